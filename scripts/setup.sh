@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Create (or reuse) the virtual environment $VENV (default .venv) with the package and its
+# test dependencies, and a CJK font for Chinese plot labels where apt-get is available.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${VENV:-.venv}"
+if ! fc-list :lang=zh 2>/dev/null | grep -q . && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null) \
+        || echo "setup: could not install fonts-noto-cjk; Chinese labels will warn" >&2
+fi
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --upgrade pip
+"$VENV/bin/python" -m pip install -q -e ".[test]"

@@ -1,0 +1,79 @@
+"""The plain functions behind the ``.wxocr`` accessors and the top-level API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .backends.base import Backend
+from .batch import Errors, recognize_one, recognize_results
+from .config import resolve_backend
+from .errors import WxOcrError
+from .frame import explode
+from .result import OcrResult
+
+
+def recognize(image: Any, backend: str | Backend | None = None,
+              errors: Errors = "raise") -> dict[str, Any]:
+    """Recognize one image and return the WeChat-shaped answer as a dict.
+
+    Parameters
+    ----------
+    image
+        A path, http(s) URL, bytes, PIL image or numpy array.
+    backend
+        ``"local"`` (default), ``"wechat"`` or a backend object; env ``WXOCR_BACKEND``.
+    errors
+        ``"raise"`` (default) raises a :class:`~wxocr_pandas.WxOcrError` on failure;
+        ``"coerce"`` returns the error answer (``{"errcode": ..., "errmsg": ...}``).
+
+    Examples
+    --------
+    >>> import wxocr_pandas
+    >>> answer = wxocr_pandas.recognize("samples/sign.png")
+    >>> answer["errcode"], sorted(answer)
+    (0, ['errcode', 'errmsg', 'img_size', 'items'])
+    """
+    try:
+        return recognize_one(image, resolve_backend(backend)).to_dict()
+    except WxOcrError as exc:
+        if errors == "raise":
+            raise
+        return OcrResult.from_error(exc).to_dict()
+
+
+def recognize_frame(df: pd.DataFrame, column: str, backend: str | Backend | None = None,
+                    errors: Errors = "coerce", prefix: str = "") -> pd.DataFrame:
+    """Recognize the images in ``df[column]``; one row per recognized text.
+
+    Every input column is kept and the index label repeated, as with
+    :meth:`pandas.DataFrame.explode`. See :data:`wxocr_pandas.frame.RESULT_DTYPES` for the
+    added columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"path": ["samples/sign.png", None], "shop": ["A", "B"]})
+    >>> out = recognize_frame(df, "path")
+    >>> out.loc[1, "errcode"]
+    np.int64(900001)
+    """
+    if column not in df.columns:
+        raise KeyError(f"no column {column!r}; columns are {list(df.columns)}")
+    return explode(df, recognize_results(df[column], backend, errors), prefix)
+
+
+def recognize_series(series: pd.Series, backend: str | Backend | None = None,
+                     errors: Errors = "coerce", prefix: str = "") -> pd.DataFrame:
+    """Recognize the images of a Series; the Series becomes a column named after it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> out = recognize_series(pd.Series(["samples/sign.png"], name="path"))
+    >>> out.columns[:3].tolist()
+    ['path', 'item', 'text']
+    """
+    name = series.name if series.name is not None else "image"
+    return recognize_frame(series.to_frame(name), name, backend, errors, prefix)

@@ -1,0 +1,131 @@
+"""The embedded default backend: RapidOCR (PP-OCR ONNX models bundled in its wheel).
+
+The engine loads lazily, once per process and parameter set, and is shared read-only:
+options are fixed at construction (RapidOCR keeps per-call options on the engine, so a
+per-call option would leak into the next call). Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..errors import BackendError
+from ..images import ImageSource, decode
+from ..result import ImgSize, Item, OcrResult, Point
+
+_engine_lock = threading.Lock()
+
+#: How often :func:`load_engine` actually built an engine in this process (for tests).
+engine_loads = 0
+
+
+def _freeze(params: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted(params.items()))
+
+
+@functools.lru_cache(maxsize=8)
+def _load(frozen: tuple[tuple[str, Any], ...]) -> Any:
+    global engine_loads
+    from rapidocr import RapidOCR
+
+    engine = RapidOCR(params=dict(frozen))
+    # RapidOCR logs INFO on creation and a WARNING per image without text: not for notebooks.
+    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+    engine_loads += 1
+    return engine
+
+
+def load_engine(params: Mapping[str, Any]) -> Any:
+    """The process-wide RapidOCR engine for ``params``, built on first use.
+
+    Examples
+    --------
+    >>> from wxocr_pandas.backends.local import load_engine
+    >>> load_engine({"Global.log_level": "error"}) is load_engine({"Global.log_level": "error"})
+    True
+    """
+    with _engine_lock:
+        return _load(_freeze(params))
+
+
+def engine_version() -> str:
+    """The installed rapidocr and onnxruntime versions, for cache keys and reports."""
+    from importlib.metadata import version
+
+    return f"rapidocr-{version('rapidocr')}+onnxruntime-{version('onnxruntime')}"
+
+
+class LocalBackend:
+    """Recognize with the bundled PP-OCR models through RapidOCR.
+
+    Parameters
+    ----------
+    threads
+        Inference threads per engine (``None``: onnxruntime's default, all cores). Use 1 in
+        worker processes.
+    text_score
+        Recognitions with a lower confidence are dropped (RapidOCR's ``Global.text_score``).
+    params
+        Further RapidOCR parameters (``{"Det.box_thresh": 0.6}``), fixed for this backend.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import LocalBackend
+    >>> from wxocr_pandas.images import as_source
+    >>> result = LocalBackend().recognize(as_source("samples/sign.png"))
+    >>> result.errcode, result.img_size is not None
+    (0, True)
+    """
+
+    name = "local"
+
+    def __init__(self, *, threads: int | None = None, text_score: float = 0.5,
+                 params: Mapping[str, Any] | None = None) -> None:
+        self.threads = threads
+        self.text_score = text_score
+        self.params: dict[str, Any] = {"Global.log_level": "error", "Global.text_score": text_score}
+        if threads is not None:
+            self.params["EngineConfig.onnxruntime.intra_op_num_threads"] = int(threads)
+            self.params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1
+        self.params.update(params or {})
+
+    def __repr__(self) -> str:
+        return f"LocalBackend(threads={self.threads!r}, text_score={self.text_score!r})"
+
+    @property
+    def identity(self) -> str:
+        """Engine version and every parameter that can change the answers."""
+        answer_params = {k: v for k, v in self.params.items()
+                         if k != "Global.log_level" and "num_threads" not in k}
+        return f"local:{engine_version()}:{sorted(answer_params.items())}"
+
+    def recognize(self, source: ImageSource) -> OcrResult:
+        """Recognize one image; corners are in pixels of the (EXIF-upright) original."""
+        image = decode(source)
+        bgr = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
+        try:
+            output = load_engine(self.params)(bgr)
+        except Exception as exc:  # the engine's own errors carry no errcode: wrap, keep cause
+            raise BackendError(f"local engine failed: {type(exc).__name__}: {exc}",
+                               image=source.label) from exc
+        return to_result(output, image.width, image.height)
+
+
+def to_result(output: Any, width: int, height: int) -> OcrResult:
+    """Convert a ``RapidOCROutput`` to the WeChat-shaped result."""
+    size = ImgSize(width, height)
+    if output.boxes is None or output.txts is None:
+        return OcrResult(img_size=size)
+    boxes = np.asarray(output.boxes, dtype=float).tolist()
+    scores = output.scores if output.scores is not None else [None] * len(output.txts)
+    items = tuple(
+        Item(text, *(Point(x, y) for x, y in box), score=None if score is None else float(score))
+        for box, text, score in zip(boxes, output.txts, scores)
+    )
+    return OcrResult(items=items, img_size=size)

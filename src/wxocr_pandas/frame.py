@@ -1,0 +1,135 @@
+"""From results to the exploded DataFrame: the output schema and its vectorized builder.
+
+Like :meth:`pandas.DataFrame.explode`: one row per recognized item, the input's index label
+repeated, every input column kept, and :data:`RESULT_COLUMNS` appended. An image with no
+text, or one that failed, still has one row (``text`` NA, its ``errcode`` and ``errmsg``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import ColumnConflictError
+from .result import CORNERS, OcrResult
+
+#: Corner columns in WeChat's order: ``left_top_x, left_top_y, ..., left_bottom_y``.
+CORNER_COLUMNS: tuple[str, ...] = tuple(f"{c}_{axis}" for c in CORNERS for axis in ("x", "y"))
+
+#: Dtype of every column the package adds, in output order.
+RESULT_DTYPES: dict[str, object] = {
+    "item": pd.Int64Dtype(),
+    "text": pd.StringDtype(),
+    "score": np.dtype("float64"),
+    **{name: np.dtype("float64") for name in CORNER_COLUMNS},
+    "img_w": pd.Int64Dtype(),
+    "img_h": pd.Int64Dtype(),
+    "errcode": pd.Int64Dtype(),
+    "errmsg": pd.StringDtype(),
+}
+RESULT_COLUMNS: tuple[str, ...] = tuple(RESULT_DTYPES)
+
+
+def result_columns(prefix: str = "") -> list[str]:
+    """The added column names, with ``prefix`` in front of each.
+
+    Examples
+    --------
+    >>> result_columns("ocr_")[:3]
+    ['ocr_item', 'ocr_text', 'ocr_score']
+    """
+    return [prefix + name for name in RESULT_COLUMNS]
+
+
+def check_columns(columns: Sequence[object], prefix: str = "") -> None:
+    """Raise :class:`ColumnConflictError` if any added column already exists."""
+    clash = sorted(set(map(str, columns)) & set(result_columns(prefix)))
+    if clash:
+        raise ColumnConflictError(
+            f"the input already has column(s) {clash}; pass prefix='ocr_' (or another prefix) "
+            "to name the result columns apart")
+
+
+def results_frame(results: Sequence[OcrResult], prefix: str = "") -> pd.DataFrame:
+    """The result columns alone: one row per item (or one per empty/failed result), indexed
+    by the position of its result in ``results``.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import OcrResult
+    >>> results_frame([OcrResult(), OcrResult(errcode=900002, errmsg="x: file not found")])["errcode"].tolist()
+    [0, 900002]
+    """
+    counts = np.fromiter((max(len(r.items), 1) for r in results), dtype=np.int64,
+                         count=len(results))
+    n_rows = int(counts.sum())
+    position = np.repeat(np.arange(len(results)), counts)
+    has_item = np.fromiter((bool(r.items) for r in results), dtype=bool, count=len(results))
+    item_mask = np.repeat(has_item, counts)
+
+    items = [item for r in results for item in r.items]
+    n_items = len(items)
+    coords = np.full((n_rows, 8), np.nan)
+    if n_items:
+        flat = np.fromiter(
+            (v for it in items for p in (it.left_top, it.right_top, it.right_bottom, it.left_bottom)
+             for v in (p.x, p.y)),
+            dtype=np.float64, count=n_items * 8)
+        coords[item_mask] = flat.reshape(n_items, 8)
+    scores = np.full(n_rows, np.nan)
+    scores[item_mask] = np.fromiter(
+        (np.nan if it.score is None else it.score for it in items), dtype=np.float64, count=n_items)
+    texts = np.full(n_rows, None, dtype=object)
+    texts[item_mask] = [it.text for it in items]
+    order = np.full(n_rows, -1, dtype=np.int64)
+    order[item_mask] = np.concatenate([np.arange(len(r.items)) for r in results if r.items]) \
+        if n_items else np.empty(0, dtype=np.int64)
+
+    sizes = np.array([(r.img_size.w, r.img_size.h) if r.img_size else (-1, -1) for r in results],
+                     dtype=np.int64).reshape(len(results), 2)
+    errcodes = np.fromiter((r.errcode for r in results), dtype=np.int64, count=len(results))
+    errmsgs = np.array([r.errmsg for r in results], dtype=object)
+
+    img_w, img_h = sizes[position, 0], sizes[position, 1]
+    data = {
+        "item": _nullable_int(order),
+        "text": pd.array(texts, dtype=pd.StringDtype()),
+        "score": scores,
+        **{name: coords[:, i] for i, name in enumerate(CORNER_COLUMNS)},
+        "img_w": _nullable_int(img_w),
+        "img_h": _nullable_int(img_h),
+        "errcode": pd.array(errcodes[position], dtype="Int64"),
+        "errmsg": pd.array(errmsgs[position], dtype=pd.StringDtype()),
+    }
+    frame = pd.DataFrame(data, index=position, copy=False)
+    if prefix:
+        frame.columns = result_columns(prefix)
+    return frame
+
+
+def _nullable_int(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Int64 array with negative values (our "absent" marker) as NA."""
+    return pd.arrays.IntegerArray(np.where(values < 0, 0, values), values < 0)
+
+
+def explode(df: pd.DataFrame, results: Sequence[OcrResult], prefix: str = "") -> pd.DataFrame:
+    """Join ``results`` (one per row of ``df``, in order) to ``df``, exploded by item.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from wxocr_pandas import OcrResult
+    >>> out = explode(pd.DataFrame({"shop": ["A"]}, index=[7]), [OcrResult()])
+    >>> out.index.tolist(), out["text"].isna().all()
+    ([7], True)
+    """
+    if len(results) != len(df):
+        raise ValueError(f"{len(results)} results for {len(df)} rows")
+    check_columns(df.columns, prefix)
+    added = results_frame(results, prefix)
+    base = df.iloc[added.index.to_numpy()]
+    out = pd.concat([base.reset_index(drop=True), added.reset_index(drop=True)], axis=1)
+    out.index = base.index
+    return out

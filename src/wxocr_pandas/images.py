@@ -1,0 +1,258 @@
+"""Image inputs: what a cell may hold, and how it becomes pixels.
+
+A cell may hold a path (``str`` or :class:`os.PathLike`), an http(s) URL, ``bytes``, a
+:class:`PIL.Image.Image` or a numpy array (H×W gray, H×W×3 RGB, H×W×4 RGBA). :func:`as_source`
+checks the cell and names it; :func:`decode` turns it into an RGB Pillow image with EXIF
+orientation applied, whatever the mode (CMYK, palette, 16-bit, alpha, grayscale).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import (
+    DownloadError,
+    ImageNotFoundError,
+    ImageTooLargeError,
+    InvalidImageError,
+    MissingInputError,
+    UnsupportedInputError,
+)
+
+#: Pixel guard against decompression bombs (Pillow's own error threshold).
+DEFAULT_MAX_PIXELS = 2 * 89_478_485
+#: Cap on a downloaded image for the local engine.
+DEFAULT_MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
+#: Seconds to connect and between bytes when downloading.
+DEFAULT_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class ImageSource:
+    """A checked cell: what kind of image source it is, and a label for messages.
+
+    ``kind`` is one of ``"path"``, ``"url"``, ``"bytes"``, ``"pil"``, ``"array"``.
+    """
+
+    kind: str
+    value: Any
+    label: str
+
+    def read_bytes(self, *, timeout: float = DEFAULT_TIMEOUT,
+                   max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES) -> bytes:
+        """The encoded image bytes of a path, URL or bytes source."""
+        if self.kind == "bytes":
+            return bytes(self.value)
+        if self.kind == "path":
+            try:
+                return Path(self.value).read_bytes()
+            except FileNotFoundError:
+                raise ImageNotFoundError("file not found", image=self.label) from None
+            except IsADirectoryError:
+                raise ImageNotFoundError("is a directory, not an image file",
+                                         image=self.label) from None
+            except OSError as exc:
+                raise ImageNotFoundError(f"cannot read file: {exc.strerror}",
+                                         image=self.label) from None
+        if self.kind == "url":
+            return download(self.value, timeout=timeout, max_bytes=max_bytes, label=self.label)
+        raise UnsupportedInputError(f"a {self.kind} source has no encoded bytes", image=self.label)
+
+
+def _is_na(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        return value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        return isinstance(value, float) and math.isnan(value)
+
+
+def redact_url(url: str) -> str:
+    """The URL without query string, credentials or fragment, for labels and messages.
+
+    Examples
+    --------
+    >>> redact_url("https://u:p@example.com/a.png?sig=SECRET#x")
+    'https://example.com/a.png'
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def as_source(value: Any) -> ImageSource:
+    """Check one cell and name it.
+
+    Raises
+    ------
+    MissingInputError
+        For None/NA.
+    UnsupportedInputError
+        For anything that is not an image source.
+
+    Examples
+    --------
+    >>> as_source("samples/receipt.png").kind
+    'path'
+    >>> as_source("https://example.com/a.png?token=x").label
+    'https://example.com/a.png'
+    """
+    if isinstance(value, ImageSource):
+        return value
+    if _is_na(value):
+        raise MissingInputError("missing value (NA): no image to read", image="<NA>")
+    if isinstance(value, str):
+        if value.startswith(("http://", "https://")):
+            return ImageSource("url", value, redact_url(value))
+        if not value.strip():
+            raise MissingInputError("empty string: no image to read", image="''")
+        return ImageSource("path", value, value)
+    if isinstance(value, os.PathLike):
+        return ImageSource("path", os.fspath(value), os.fspath(value))
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value)
+        return ImageSource("bytes", data, f"<bytes: {len(data)} B>")
+    if isinstance(value, Image.Image):
+        return ImageSource("pil", value, f"<PIL.Image {value.mode} {value.width}x{value.height}>")
+    if isinstance(value, np.ndarray):
+        return ImageSource("array", value, f"<ndarray {value.dtype} {'x'.join(map(str, value.shape))}>")
+    raise UnsupportedInputError(
+        f"cannot read an image from a {type(value).__name__}; expected a path, http(s) URL, "
+        "bytes, PIL image or numpy array",
+        image=repr(value)[:80],
+    )
+
+
+def download(url: str, *, timeout: float = DEFAULT_TIMEOUT,
+             max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES, label: str | None = None) -> bytes:
+    """Download an image with a timeout and a size cap; errors name the redacted URL.
+
+    Raises
+    ------
+    DownloadError
+        On HTTP errors, timeouts and connection failures.
+    ImageTooLargeError
+        When the body exceeds ``max_bytes``.
+    """
+    import requests
+
+    label = label or redact_url(url)
+    try:
+        with requests.get(url, stream=True, timeout=timeout) as response:
+            if response.status_code >= 400:
+                raise DownloadError(f"download failed: HTTP {response.status_code}", image=label)
+            declared = int(response.headers.get("Content-Length") or 0)
+            if declared > max_bytes:
+                raise ImageTooLargeError(
+                    f"download is {declared} bytes, over the {max_bytes}-byte cap", image=label)
+            buffer = bytearray()
+            for chunk in response.iter_content(chunk_size=1 << 16):
+                buffer += chunk
+                if len(buffer) > max_bytes:
+                    raise ImageTooLargeError(
+                        f"download exceeds the {max_bytes}-byte cap", image=label)
+            return bytes(buffer)
+    except requests.RequestException as exc:
+        # requests' messages repeat the full URL (with any token in its query): name the class only.
+        raise DownloadError(f"download failed: {type(exc).__name__}", image=label) from None
+
+
+def _open(data: bytes, label: str, max_pixels: int) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:
+        raise InvalidImageError("not an image (unrecognized format)", image=label) from None
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLargeError(str(exc), image=label) from None
+    _check_pixels(image.width, image.height, label, max_pixels)
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InvalidImageError(f"corrupt image data: {exc}", image=label) from None
+    return image
+
+
+def _check_pixels(width: int, height: int, label: str, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise ImageTooLargeError(
+            f"{width}x{height} pixels is over the {max_pixels}-pixel guard", image=label)
+
+
+def _from_array(array: np.ndarray, label: str) -> Image.Image:
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise InvalidImageError(f"array of shape {array.shape} is not an image "
+                                "(expected HxW, HxWx3 or HxWx4)", image=label)
+    if array.dtype != np.uint8:
+        if array.dtype.kind == "f":
+            array = np.clip(array * 255.0 if array.max(initial=0) <= 1.0 else array, 0, 255)
+        elif array.dtype.itemsize > 1:
+            array = array / (np.iinfo(array.dtype).max / 255.0)
+        array = array.astype(np.uint8)
+    return Image.fromarray(np.ascontiguousarray(array))
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    """Any Pillow mode to 8-bit RGB; transparency is flattened onto white.
+
+    Examples
+    --------
+    >>> from PIL import Image
+    >>> to_rgb(Image.new("I;16", (4, 4), 65535)).getpixel((0, 0))
+    (255, 255, 255)
+    """
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        array = np.asarray(image, dtype=np.float64)
+        peak = 65535.0 if image.mode.startswith("I;16") or array.max(initial=0) > 255 else 255.0
+        image = Image.fromarray((array * (255.0 / peak)).clip(0, 255).astype(np.uint8), "L")
+    elif image.mode == "F":
+        image = Image.fromarray(np.asarray(image).clip(0, 255).astype(np.uint8), "L")
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def decode(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS,
+           timeout: float = DEFAULT_TIMEOUT,
+           max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES) -> Image.Image:
+    """Decode a source to an RGB image, upright per its EXIF orientation.
+
+    Examples
+    --------
+    >>> image = decode(as_source("samples/receipt.png"))
+    >>> image.mode
+    'RGB'
+    """
+    if source.kind == "pil":
+        image = source.value
+        _check_pixels(image.width, image.height, source.label, max_pixels)
+    elif source.kind == "array":
+        _check_pixels(source.value.shape[1] if source.value.ndim > 1 else 1,
+                      source.value.shape[0], source.label, max_pixels)
+        image = _from_array(source.value, source.label)
+    else:
+        data = source.read_bytes(timeout=timeout, max_bytes=max_download_bytes)
+        image = _open(data, source.label, max_pixels)
+    return to_rgb(ImageOps.exif_transpose(image))

@@ -1,0 +1,145 @@
+"""The result model: the WeChat ``ocr.printedText`` answer as frozen dataclasses.
+
+Every backend returns an :class:`OcrResult`; the DataFrame code consumes it. It reads the
+documented JSON (snake_case: ``errcode``, ``img_size``) and the cloud-call spelling
+(camelCase: ``errCode``, ``imgSize``), and writes back the exact documented JSON. The only
+addition is an optional per-item ``score`` (engine confidence), written only when known.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .errors import Errcode, WxOcrError
+
+#: The four corners in the order WeChat writes them.
+CORNERS: tuple[str, ...] = ("left_top", "right_top", "right_bottom", "left_bottom")
+
+_CAMEL = {"errcode": "errCode", "errmsg": "errMsg", "img_size": "imgSize"}
+_CAMEL_CORNERS = {"left_top": "leftTop", "right_top": "rightTop",
+                  "right_bottom": "rightBottom", "left_bottom": "leftBottom"}
+
+Number = int | float
+Spelling = Literal["snake", "camel"]
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A corner in pixels of the original image."""
+
+    x: Number
+    y: Number
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One recognized text and its quadrilateral (``left_top`` ... ``left_bottom``)."""
+
+    text: str
+    left_top: Point
+    right_top: Point
+    right_bottom: Point
+    left_bottom: Point
+    score: float | None = None
+
+    @property
+    def corners(self) -> tuple[Point, Point, Point, Point]:
+        """The four corners in WeChat order."""
+        return (self.left_top, self.right_top, self.right_bottom, self.left_bottom)
+
+
+@dataclass(frozen=True, slots=True)
+class ImgSize:
+    """Width and height of the image the coordinates refer to."""
+
+    w: int
+    h: int
+
+
+@dataclass(frozen=True, slots=True)
+class OcrResult:
+    """One image's answer, shaped like WeChat's.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import OcrResult
+    >>> r = OcrResult.from_dict({"errcode": 0, "errmsg": "ok", "items": [{"text": "腾讯",
+    ...     "pos": {"left_top": {"x": 575, "y": 519}, "right_top": {"x": 744, "y": 519},
+    ...             "right_bottom": {"x": 744, "y": 532}, "left_bottom": {"x": 573, "y": 532}}}],
+    ...     "img_size": {"w": 1280, "h": 720}})
+    >>> r.items[0].text, r.img_size.w
+    ('腾讯', 1280)
+    >>> r.to_dict()["items"][0]["pos"]["left_top"]
+    {'x': 575, 'y': 519}
+    """
+
+    errcode: int = 0
+    errmsg: str = "ok"
+    items: tuple[Item, ...] = field(default=())
+    img_size: ImgSize | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when ``errcode`` is 0."""
+        return self.errcode == 0
+
+    @classmethod
+    def from_error(cls, error: WxOcrError) -> OcrResult:
+        """The result row of a failed image: its errcode and a message naming image and cause."""
+        return cls(errcode=error.errcode, errmsg=str(error))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OcrResult:
+        """Read a WeChat answer in either spelling (``errcode``/``errCode`` ...)."""
+        def get(key: str, default: Any = None) -> Any:
+            return data.get(key, data.get(_CAMEL.get(key, key), default))
+
+        size = get("img_size")
+        return cls(
+            errcode=int(get("errcode", Errcode.OK)),
+            errmsg=str(get("errmsg", "ok")),
+            items=tuple(_item_from_dict(item) for item in get("items") or ()),
+            img_size=ImgSize(int(size["w"]), int(size["h"])) if size else None,
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> OcrResult:
+        """Parse a JSON answer (either spelling)."""
+        return cls.from_dict(json.loads(text))
+
+    def to_dict(self, spelling: Spelling = "snake") -> dict[str, Any]:
+        """The documented JSON shape; ``spelling="camel"`` gives the cloud-call keys."""
+        data: dict[str, Any] = {"errcode": self.errcode, "errmsg": self.errmsg}
+        if self.ok or self.items:
+            data["items"] = [_item_to_dict(item) for item in self.items]
+        if self.img_size is not None:
+            data["img_size"] = {"w": self.img_size.w, "h": self.img_size.h}
+        if spelling == "camel":
+            return {_CAMEL.get(key, key): value for key, value in data.items()}
+        return data
+
+    def to_json(self, spelling: Spelling = "snake") -> str:
+        """Compact UTF-8 JSON (Chinese kept as characters, not ``\\u`` escapes)."""
+        return json.dumps(self.to_dict(spelling), ensure_ascii=False, separators=(",", ":"))
+
+
+def _point(data: Mapping[str, Any]) -> Point:
+    return Point(data["x"], data["y"])
+
+
+def _item_from_dict(data: Mapping[str, Any]) -> Item:
+    pos = data["pos"]
+    corners = [_point(pos.get(name, pos.get(_CAMEL_CORNERS[name]))) for name in CORNERS]
+    score = data.get("score")
+    return Item(str(data["text"]), *corners, score=None if score is None else float(score))
+
+
+def _item_to_dict(item: Item) -> dict[str, Any]:
+    pos = {name: {"x": p.x, "y": p.y} for name, p in zip(CORNERS, item.corners)}
+    out: dict[str, Any] = {"text": item.text, "pos": pos}
+    if item.score is not None:
+        out["score"] = item.score
+    return out
