@@ -7,7 +7,7 @@ Examples
 --------
 >>> import pandas as pd, wxocr_pandas
 >>> out = pd.DataFrame({"path": ["samples/sign.png"]}).wxocr.recognize("path")
->>> out["errcode"].tolist()
+>>> out["errcode"].unique().tolist()
 [0]
 """
 

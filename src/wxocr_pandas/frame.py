@@ -122,7 +122,7 @@ def explode(df: pd.DataFrame, results: Sequence[OcrResult], prefix: str = "") ->
     >>> import pandas as pd
     >>> from wxocr_pandas import OcrResult
     >>> out = explode(pd.DataFrame({"shop": ["A"]}, index=[7]), [OcrResult()])
-    >>> out.index.tolist(), out["text"].isna().all()
+    >>> out.index.tolist(), bool(out["text"].isna().all())
     ([7], True)
     """
     if len(results) != len(df):

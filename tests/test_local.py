@@ -1,0 +1,101 @@
+"""The local backend reads the samples exactly, with corners on the rendered text."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from wxocr_pandas import LocalBackend
+from wxocr_pandas.backends import local
+from wxocr_pandas.images import as_source
+
+#: The detector grows boxes around the ink (its "unclip" margin), in proportion to the text
+#: height: measured up to 0.27 x height on the samples, plus a few pixels on short numbers.
+MARGIN_PER_HEIGHT = 0.3
+MARGIN_PX = 8
+
+SAMPLE_NAMES = ["receipt.png", "receipt2.png", "screenshot.png", "document.png",
+                "two_columns.png", "sign.png"]
+
+
+@pytest.fixture(scope="module")
+def sample_results(local_backend, samples_dir: Path):
+    return {name: local_backend.recognize(as_source(samples_dir / name)) for name in SAMPLE_NAMES}
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_recognized_text_equals_expected_text(name, sample_results, expected):
+    result = sample_results[name]
+    assert result.ok
+    assert Counter(item.text for item in result.items) == Counter(e["text"] for e in expected[name])
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_corners_lie_on_the_rendered_text(name, sample_results, expected):
+    for item in sample_results[name].items:
+        quad = np.array([(p.x, p.y) for p in item.corners])
+        center = quad.mean(axis=0)
+        # Texts repeat (a total printed twice): take the run of that text nearest to the item.
+        x0, y0, x1, y1 = min(
+            (e["box"] for e in expected[name] if e["text"] == item.text),
+            key=lambda b: np.hypot((b[0] + b[2]) / 2 - center[0], (b[1] + b[3]) / 2 - center[1]))
+        ink = np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
+        allowed = MARGIN_PER_HEIGHT * (y1 - y0) + MARGIN_PX
+        assert np.abs(quad - ink).max() <= allowed, (item.text, quad.tolist(), ink.tolist())
+        # ... and the box holds the whole ink, within a pixel or two of rounding.
+        assert quad[:, 0].min() <= x0 + 2 and quad[:, 0].max() >= x1 - 2
+        assert quad[:, 1].min() <= y0 + 2 and quad[:, 1].max() >= y1 - 2
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_wrapper_loses_nothing_against_the_plain_engine(name, sample_results, samples_dir):
+    plain = local.load_engine(LocalBackend().params)(str(samples_dir / name))
+    result = sample_results[name]
+    assert [item.text for item in result.items] == list(plain.txts)
+    boxes = np.array([[(p.x, p.y) for p in item.corners] for item in result.items])
+    assert np.allclose(boxes, np.asarray(plain.boxes))
+    assert [item.score for item in result.items] == pytest.approx(list(plain.scores))
+
+
+def test_image_size_is_the_originals(sample_results, samples_dir):
+    for name, result in sample_results.items():
+        assert (result.img_size.w, result.img_size.h) == Image.open(samples_dir / name).size
+
+
+def test_blank_image_is_a_normal_empty_result(local_backend, caplog):
+    result = local_backend.recognize(as_source(Image.new("RGB", (200, 80), "white")))
+    assert result.ok and result.items == () and (result.img_size.w, result.img_size.h) == (200, 80)
+    assert not [r for r in caplog.records if r.name == "RapidOCR" and r.levelname == "WARNING"]
+
+
+def test_exif_rotated_photo_reads_upright_with_upright_coordinates(local_backend, samples_dir):
+    upright = Image.open(samples_dir / "sign.png").convert("RGB")
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # what a camera stores
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    path = samples_dir.parent / "tests" / "_exif_sign.jpg"
+    try:
+        stored.save(path, exif=exif, quality=95)
+        result = local_backend.recognize(as_source(path))
+    finally:
+        path.unlink(missing_ok=True)
+    assert (result.img_size.w, result.img_size.h) == upright.size
+    direct = local_backend.recognize(as_source(upright))
+    assert [i.text for i in result.items] == [i.text for i in direct.items]
+
+
+def test_engine_is_built_once_per_parameter_set(local_backend, samples_dir):
+    local_backend.recognize(as_source(samples_dir / "sign.png"))
+    before = local.engine_loads
+    LocalBackend().recognize(as_source(samples_dir / "sign.png"))
+    assert local.engine_loads == before
+
+
+def test_identity_names_engine_and_answer_parameters_but_not_threads():
+    assert "rapidocr-" in LocalBackend().identity
+    assert LocalBackend(threads=1).identity == LocalBackend().identity
+    assert LocalBackend(text_score=0.8).identity != LocalBackend().identity

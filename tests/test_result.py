@@ -1,0 +1,80 @@
+"""The result model reads both spellings and writes back the exact documented JSON."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wxocr_pandas import OcrResult
+from wxocr_pandas.result import CORNERS
+
+DOC_ANSWER = (
+    '{"errcode":0,"errmsg":"ok","items":[{"text":"腾讯","pos":{"left_top":{"x":575,"y":519},'
+    '"right_top":{"x":744,"y":519},"right_bottom":{"x":744,"y":532},'
+    '"left_bottom":{"x":573,"y":532}}}],"img_size":{"w":1280,"h":720}}'
+)
+
+coords = st.integers(min_value=0, max_value=20_000)
+points = st.fixed_dictionaries({"x": coords, "y": coords})
+items = st.fixed_dictionaries({
+    "text": st.text(min_size=1, max_size=30),
+    "pos": st.fixed_dictionaries({name: points for name in CORNERS}),
+})
+ok_answers = st.fixed_dictionaries({
+    "errcode": st.just(0),
+    "errmsg": st.just("ok"),
+    "items": st.lists(items, max_size=8),
+    "img_size": st.fixed_dictionaries({"w": st.integers(1, 20_000), "h": st.integers(1, 20_000)}),
+})
+error_answers = st.fixed_dictionaries({
+    "errcode": st.integers(min_value=-1, max_value=999_999).filter(bool),
+    "errmsg": st.text(max_size=60),
+})
+
+
+def test_documented_answer_round_trips_byte_for_byte():
+    assert OcrResult.from_json(DOC_ANSWER).to_json() == DOC_ANSWER
+
+
+def test_documented_answer_is_read_into_the_model():
+    result = OcrResult.from_json(DOC_ANSWER)
+    assert result.ok and result.img_size.w == 1280 and result.img_size.h == 720
+    (item,) = result.items
+    assert item.text == "腾讯" and item.score is None
+    assert (item.left_top.x, item.left_top.y, item.left_bottom.x) == (575, 519, 573)
+
+
+@given(st.one_of(ok_answers, error_answers))
+def test_any_documented_answer_round_trips(answer):
+    assert OcrResult.from_dict(answer).to_dict() == answer
+    assert json.loads(OcrResult.from_dict(answer).to_json()) == answer
+
+
+@given(st.one_of(ok_answers, error_answers))
+def test_cloud_call_spelling_reads_the_same(answer):
+    camel = OcrResult.from_dict(answer).to_dict("camel")
+    assert "errCode" in camel and "errcode" not in camel
+    assert OcrResult.from_dict(camel) == OcrResult.from_dict(answer)
+
+
+def test_cloud_call_answer_with_ignored_type_field():
+    camel = {"errCode": 0, "errMsg": "ok", "type": "photo", "items": [],
+             "imgSize": {"w": 10, "h": 20}}
+    result = OcrResult.from_dict(camel)
+    assert result.ok and result.items == () and result.img_size.h == 20
+
+
+def test_scores_are_kept_as_an_extension_and_only_when_known():
+    answer = json.loads(DOC_ANSWER)
+    answer["items"][0]["score"] = 0.93
+    assert OcrResult.from_dict(answer).items[0].score == 0.93
+    assert OcrResult.from_dict(answer).to_dict() == answer
+    assert "score" not in OcrResult.from_json(DOC_ANSWER).to_dict()["items"][0]
+
+
+def test_error_answer_has_no_items():
+    result = OcrResult.from_dict({"errcode": 45009, "errmsg": "reach max api daily quota limit"})
+    assert not result.ok
+    assert result.to_dict() == {"errcode": 45009, "errmsg": "reach max api daily quota limit"}
