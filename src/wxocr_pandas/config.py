@@ -5,12 +5,15 @@ variable, then default. No other module reads ``os.environ``.
 variable               meaning                                     default
 =====================  ==========================================  ===========
 ``WXOCR_BACKEND``      ``local`` or ``wechat``                     ``local``
+``WXOCR_CACHE_DIR``    directory of the result cache               platform cache dir
+``WXOCR_WORKERS``      parallel workers per batch                  see :mod:`.batch`
 =====================  ==========================================  ===========
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
@@ -59,3 +62,40 @@ def resolve_backend(backend: str | Backend | None = None) -> Backend:
         return WeChatBackend()
     raise ConfigError(f"unknown backend {chosen!r}; choose one of {', '.join(BACKEND_NAMES)} "
                       "or pass a backend object")
+
+
+def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The result cache directory: ``cache_dir``, else ``WXOCR_CACHE_DIR``, else the
+    platform's user cache directory (``~/.cache/wxocr-pandas`` on Linux).
+
+    Examples
+    --------
+    >>> resolve_cache_dir("/tmp/wx").as_posix()
+    '/tmp/wx'
+    """
+    chosen = setting("cache_dir", cache_dir)
+    if chosen is None:
+        import platformdirs
+
+        chosen = platformdirs.user_cache_dir("wxocr-pandas", appauthor=False)
+    return Path(chosen).expanduser()
+
+
+def resolve_workers(max_workers: int | None = None) -> int | None:
+    """``max_workers``, else ``WXOCR_WORKERS``, else None (the batch code decides).
+
+    Examples
+    --------
+    >>> resolve_workers(4)
+    4
+    """
+    chosen = setting("workers", max_workers)
+    if chosen is None:
+        return None
+    try:
+        workers = int(chosen)
+    except ValueError:
+        raise ConfigError(f"workers must be a whole number, not {chosen!r}") from None
+    if workers < 1:
+        raise ConfigError(f"workers must be at least 1, not {workers}")
+    return workers
