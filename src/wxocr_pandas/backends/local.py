@@ -3,6 +3,11 @@
 The engine loads lazily, once per process and parameter set, and is shared read-only:
 options are fixed at construction (RapidOCR keeps per-call options on the engine, so a
 per-call option would leak into the next call). Nothing is downloaded.
+
+Tight crops of one line (a cut-out word with no margin) often defeat the detector. When
+detection finds nothing on an image at most :data:`LINE_CROP_MAX_HEIGHT` pixels high, a second,
+recognition-only engine reads the whole image as one line (measured on the 62 text runs of
+``samples/`` cut to their ink boxes: 32 read by the plain engine, 61 with this fallback).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import functools
 import logging
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,6 +26,10 @@ from ..images import ImageSource, decode
 from ..result import ImgSize, Item, OcrResult, Point
 
 _engine_lock = threading.Lock()
+
+#: Images up to this height with no detected text are read again as one line.
+LINE_CROP_MAX_HEIGHT = 160
+_RECOGNITION_ONLY = {"Global.use_det": False, "Global.use_cls": False}
 
 #: How often :func:`load_engine` actually built an engine in this process (for tests).
 engine_loads = 0
@@ -73,6 +83,9 @@ class LocalBackend:
         Recognitions with a lower confidence are dropped (RapidOCR's ``Global.text_score``).
     params
         Further RapidOCR parameters (``{"Det.box_thresh": 0.6}``), fixed for this backend.
+    line_fallback
+        Read a short image in which detection found nothing as one line of text (see the
+        module docs); its corners are then the image's own.
 
     Examples
     --------
@@ -86,9 +99,10 @@ class LocalBackend:
     name = "local"
 
     def __init__(self, *, threads: int | None = None, text_score: float = 0.5,
-                 params: Mapping[str, Any] | None = None) -> None:
+                 params: Mapping[str, Any] | None = None, line_fallback: bool = True) -> None:
         self.threads = threads
         self.text_score = text_score
+        self.line_fallback = line_fallback
         self.params: dict[str, Any] = {"Global.log_level": "error", "Global.text_score": text_score}
         if threads is not None:
             self.params["EngineConfig.onnxruntime.intra_op_num_threads"] = int(threads)
@@ -103,7 +117,8 @@ class LocalBackend:
         """Engine version and every parameter that can change the answers."""
         answer_params = {k: v for k, v in self.params.items()
                          if k != "Global.log_level" and "num_threads" not in k}
-        return f"local:{engine_version()}:{sorted(answer_params.items())}"
+        return (f"local:{engine_version()}:{sorted(answer_params.items())}"
+                f":line_fallback={self.line_fallback}")
 
     def recognize(self, source: ImageSource) -> OcrResult:
         """Recognize one image; corners are in pixels of the (EXIF-upright) original."""
@@ -111,10 +126,37 @@ class LocalBackend:
         bgr = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
         try:
             output = load_engine(self.params)(bgr)
+            if output.txts is None and self.line_fallback and image.height <= LINE_CROP_MAX_HEIGHT:
+                output = self._read_as_line(bgr)
         except Exception as exc:  # the engine's own errors carry no errcode: wrap, keep cause
             raise BackendError(f"local engine failed: {type(exc).__name__}: {exc}",
                                image=source.label) from exc
         return to_result(output, image.width, image.height)
+
+    def _read_as_line(self, bgr: np.ndarray) -> Any:
+        """Recognition alone over the whole image, boxed by the image's own corners."""
+        output = load_engine({**self.params, **_RECOGNITION_ONLY})(bgr)
+        read = [(text, float(score)) for text, score in zip(output.txts or (), output.scores or ())
+                if text.strip() and score >= self.text_score]
+        if len(read) != 1:
+            return _NOTHING
+        (text, score), = read
+        # Last pixel index, as the engine's own box of a whole image reads.
+        bottom, right = bgr.shape[0] - 1, bgr.shape[1] - 1
+        box = np.array([[[0, 0], [right, 0], [right, bottom], [0, bottom]]], dtype=float)
+        return _LineOutput(box, (text,), (score,))
+
+
+@dataclass(frozen=True)
+class _LineOutput:
+    """The fields of a ``RapidOCROutput`` that :func:`to_result` reads."""
+
+    boxes: np.ndarray | None
+    txts: tuple[str, ...] | None
+    scores: tuple[float, ...] | None
+
+
+_NOTHING = _LineOutput(None, None, None)
 
 
 def to_result(output: Any, width: int, height: int) -> OcrResult:
