@@ -14,3 +14,11 @@ def _run_from_repo_root():
     os.chdir(Path(__file__).resolve().parent)
     yield
     os.chdir(previous)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_result_cache(tmp_path_factory):
+    """Tests and doctests never read or write the user's real result cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WXOCR_CACHE_DIR", str(tmp_path_factory.mktemp("wxocr-cache")))
+        yield

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
-from wxocr_pandas import LocalBackend
+from wxocr_pandas import ImgSize, Item, LocalBackend, OcrResult, Point
+from wxocr_pandas.images import ImageSource, decode
+from wechat_server import _wechat_http, wechat_server  # noqa: F401  (the fake WeChat API)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -28,3 +34,41 @@ def expected() -> dict[str, list[dict]]:
 def local_backend() -> LocalBackend:
     """The local backend; its engine is loaded once for the whole session."""
     return LocalBackend()
+
+
+class SizeBackend:
+    """A cheap real backend for batch tests: it decodes the image and answers one item whose
+    text is the image size. It counts the images sent to it and remembers their labels."""
+
+    name = "size"
+    identity = "size-test:1"
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.sent: list[str] = []
+        self._lock = threading.Lock()
+
+    def recognize(self, source: ImageSource) -> OcrResult:
+        with self._lock:
+            self.calls += 1
+            self.sent.append(source.label)
+        width, height = decode(source).size
+        corners = (Point(0, 0), Point(width, 0), Point(width, height), Point(0, height))
+        return OcrResult(items=(Item(f"{width}x{height}", *corners),), img_size=ImgSize(width, height))
+
+
+@pytest.fixture
+def size_backend() -> SizeBackend:
+    """A fresh :class:`SizeBackend` (call counts start at zero)."""
+    return SizeBackend()
+
+
+@pytest.fixture(scope="session")
+def make_png() -> Callable[[int, int], bytes]:
+    """``make_png(width, height)``: PNG bytes of a small gray image of that size."""
+    def make(width: int, height: int) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("L", (width, height), 200).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    return make

@@ -13,8 +13,10 @@ Examples
 
 from . import accessor as _accessor  # noqa: F401  (registers .wxocr)
 from .api import recognize, recognize_frame, recognize_series
-from .backends import Backend, LocalBackend
+from .backends import Backend, LocalBackend, WeChatBackend
 from .errors import (
+    AccessTokenError,
+    AccountConfigError,
     ApiError,
     BackendError,
     ColumnConflictError,
@@ -22,16 +24,26 @@ from .errors import (
     DownloadError,
     Errcode,
     ImageNotFoundError,
+    ImageRejectedError,
     ImageTooLargeError,
     InputError,
     InvalidImageError,
     MissingInputError,
+    QuotaExceededError,
+    RetryableApiError,
+    TransportError,
     UnsupportedInputError,
     UsageError,
     WxOcrError,
 )
 from .frame import RESULT_COLUMNS
+from .evaluate import compare, evaluate, plot_comparison
+from .export import read_frame, read_jsonl, to_jsonl, write_jsonl
+from .plotting import layout_text, plot_grid, plot_overlay, plot_side_by_side
+from .quota import QuotaWarning
 from .result import ImgSize, Item, OcrResult, Point
+from .cache import ResultCache
+from .stream import recognize_iter, recognize_to_parquet
 
 __version__ = "0.1.0"
 
@@ -41,4 +53,18 @@ __all__ = [
     "Item", "LocalBackend", "MissingInputError", "OcrResult", "Point", "RESULT_COLUMNS",
     "UnsupportedInputError", "UsageError", "WxOcrError", "recognize", "recognize_frame", "recognize_series",
     "__version__",
+    "compare", "evaluate", "plot_comparison", "read_frame", "read_jsonl", "to_jsonl", "write_jsonl",
+    "ResultCache", "recognize_iter", "recognize_to_parquet",
+    "AccessTokenError", "AccountConfigError", "ImageRejectedError", "QuotaExceededError",
+    "QuotaWarning", "RetryableApiError", "TransportError", "WeChatBackend",
+    "Inspector", "layout_text", "plot_grid", "plot_overlay", "plot_side_by_side",
 ]
+
+
+def __getattr__(name: str):
+    # ipywidgets is heavy: the Inspector is imported on first use, not with the package.
+    if name == "Inspector":
+        from .widgets import Inspector
+
+        return Inspector
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

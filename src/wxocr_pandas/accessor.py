@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 import pandas as pd
 
-from . import api
+from . import api, plotting
+from . import geometry, text
 from .backends.base import Backend
-from .batch import Errors
+from .batch import BatchOptions, Errors
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+    from matplotlib.axes import Axes
+
+    from .widgets import Inspector
 
 
 @pd.api.extensions.register_dataframe_accessor("wxocr")
@@ -18,9 +28,53 @@ class DataFrameAccessor:
         self._obj = obj
 
     def recognize(self, column: str, backend: str | Backend | None = None,
-                  errors: Errors = "coerce", prefix: str = "") -> pd.DataFrame:
+                  errors: Errors = "coerce", prefix: str = "",
+                  **options: Unpack[BatchOptions]) -> pd.DataFrame:
         """Recognize ``df[column]``; see :func:`wxocr_pandas.api.recognize_frame`."""
-        return api.recognize_frame(self._obj, column, backend, errors, prefix)
+        return api.recognize_frame(self._obj, column, backend, errors, prefix, **options)
+
+    def boxes(self) -> pd.DataFrame:
+        """Add box geometry columns; see :func:`wxocr_pandas.geometry.boxes`."""
+        return geometry.boxes(self._obj)
+
+    def lines(self) -> pd.DataFrame:
+        """Text lines in reading order; see :func:`wxocr_pandas.text.lines`."""
+        return text.lines(self._obj)
+
+    def to_text(self, sep: str = "\n") -> pd.Series:
+        """One string per image; see :func:`wxocr_pandas.text.to_text`."""
+        return text.to_text(self._obj, sep)
+
+    def find(self, pattern: str, regex: bool = True, case: bool = True) -> pd.DataFrame:
+        """Rows whose text matches; see :func:`wxocr_pandas.text.find`."""
+        return text.find(self._obj, pattern, regex, case)
+
+    def extract(self, pattern: str, flags: int = 0) -> pd.DataFrame:
+        """First match per image; see :func:`wxocr_pandas.text.extract`."""
+        return text.extract(self._obj, pattern, flags)
+
+    def value_near(self, label: str, direction: text.Direction = "right",
+                   regex: bool = True) -> pd.Series:
+        """The text beside a label, per image; see :func:`wxocr_pandas.text.value_near`."""
+        return text.value_near(self._obj, label, direction, regex)
+
+    def plot(self, image: Any = None, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Draw one image's items over it; see :func:`wxocr_pandas.plotting.plot_overlay`."""
+        return plotting.plot_overlay(self._obj, image, ax, **kwargs)
+
+    def plot_grid(self, ncols: int = 3, **kwargs: Any) -> np.ndarray:
+        """One overlay per image; see :func:`wxocr_pandas.plotting.plot_grid`."""
+        return plotting.plot_grid(self._obj, ncols, **kwargs)
+
+    def plot_side_by_side(self, image: Any = None, **kwargs: Any) -> np.ndarray:
+        """Image and text side by side; see :func:`wxocr_pandas.plotting.plot_side_by_side`."""
+        return plotting.plot_side_by_side(self._obj, image, **kwargs)
+
+    def inspect(self, column: str, backend: str | Backend | None = None) -> Inspector:
+        """A widget to check one image at a time; see :class:`wxocr_pandas.widgets.Inspector`."""
+        from .widgets import Inspector
+
+        return Inspector(self._obj, column, backend)
 
 
 @pd.api.extensions.register_series_accessor("wxocr")
@@ -31,8 +85,8 @@ class SeriesAccessor:
         self._obj = obj
 
     def recognize(self, backend: str | Backend | None = None, errors: Errors = "coerce",
-                  prefix: str = "") -> pd.DataFrame:
+                  prefix: str = "", **options: Unpack[BatchOptions]) -> pd.DataFrame:
         """Recognize the Series; see :func:`wxocr_pandas.api.recognize_series`."""
-        return api.recognize_series(self._obj, backend, errors, prefix)
+        return api.recognize_series(self._obj, backend, errors, prefix, **options)
 
 

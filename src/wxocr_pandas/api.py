@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .backends.base import Backend
-from .batch import Errors, recognize_one, recognize_results
-from .config import resolve_backend
-from .errors import WxOcrError
+from .batch import BatchOptions, Errors, recognize_results
 from .frame import explode
-from .result import OcrResult
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 def recognize(image: Any, backend: str | Backend | None = None,
-              errors: Errors = "raise") -> dict[str, Any]:
+              errors: Errors = "raise", **options: Unpack[BatchOptions]) -> dict[str, Any]:
     """Recognize one image and return the WeChat-shaped answer as a dict.
 
     Parameters
@@ -27,6 +27,10 @@ def recognize(image: Any, backend: str | Backend | None = None,
     errors
         ``"raise"`` (default) raises a :class:`~wxocr_pandas.WxOcrError` on failure;
         ``"coerce"`` returns the error answer (``{"errcode": ..., "errmsg": ...}``).
+    **options
+        ``cache``, ``cache_dir``, ``max_workers``, ``progress``: see
+        :func:`~wxocr_pandas.batch.recognize_results` (this function and the frame functions
+        take them too).
 
     Examples
     --------
@@ -35,16 +39,12 @@ def recognize(image: Any, backend: str | Backend | None = None,
     >>> answer["errcode"], sorted(answer)
     (0, ['errcode', 'errmsg', 'img_size', 'items'])
     """
-    try:
-        return recognize_one(image, resolve_backend(backend)).to_dict()
-    except WxOcrError as exc:
-        if errors == "raise":
-            raise
-        return OcrResult.from_error(exc).to_dict()
+    return recognize_results([image], backend, errors, **options)[0].to_dict()
 
 
 def recognize_frame(df: pd.DataFrame, column: str, backend: str | Backend | None = None,
-                    errors: Errors = "coerce", prefix: str = "") -> pd.DataFrame:
+                    errors: Errors = "coerce", prefix: str = "",
+                    **options: Unpack[BatchOptions]) -> pd.DataFrame:
     """Recognize the images in ``df[column]``; one row per recognized text.
 
     Every input column is kept and the index label repeated, as with
@@ -61,11 +61,12 @@ def recognize_frame(df: pd.DataFrame, column: str, backend: str | Backend | None
     """
     if column not in df.columns:
         raise KeyError(f"no column {column!r}; columns are {list(df.columns)}")
-    return explode(df, recognize_results(df[column], backend, errors), prefix)
+    return explode(df, recognize_results(df[column], backend, errors, **options), prefix)
 
 
 def recognize_series(series: pd.Series, backend: str | Backend | None = None,
-                     errors: Errors = "coerce", prefix: str = "") -> pd.DataFrame:
+                     errors: Errors = "coerce", prefix: str = "",
+                     **options: Unpack[BatchOptions]) -> pd.DataFrame:
     """Recognize the images of a Series; the Series becomes a column named after it.
 
     Examples
@@ -76,4 +77,4 @@ def recognize_series(series: pd.Series, backend: str | Backend | None = None,
     ['path', 'item', 'text']
     """
     name = series.name if series.name is not None else "image"
-    return recognize_frame(series.to_frame(name), name, backend, errors, prefix)
+    return recognize_frame(series.to_frame(name), name, backend, errors, prefix, **options)

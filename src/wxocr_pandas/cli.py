@@ -4,12 +4,17 @@
 
     wxocr recognize samples/*.png -o results.csv       # also .parquet, or .jsonl of raw answers
     wxocr recognize "scans/**/*.jpg" -o out.parquet --backend wechat
+    wxocr recognize samples/*.png -o results.csv --workers 2 --no-cache
+    wxocr recognize "scans/**/*.png" -o out/ --scheduler tcp://host:8786   # Dask: Parquet parts
+    wxocr cache info                                    # where the result cache is, how big
+    wxocr cache clear
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .batch import recognize_results
+from .cache import ResultCache
 from .errors import WxOcrError
 from .export import write_jsonl
 from .frame import explode
@@ -49,17 +55,44 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--backend", default=None, help="local (default) or wechat")
     rec.add_argument("--errors", choices=("coerce", "raise"), default="coerce",
                      help="coerce: failed images become rows (default); raise: stop at the first")
+    rec.add_argument("--workers", type=int, default=None,
+                     help="parallel workers (local: processes, default one per core for 8+ "
+                          "images; other backends: threads, default 1); env WXOCR_WORKERS")
+    rec.add_argument("--no-cache", dest="cache", action="store_false",
+                     help="recognize everything again and store nothing in the result cache")
+    rec.add_argument("--no-progress", dest="progress", action="store_const", const=False,
+                     default=None, help="no progress bar")
+    rec.add_argument("--scheduler", default=None,
+                     help="run on Dask: a scheduler address (tcp://host:8786) or 'local' (a "
+                          "LocalCluster sized to this machine, the default for a directory "
+                          "output); needs -o DIRECTORY/ and pip install 'wxocr-pandas[dask]'")
+    rec.add_argument("--partitions", type=int, default=None,
+                     help="Dask partitions (default: about 32 images each, 2+ per worker thread)")
+    cache = commands.add_parser("cache", help="show or clear the result cache")
+    cache.add_argument("action", choices=("info", "clear"))
+    for command in (rec, cache):
+        command.add_argument("--cache-dir", default=None,
+                             help="result cache directory (default: env WXOCR_CACHE_DIR, "
+                                  "else the platform cache directory)")
     return parser
 
 
 def _recognize(args: argparse.Namespace) -> int:
     suffix = args.output.suffix.lower()
+    if not suffix:  # a directory: partitioned Parquet, written by Dask workers
+        return _recognize_on_dask(args)
+    if args.scheduler is not None:
+        print("wxocr: --scheduler writes partitioned Parquet: give a directory (-o out/)",
+              file=sys.stderr)
+        return 2
     if suffix not in OUTPUT_SUFFIXES:
         print(f"wxocr: output must end in {', '.join(OUTPUT_SUFFIXES)}, not {args.output.name!r}",
               file=sys.stderr)
         return 2
     images = expand(args.images)
-    results = recognize_results(images, args.backend, args.errors)
+    results = recognize_results(images, args.backend, args.errors, cache=args.cache,
+                                cache_dir=args.cache_dir, max_workers=args.workers,
+                                progress=args.progress)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".jsonl":
         write_jsonl(args.output, images, results)
@@ -77,11 +110,41 @@ def _recognize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recognize_on_dask(args: argparse.Namespace) -> int:
+    from .dask import connect, recognize_to_dataset
+
+    images = expand(args.images)
+    with connect(args.scheduler or "local") as client:
+        print(f"dask: {client.dashboard_link or client.scheduler.address}")
+        recognize_to_dataset(client, images, args.output, partitions=args.partitions,
+                             backend=args.backend, errors=args.errors, cache=args.cache,
+                             cache_dir=args.cache_dir, progress=args.progress is not False)
+    table = pd.read_parquet(args.output, columns=["item", "errcode", "errmsg"])
+    failed = table.loc[table["errcode"] != 0, "errmsg"]
+    print(f"{len(images)} images, {int(table['item'].notna().sum())} texts, {len(failed)} failed "
+          f"-> {args.output}{os.sep}")
+    for errmsg in failed:
+        print(f"  failed: {errmsg}", file=sys.stderr)
+    return 0
+
+
+def _cache(args: argparse.Namespace) -> int:
+    with ResultCache(args.cache_dir) as cache:
+        if args.action == "clear":
+            print(f"removed {cache.clear()} cached answers from {cache.path}")
+            return 0
+        info = cache.info()
+    print(f"{info.path}: {info.entries} answers, {info.size_bytes / 1e6:.1f} MB")
+    for backend, entries in info.backends.items():
+        print(f"  {entries:>8}  {backend}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``wxocr``; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        return _recognize(args)
+        return _cache(args) if args.command == "cache" else _recognize(args)
     except WxOcrError as exc:
         print(f"wxocr: {exc}", file=sys.stderr)
         return 1

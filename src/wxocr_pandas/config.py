@@ -7,6 +7,16 @@ variable               meaning                                     default
 ``WXOCR_BACKEND``      ``local`` or ``wechat``                     ``local``
 ``WXOCR_CACHE_DIR``    directory of the result cache               platform cache dir
 ``WXOCR_WORKERS``      parallel workers per batch                  see :mod:`.batch`
+``WXOCR_APPID``        WeChat appid                                none
+``WXOCR_SECRET``       WeChat AppSecret (fetches tokens)           none
+``WXOCR_ACCESS_TOKEN`` a fixed access token, used as given         none
+``WXOCR_BASE_URL``     WeChat API root (or a compatible proxy)     ``https://api.weixin.qq.com``
+``WXOCR_STABLE_TOKEN`` ``1``: fetch tokens via ``stable_token``    ``0``
+``WXOCR_TIMEOUT``      seconds per WeChat HTTP request             ``30``
+``WXOCR_DAILY_BUDGET`` local cap on WeChat OCR calls per day       ``100``
+``WXOCR_ALLOW_OVER_BUDGET``  ``1``: only warn past the budget      ``0``
+``WXOCR_QUOTA_DIR``    directory of the daily call counter         platform data dir
+``WXOCR_MAX_CONCURRENT``  WeChat calls in flight on a Dask cluster  ``4``
 =====================  ==========================================  ===========
 """
 
@@ -73,11 +83,24 @@ def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     >>> resolve_cache_dir("/tmp/wx").as_posix()
     '/tmp/wx'
     """
-    chosen = setting("cache_dir", cache_dir)
+    return directory_setting("cache_dir", cache_dir, "user_cache_dir")
+
+
+def directory_setting(name: str, value: str | os.PathLike[str] | None,
+                      platform_dir: str) -> Path:
+    """A directory :func:`setting`, defaulting to a ``platformdirs`` directory of the package
+    (``platform_dir`` names the function: ``"user_cache_dir"``, ``"user_data_dir"``).
+
+    Examples
+    --------
+    >>> directory_setting("quota_dir", "~/q", "user_data_dir").name
+    'q'
+    """
+    chosen = setting(name, value)
     if chosen is None:
         import platformdirs
 
-        chosen = platformdirs.user_cache_dir("wxocr-pandas", appauthor=False)
+        chosen = getattr(platformdirs, platform_dir)("wxocr-pandas", appauthor=False)
     return Path(chosen).expanduser()
 
 
@@ -99,3 +122,46 @@ def resolve_workers(max_workers: int | None = None) -> int | None:
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, not {workers}")
     return workers
+
+
+def number_setting(name: str, value: float | None = None, default: float | None = None, *,
+                   kind: type = float, minimum: float = 0) -> Any:
+    """A numeric :func:`setting` converted with ``kind``; a bad value raises :class:`ConfigError`.
+
+    Examples
+    --------
+    >>> number_setting("daily_budget", "250", 100, kind=int)
+    250
+    """
+    chosen = setting(name, value, default)
+    if chosen is None:
+        return None
+    try:
+        number = kind(chosen)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} (WXOCR_{name.upper()}) must be a {kind.__name__} number, "
+                          f"not {chosen!r}") from None
+    if number < minimum:
+        raise ConfigError(f"{name} (WXOCR_{name.upper()}) must be at least {minimum}, not {number}")
+    return number
+
+
+def flag_setting(name: str, value: bool | None = None, default: bool = False) -> bool:
+    """A yes/no :func:`setting`: ``1/true/yes/on`` or ``0/false/no/off`` in the environment.
+
+    Examples
+    --------
+    >>> flag_setting("stable_token", None, default=False)
+    False
+    >>> flag_setting("stable_token", True)
+    True
+    """
+    chosen = setting(name, value, default)
+    if isinstance(chosen, bool):
+        return chosen
+    text = str(chosen).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"WXOCR_{name.upper()} must be 1/true/yes/on or 0/false/no/off, not {chosen!r}")

@@ -15,7 +15,14 @@ None of them ever holds an access token or a secret.
     │   ├── ImageTooLargeError      over the pixel guard or the download cap
     │   └── DownloadError           an http(s) image could not be fetched; a retry may help
     ├── BackendError                the backend failed on a readable image
+    │   ├── TransportError          WeChat unreachable: timeout, connection, HTTP error; retry safe
     │   └── ApiError                the WeChat API answered with a non-zero errcode
+    │       ├── RetryableApiError   -1 busy, 45011 minute quota: retried with backoff; retry safe
+    │       ├── ImageRejectedError  45002 47001 41005 101000 101001 101002: this image only
+    │       ├── QuotaExceededError  45009 101003, or the local daily budget: stops the batch
+    │       └── AccountConfigError  (ConfigError) 40013 40125 40243 40164 61004 48001 61007
+    │           │                   41001: fix the setting the message names; stops the batch
+    │           └── AccessTokenError  40001 40014 42001 still failing after one token refresh
     └── UsageError (ValueError)     the call itself is wrong; fix the code, not the data
         ├── ConfigError             a setting (argument or WXOCR_* variable) is missing or wrong
         └── ColumnConflictError     the input already has a column the result would add
@@ -41,15 +48,33 @@ class Errcode(IntEnum):
 
     OK = 0
     SYSTEM_BUSY = -1
+    INVALID_CREDENTIAL = 40001
+    INVALID_APPID = 40013
+    INVALID_ACCESS_TOKEN = 40014
+    INVALID_APPSECRET = 40125
+    IP_NOT_WHITELISTED = 40164
+    APPSECRET_FROZEN = 40243
+    ACCESS_TOKEN_MISSING = 41001
+    MEDIA_DATA_MISSING = 41005
+    ACCESS_TOKEN_EXPIRED = 42001
     CONTENT_SIZE_OUT_OF_LIMIT = 45002
     DAILY_QUOTA = 45009
+    MINUTE_QUOTA = 45011
+    DATA_FORMAT_ERROR = 47001
+    API_UNAUTHORIZED = 48001
+    COMPONENT_IP_NOT_WHITELISTED = 61004
+    API_UNAUTHORIZED_TO_COMPONENT = 61007
     INVALID_IMAGE_URL = 101000
+    NO_CERTIFICATE_FOUND = 101001
     INVALID_IMAGE_DATA = 101002
+    MARKET_QUOTA = 101003
     MISSING_INPUT = 900001
     FILE_NOT_FOUND = 900002
     UNSUPPORTED_INPUT = 900003
     IMAGE_TOO_LARGE = 900004
     ENGINE_FAILED = 900005
+    NETWORK_FAILED = 900006
+    LOCAL_BUDGET_SPENT = 900007
 
 
 class WxOcrError(Exception):
@@ -161,3 +186,117 @@ class ConfigError(UsageError):
 
 class ColumnConflictError(UsageError):
     """The input already has a column the result would add; pass ``prefix=``."""
+
+
+class TransportError(BackendError):
+    """The WeChat server could not be reached or answered an HTTP error (timeout, connection
+    refused, 5xx, a non-JSON page). The message names the host, never the token. Retry safe.
+    """
+
+    default_errcode = Errcode.NETWORK_FAILED
+
+
+class RetryableApiError(ApiError):
+    """WeChat is busy (-1) or the per-minute quota is reached (45011). The backend already
+    retried with backoff; retrying later is safe.
+    """
+
+
+class ImageRejectedError(ApiError):
+    """WeChat refused this image (too large, malformed upload, URL not fetchable, not
+    decodable). Other images are unaffected; retrying the same image will not help.
+    """
+
+    default_errcode = Errcode.INVALID_IMAGE_DATA
+
+
+class QuotaExceededError(ApiError):
+    """The daily quota is spent (45009), the bought quota is spent (101003), or the local
+    daily budget is reached. No further image of the batch is sent; finished rows are kept.
+    """
+
+    default_errcode = Errcode.DAILY_QUOTA
+    stops_batch = True
+
+
+class AccountConfigError(ApiError, ConfigError):
+    """The account's settings are wrong (appid, AppSecret, IP whitelist, API permission). The
+    message says what to fix; every further call would fail alike, so the batch stops.
+    """
+
+    default_errcode = Errcode.INVALID_APPID
+    stops_batch = True
+    _render = WxOcrError._render  # rows of a batch still name the image
+
+
+class AccessTokenError(AccountConfigError):
+    """The access token was refused (40001/40014/42001) and refreshing it did not help, or a
+    fixed ``access_token`` was refused (it cannot be refreshed without appid and secret).
+    """
+
+    default_errcode = Errcode.INVALID_CREDENTIAL
+
+
+_TOKEN_REFUSED = ("access token refused; pass appid and secret (WXOCR_APPID, WXOCR_SECRET) so "
+                  "a fresh one can be fetched")
+_IP_WHITELIST = "this machine's IP address is not in the {} IP whitelist: add it ({})"
+
+#: errcode -> (exception class, what it means and what to do). Match on errcode, never errmsg.
+API_ERRORS: dict[int, tuple[type[ApiError], str]] = {
+    Errcode.SYSTEM_BUSY: (RetryableApiError, "WeChat system busy"),
+    Errcode.MINUTE_QUOTA: (RetryableApiError, "per-minute API quota reached"),
+    Errcode.INVALID_CREDENTIAL: (AccessTokenError, f"invalid credential: {_TOKEN_REFUSED}"),
+    Errcode.INVALID_ACCESS_TOKEN: (AccessTokenError, f"invalid access_token: {_TOKEN_REFUSED}"),
+    Errcode.ACCESS_TOKEN_EXPIRED: (AccessTokenError, f"access_token expired: {_TOKEN_REFUSED}"),
+    Errcode.ACCESS_TOKEN_MISSING: (AccountConfigError, (
+        "access token missing: pass appid and secret (WXOCR_APPID, WXOCR_SECRET) or "
+        "access_token (WXOCR_ACCESS_TOKEN)")),
+    Errcode.INVALID_APPID: (AccountConfigError, (
+        "invalid appid: check appid= / WXOCR_APPID (mp.weixin.qq.com > Settings and "
+        "Development > Basic configuration)")),
+    Errcode.INVALID_APPSECRET: (AccountConfigError, (
+        "invalid AppSecret: check secret= / WXOCR_SECRET against the account's current "
+        "AppSecret (reset it under Basic configuration if unsure)")),
+    Errcode.APPSECRET_FROZEN: (AccountConfigError, (
+        "the AppSecret is frozen: unfreeze or reset it on mp.weixin.qq.com, then update "
+        "secret= / WXOCR_SECRET")),
+    Errcode.IP_NOT_WHITELISTED: (AccountConfigError, _IP_WHITELIST.format(
+        "account's", "mp.weixin.qq.com > Basic configuration > IP whitelist")),
+    Errcode.COMPONENT_IP_NOT_WHITELISTED: (AccountConfigError, _IP_WHITELIST.format(
+        "third-party platform's", "open.weixin.qq.com > the platform's development settings")),
+    Errcode.API_UNAUTHORIZED: (AccountConfigError, (
+        "this account may not call ocr.printedText: enable the OCR service for it (a verified "
+        "account is required)")),
+    Errcode.API_UNAUTHORIZED_TO_COMPONENT: (AccountConfigError, (
+        "the account has not authorized this third-party platform for the OCR API: grant "
+        "the permission in the authorization settings")),
+    Errcode.CONTENT_SIZE_OUT_OF_LIMIT: (ImageRejectedError, "image over WeChat's 2 MB limit"),
+    Errcode.DATA_FORMAT_ERROR: (ImageRejectedError, "WeChat could not parse the upload (data format error)"),
+    Errcode.MEDIA_DATA_MISSING: (ImageRejectedError, "WeChat received no image data (media data missing)"),
+    Errcode.INVALID_IMAGE_URL: (ImageRejectedError, "WeChat could not fetch the image URL"),
+    Errcode.NO_CERTIFICATE_FOUND: (ImageRejectedError, "no certificate found in the image"),
+    Errcode.INVALID_IMAGE_DATA: (ImageRejectedError, "WeChat could not decode the image"),
+    Errcode.DAILY_QUOTA: (QuotaExceededError, (
+        "the daily API quota is spent; no further image is sent today (it resets at "
+        "midnight Beijing time, or buy more quota)")),
+    Errcode.MARKET_QUOTA: (QuotaExceededError, (
+        "the bought OCR quota is spent; no further image is sent until more is bought")),
+}
+
+
+def api_error(errcode: int, errmsg: str = "", *, image: str | None = None) -> ApiError:
+    """The exception for a non-zero WeChat ``errcode``, with a message saying what to do.
+
+    ``errmsg`` is WeChat's own text, kept after the explanation for support requests.
+
+    Examples
+    --------
+    >>> error = api_error(40125, "invalid appsecret rid: 65a1")
+    >>> type(error).__name__, error.errcode, error.stops_batch
+    ('AccountConfigError', 40125, True)
+    >>> str(api_error(45002, image="big.png"))
+    "big.png: image over WeChat's 2 MB limit (errcode 45002)"
+    """
+    cls, meaning = API_ERRORS.get(errcode, (ApiError, "WeChat API error"))
+    detail = f" [WeChat: {errmsg}]" if errmsg else ""
+    return cls(f"{meaning}{detail}", errcode=errcode, image=image)

@@ -1,0 +1,495 @@
+"""Draw recognized text over its image: overlays, small multiples and a side-by-side view.
+
+Every item is drawn as its true quadrilateral, all of one image in one
+:class:`~matplotlib.collections.PolyCollection` (as geopandas' ``plot_dataframe`` does).
+Functions take ``ax=None`` and return the Axes; matplotlib is imported inside them so that
+``import wxocr_pandas`` stays light.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import UsageError, WxOcrError
+from .fonts import cjk_font_family, find_cjk_font
+from .frame import CORNER_COLUMNS, result_columns
+from .images import as_source, decode
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from PIL import Image
+
+#: Colour scale of ``color_by="score"``: the local engine drops items under 0.5
+#: (``text_score``), so this span is what can appear, and it stays the same across images.
+SCORE_RANGE: tuple[float, float] = (0.5, 1.0)
+#: Edge colour of highlighted items.
+HIGHLIGHT_COLOR = "#ff00ff"
+_SAMPLE_ROWS = 20
+
+
+def find_image_column(frame: pd.DataFrame, prefix: str = "") -> str:
+    """The one column of ``frame`` whose values are image sources (paths, URLs, bytes ...).
+
+    A string counts as an image source when it is an http(s) URL or names an existing file,
+    so a column of shop names is not mistaken for paths.
+
+    Raises
+    ------
+    UsageError
+        When no column, or more than one, holds images: pass ``image_column=``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> find_image_column(pd.DataFrame({"shop": ["A"], "path": ["samples/sign.png"]}))
+    'path'
+    """
+    added = set(result_columns(prefix))
+    found = [column for column in frame.columns
+             if column not in added and not pd.api.types.is_numeric_dtype(frame[column])
+             and _holds_images(frame[column])]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise UsageError("no column of the frame holds image paths, URLs, bytes or images; "
+                         "pass image_column= or image=")
+    raise UsageError(f"several columns hold images ({', '.join(map(repr, found))}); "
+                     "pass image_column=")
+
+
+def _holds_images(values: pd.Series) -> bool:
+    """Every sampled value is an image source, and one at least is more than a path-like
+    string (a file that exists, a URL, bytes, an image), which tells ``"shop A"`` apart."""
+    try:
+        sources = [as_source(value) for value in values.dropna().iloc[:_SAMPLE_ROWS]]
+    except WxOcrError:
+        return False
+    return any(source.kind != "path" or Path(source.value).is_file() for source in sources)
+
+
+def image_labels(frame: pd.DataFrame) -> list[Hashable]:
+    """The index labels of ``frame`` in order of appearance, one per recognized image.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> image_labels(pd.DataFrame({"text": ["a", "b", "c"]}, index=[3, 3, 1]))
+    [3, 1]
+    """
+    return list(frame.index.unique())
+
+
+def select_image(frame: pd.DataFrame, image: Any = None, row: Hashable | None = None,
+                 image_column: str | None = None, prefix: str = "") -> pd.DataFrame:
+    """The rows of one image: by index label (``row=``), by image value, or the only one.
+
+    Raises
+    ------
+    UsageError
+        When the frame holds several images and neither ``row`` nor a matching ``image``
+        says which.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> out = pd.DataFrame({"path": ["a.png", "a.png", "b.png"], "text": ["x", "y", "z"]},
+    ...                    index=[0, 0, 1])
+    >>> select_image(out, row=0)["text"].tolist()
+    ['x', 'y']
+    >>> select_image(out, image="b.png", image_column="path")["text"].tolist()
+    ['z']
+    """
+    return frame.iloc[_image_positions(frame, image, row, image_column, prefix)]
+
+
+def _image_positions(frame: pd.DataFrame, image: Any, row: Hashable | None,
+                     image_column: str | None, prefix: str) -> np.ndarray:
+    """Positions of the rows of :func:`select_image`."""
+    positions = np.arange(len(frame))
+    if row is not None:
+        if row not in frame.index:
+            raise UsageError(f"no index label {row!r}; the frame holds {image_labels(frame)}")
+        positions = frame.index.get_indexer_for([row])
+    elif isinstance(image, (str, Path)):
+        column = image_column or _optional_image_column(frame, prefix)
+        if column is not None:
+            matches = np.flatnonzero(frame[column].astype(object) == str(image))
+            positions = matches if matches.size else positions
+    labels = image_labels(frame.iloc[positions])
+    if len(labels) > 1:
+        shown = ", ".join(map(repr, labels[:5])) + (" ..." if len(labels) > 5 else "")
+        raise UsageError(
+            f"the frame holds {len(labels)} images (index labels {shown}); say which with "
+            "row=<index label> or image=<a value of the image column>, or draw them all with "
+            "plot_grid()")
+    return positions
+
+
+def _optional_image_column(frame: pd.DataFrame, prefix: str) -> str | None:
+    try:
+        return find_image_column(frame, prefix)
+    except UsageError:
+        return None
+
+
+def load_image(rows: pd.DataFrame, image: Any = None, image_column: str | None = None,
+               prefix: str = "") -> Image.Image:
+    """The image to draw under ``rows``: ``image`` if given, else the image column's value.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> load_image(pd.DataFrame({"path": ["samples/sign.png"]})).mode
+    'RGB'
+    """
+    if image is None:
+        if rows.empty:
+            raise UsageError("no rows to find the image in; pass image=")
+        image = rows[image_column or find_image_column(rows, prefix)].iloc[0]
+    return decode(as_source(image))
+
+
+def highlight_mask(frame: pd.DataFrame, highlight: Any) -> np.ndarray:
+    """``highlight`` as a boolean array over the rows of ``frame``.
+
+    ``highlight`` is None, a boolean mask (array or Series, one value per row) or a query
+    string evaluated with :meth:`pandas.DataFrame.eval` (``"score < 0.9"``,
+    ``"text.str.contains('合计')"``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> highlight_mask(pd.DataFrame({"score": [0.7, 0.99]}), "score < 0.9").tolist()
+    [True, False]
+    """
+    if highlight is None:
+        return np.zeros(len(frame), dtype=bool)
+    if isinstance(highlight, str):
+        mask = frame.eval(highlight, engine="python")
+    else:
+        mask = highlight
+    mask = np.asarray(pd.array(np.asarray(mask), dtype="boolean").fillna(False), dtype=bool)
+    if mask.shape != (len(frame),):
+        raise UsageError(f"highlight has {mask.size} values for {len(frame)} rows")
+    return mask
+
+
+def item_colors(values: pd.Series, color_by: str, cmap: Any = None) -> tuple[np.ndarray, Any]:
+    """RGBA colours of the items, and the ScalarMappable behind them (None if categorical).
+
+    A float column (``score``) is mapped through ``cmap`` (``RdYlGn``; scores over
+    :data:`SCORE_RANGE`, other columns over their range; NaN grey); any other column gets
+    one colour per distinct value (``errcode``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> colors, mappable = item_colors(pd.Series([0.5, 1.0], name="score"), "score")
+    >>> colors.shape, mappable.norm.vmin
+    ((2, 4), 0.5)
+    """
+    import matplotlib as mpl
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    if pd.api.types.is_float_dtype(values.dtype):
+        scale = mpl.colormaps[cmap or "RdYlGn"].with_extremes(bad="grey")
+        finite = values.to_numpy(dtype=float, na_value=np.nan)
+        if color_by == "score":
+            norm = Normalize(*SCORE_RANGE)
+        else:
+            norm = Normalize(np.nanmin(finite, initial=np.inf), np.nanmax(finite, initial=-np.inf))
+        mappable = ScalarMappable(norm=norm, cmap=scale)
+        return mappable.to_rgba(np.ma.masked_invalid(finite)), mappable
+    palette = mpl.colormaps[cmap or "tab10"]
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    return palette(codes % palette.N), None
+
+
+def plot_overlay(frame: pd.DataFrame, image: Any = None, ax: Axes | None = None, *,
+                 row: Hashable | None = None, image_column: str | None = None,
+                 labels: bool = True, color_by: str | None = "score", highlight: Any = None,
+                 cmap: Any = None, fontsize: float = 8, colorbar: bool = True,
+                 prefix: str = "") -> Axes:
+    """Draw the recognized items of one image over the image; return the Axes.
+
+    Parameters
+    ----------
+    frame
+        An exploded result (``df.wxocr.recognize(...)``), or the rows of one image of it.
+    image
+        The image to draw on (a path, URL, bytes, PIL image or array). A value of the image
+        column picks that image's rows. Default: the image column's value.
+    ax
+        Axes to draw on; a new figure when None.
+    row
+        Index label of the image to draw, when the frame holds several.
+    image_column
+        The column holding the images; found by :func:`find_image_column` when None.
+    labels
+        Write each item's text at its top-left corner (in an installed CJK font).
+    color_by
+        ``"score"`` (colormap and colorbar), ``"errcode"``, any other column, or None.
+    highlight
+        A boolean mask over ``frame``'s rows or a query string; those items get a thick
+        magenta edge.
+    cmap, fontsize, colorbar
+        Colormap name, label size in points, and whether to add a colorbar for a float
+        ``color_by``.
+    prefix
+        The ``prefix=`` the result columns were made with.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd, wxocr_pandas
+    >>> out = pd.DataFrame({"path": ["samples/sign.png"]}).wxocr.recognize("path")
+    >>> ax = out.wxocr.plot()
+    >>> len(ax.collections[0].get_paths()) == len(out)
+    True
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Patch
+
+    positions = _image_positions(frame, image, row, image_column, prefix)
+    rows, mask = frame.iloc[positions], highlight_mask(frame, highlight)[positions]
+    picture = load_image(rows, image, image_column, prefix)
+    width, height = _coordinate_size(rows, picture, prefix)
+    if ax is None:
+        _, ax = plt.subplots(figsize=_figsize(width, height), layout="constrained")
+    ax.imshow(picture, extent=(0, width, height, 0))
+    ax.set_axis_off()
+
+    found = rows[prefix + "text"].notna().to_numpy()
+    items, mask = rows[found], mask[found]
+    quads = _quads(items, prefix)
+    colors, mappable = (item_colors(items[prefix + color_by], color_by, cmap) if color_by
+                        else (np.tile(_rgba("tab:blue"), (len(items), 1)), None))
+    faces = colors.copy()
+    faces[:, 3] *= 0.2
+    edges = colors.copy()
+    edges[mask] = _rgba(HIGHLIGHT_COLOR)
+    collection = PolyCollection(quads, closed=True, facecolors=faces, edgecolors=edges,
+                                linewidths=np.where(mask, 3.0, 1.2))
+    ax.add_collection(collection)
+    if labels:
+        _label_items(ax, items, quads, mask, fontsize, prefix)
+    if mappable is not None and colorbar and len(items):
+        ax.figure.colorbar(mappable, ax=ax, label=color_by, shrink=0.8)
+    elif color_by and mappable is None and len(items):
+        values = items[prefix + color_by]
+        _, first = np.unique(pd.factorize(values, use_na_sentinel=False)[0], return_index=True)
+        ax.legend(handles=[Patch(facecolor=colors[i], label=str(values.iloc[i])) for i in first],
+                  title=color_by, loc="upper right", fontsize="small")
+    ax.set_title(_title(rows, len(items), prefix), fontsize="medium",
+                 fontfamily=cjk_font_family() or "sans-serif")
+    return ax
+
+
+def _rgba(color: str) -> np.ndarray:
+    from matplotlib.colors import to_rgba
+
+    return np.asarray(to_rgba(color))
+
+
+def _coordinate_size(rows: pd.DataFrame, picture: Image.Image, prefix: str) -> tuple[int, int]:
+    """The pixel size the corners refer to (``img_w``/``img_h``), else the image's own."""
+    sizes = rows[[prefix + "img_w", prefix + "img_h"]].dropna()
+    if sizes.empty:
+        return picture.width, picture.height
+    return int(sizes.iloc[0, 0]), int(sizes.iloc[0, 1])
+
+
+def _figsize(width: int, height: int, longest: float = 7.0) -> tuple[float, float]:
+    scale = longest / max(width, height, 1)
+    return max(width * scale, 2.0), max(height * scale, 2.0)
+
+
+def _quads(items: pd.DataFrame, prefix: str) -> np.ndarray:
+    """Corners as an ``(n, 4, 2)`` array in WeChat order (left_top ... left_bottom)."""
+    columns = [prefix + name for name in CORNER_COLUMNS]
+    return items[columns].to_numpy(dtype=float).reshape(len(items), 4, 2)
+
+
+def _top_angle(quad: np.ndarray) -> float:
+    """Angle in degrees of the top edge, counter-clockwise as seen on screen (y down)."""
+    dx, dy = quad[1] - quad[0]
+    return -math.degrees(math.atan2(dy, dx))
+
+
+def _label_items(ax: Axes, items: pd.DataFrame, quads: np.ndarray, mask: np.ndarray,
+                 fontsize: float, prefix: str) -> None:
+    family = cjk_font_family()
+    for text, quad, marked in zip(items[prefix + "text"], quads, mask):
+        ax.text(quad[0, 0], quad[0, 1], text, fontsize=fontsize, rotation=_top_angle(quad),
+                rotation_mode="anchor", ha="left", va="bottom", clip_on=True,
+                fontfamily=family or "sans-serif",
+                color=HIGHLIGHT_COLOR if marked else "black",
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "alpha": 0.7,
+                      "linewidth": 0})
+
+
+def _title(rows: pd.DataFrame, n_items: int, prefix: str) -> str:
+    where = f"[{rows.index[0]}] " if len(rows) else ""
+    errors = rows[rows[prefix + "errcode"].fillna(0) != 0]
+    if not errors.empty:
+        return f"{where}{errors[prefix + 'errmsg'].iloc[0]}"
+    return f"{where}{n_items} item{'s' if n_items != 1 else ''}"
+
+
+def plot_grid(frame: pd.DataFrame, ncols: int = 3, *, image_column: str | None = None,
+              labels: bool = False, color_by: str | None = "score", highlight: Any = None,
+              cell_size: float = 3.5, prefix: str = "", **kwargs: Any) -> np.ndarray:
+    """Small multiples: one overlay per image of ``frame``; returns the array of Axes.
+
+    An image that cannot be drawn (it failed, or its file is gone) gets a panel with the
+    reason instead of sinking the grid. Further keywords go to :func:`plot_overlay`.
+
+    Examples
+    --------
+    >>> import pandas as pd, wxocr_pandas
+    >>> out = pd.DataFrame({"path": ["samples/sign.png", "no/such.png"]}).wxocr.recognize("path")
+    >>> axes = out.wxocr.plot_grid(ncols=2)
+    >>> len(axes)
+    2
+    """
+    import matplotlib.pyplot as plt
+
+    labels_in_order = image_labels(frame)
+    if not labels_in_order:
+        raise UsageError("the frame is empty: there is no image to draw")
+    column = image_column or find_image_column(frame, prefix)
+    mask = highlight_mask(frame, highlight)
+    ncols = max(1, min(ncols, len(labels_in_order)))
+    nrows = math.ceil(len(labels_in_order) / ncols)
+    fig, grid = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, cell_size * nrows),
+                             squeeze=False, layout="constrained")
+    axes = grid.ravel()
+    for ax in axes[len(labels_in_order):]:
+        ax.remove()
+    mappable = None
+    for ax, label in zip(axes, labels_in_order):
+        positions = frame.index.get_indexer_for([label])
+        try:
+            plot_overlay(frame.iloc[positions], ax=ax, image_column=column, labels=labels,
+                         color_by=color_by, highlight=mask[positions], colorbar=False,
+                         prefix=prefix, **kwargs)
+        except WxOcrError as exc:
+            _error_panel(ax, label, exc)
+    if color_by and pd.api.types.is_float_dtype(frame[prefix + color_by].dtype):
+        _, mappable = item_colors(frame[prefix + color_by], color_by, kwargs.get("cmap"))
+        fig.colorbar(mappable, ax=list(axes[:len(labels_in_order)]), label=color_by, shrink=0.6)
+    return axes[:len(labels_in_order)]
+
+
+def _error_panel(ax: Axes, label: Hashable, error: WxOcrError) -> None:
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, str(error), ha="center", va="center", wrap=True, color="tab:red",
+            fontsize="small", transform=ax.transAxes, fontfamily=cjk_font_family() or "sans-serif")
+    ax.set_title(f"[{label}] not drawn", fontsize="medium")
+
+
+def plot_side_by_side(frame: pd.DataFrame, image: Any = None, axes: Sequence[Axes] | None = None,
+                      *, row: Hashable | None = None, image_column: str | None = None,
+                      color_by: str | None = "score", prefix: str = "", **kwargs: Any) -> np.ndarray:
+    """The image with its boxes, and beside it the recognized text laid out where it was read.
+
+    The right panel writes each text inside its quadrilateral, scaled to the box and turned
+    with it, so the two panels can be compared line by line. Returns the two Axes.
+
+    Examples
+    --------
+    >>> import pandas as pd, wxocr_pandas
+    >>> out = pd.DataFrame({"path": ["samples/sign.png"]}).wxocr.recognize("path")
+    >>> left, right = out.wxocr.plot_side_by_side()
+    >>> len(right.collections[0].get_paths()) == len(out)
+    True
+    """
+    import matplotlib.pyplot as plt
+
+    rows = select_image(frame, image, row, image_column, prefix)
+    if axes is None:
+        picture = load_image(rows, image, image_column, prefix)
+        width, height = _coordinate_size(rows, picture, prefix)
+        size = _figsize(width, height)
+        _, axes = plt.subplots(1, 2, figsize=(size[0] * 2, size[1]), layout="constrained")
+        image = picture
+    left, right = axes
+    plot_overlay(rows, image, ax=left, image_column=image_column, labels=False,
+                 color_by=color_by, colorbar=False, prefix=prefix, **kwargs)
+    layout_text(rows, ax=right, prefix=prefix)
+    return np.asarray([left, right], dtype=object)
+
+
+def layout_text(frame: pd.DataFrame, ax: Axes | None = None, *, color: str = "black",
+                prefix: str = "") -> Axes:
+    """Write each recognized text inside its quadrilateral on a blank page of the image's size.
+
+    All texts go in one :class:`~matplotlib.collections.PathCollection` of glyph outlines
+    in pixel coordinates, so they keep their place and size however the figure is scaled.
+
+    Examples
+    --------
+    >>> import pandas as pd, wxocr_pandas
+    >>> out = pd.DataFrame({"path": ["samples/sign.png"]}).wxocr.recognize("path")
+    >>> ax = layout_text(out)
+    >>> ax.get_xlim() == (0, out["img_w"].iloc[0])
+    True
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PathCollection, PolyCollection
+
+    rows = frame[frame[prefix + "text"].notna().to_numpy()]
+    sizes = frame[[prefix + "img_w", prefix + "img_h"]].dropna()
+    if sizes.empty:
+        raise UsageError("the frame has no img_w/img_h: nothing tells the page size")
+    width, height = int(sizes.iloc[0, 0]), int(sizes.iloc[0, 1])
+    if ax is None:
+        _, ax = plt.subplots(figsize=_figsize(width, height))
+    quads = _quads(rows, prefix)
+    ax.add_collection(PolyCollection(quads, facecolors="none", edgecolors="0.85", linewidths=0.6))
+    ax.add_collection(PathCollection([_fitted_text(text, quad) for text, quad
+                                      in zip(rows[prefix + "text"], quads)],
+                                     facecolors=color, edgecolors="none"))
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title("recognized text", fontsize="medium")
+    return ax
+
+
+def _fitted_text(text: str, quad: np.ndarray) -> Any:
+    """Glyph outlines of ``text`` centred in ``quad``, filling its height but not its width."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+    from matplotlib.transforms import Affine2D
+
+    font = find_cjk_font()
+    cjk_font_family()  # warns once, with the install hint, when there is no CJK font
+    prop = FontProperties(fname=str(font)) if font else FontProperties(family="sans-serif")
+    path = TextPath((0, 0), text, size=100, prop=prop)
+    extents = path.get_extents()
+    box_w = float(np.hypot(*(quad[1] - quad[0])))
+    box_h = float(np.hypot(*(quad[3] - quad[0])))
+    # Detected boxes pad the ink by about a quarter of the text height on each side.
+    scale = min(0.66 * box_h / max(extents.height, 1e-9), 0.95 * box_w / max(extents.width, 1e-9))
+    centre = quad.mean(axis=0)
+    dx, dy = quad[1] - quad[0]
+    transform = (Affine2D()
+                 .translate(-(extents.x0 + extents.width / 2), -(extents.y0 + extents.height / 2))
+                 .scale(scale, -scale)
+                 .rotate(math.atan2(dy, dx))
+                 .translate(*centre))
+    return transform.transform_path(path)

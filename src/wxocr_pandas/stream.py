@@ -1,0 +1,141 @@
+"""Large sets in chunks: memory stays flat however many images there are.
+
+:func:`recognize_iter` yields the exploded frame of one chunk at a time;
+:func:`recognize_to_parquet` writes those chunks to one Parquet file as they come. One
+worker pool, cache connection and progress bar serve the whole stream; identical images are
+recognized once within a chunk, and across chunks the cache answers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from itertools import count, islice
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .backends.base import Backend
+from .batch import Errors, Recognizer
+from .frame import explode, results_frame
+
+#: Images per chunk: big enough to keep two worker processes busy, small enough to forget.
+DEFAULT_CHUNKSIZE = 256
+
+
+def recognize_iter(values: pd.DataFrame | pd.Series | Iterable[Any], *,
+                   column: str | None = None, chunksize: int = DEFAULT_CHUNKSIZE,
+                   backend: str | Backend | None = None, errors: Errors = "coerce",
+                   prefix: str = "", cache: bool = True,
+                   cache_dir: str | os.PathLike[str] | None = None,
+                   max_workers: int | None = None,
+                   progress: bool | None = None) -> Iterator[pd.DataFrame]:
+    """Recognize images chunk by chunk, yielding each chunk's exploded frame.
+
+    Concatenated, the chunks equal what :func:`~wxocr_pandas.recognize_frame` returns for
+    the same input. Only one chunk of images and results is held at a time.
+
+    Parameters
+    ----------
+    values
+        A DataFrame (with ``column``), a Series (it becomes a column named after it), or any
+        iterable of image cells, even a generator (they become a column ``image`` with a
+        running integer index).
+    column
+        The image column of a DataFrame.
+    chunksize
+        Images per chunk.
+    backend, errors, prefix, cache, cache_dir, max_workers, progress
+        As for :func:`~wxocr_pandas.batch.recognize_results` and
+        :func:`~wxocr_pandas.recognize_frame`.
+
+    Examples
+    --------
+    >>> import wxocr_pandas
+    >>> chunks = wxocr_pandas.recognize_iter(["samples/sign.png", None, "no/such.png"],
+    ...                                      chunksize=2)
+    >>> [chunk["errcode"].tolist() for chunk in chunks]
+    [[0, 0, 900001], [900002]]
+    """
+    if chunksize < 1:
+        raise ValueError(f"chunksize must be at least 1, not {chunksize}")
+    frames, name = _frames(values, column, chunksize)
+    total = len(values) if hasattr(values, "__len__") else None
+    with Recognizer(backend, errors, cache=cache, cache_dir=cache_dir, max_workers=max_workers,
+                    progress=progress, total=total) as recognizer:
+        for frame in frames:
+            yield explode(frame, recognizer.run(frame[name].tolist()), prefix)
+
+
+def _frames(values: Any, column: str | None, chunksize: int) -> tuple[Iterator[pd.DataFrame], str]:
+    """The input as frames of ``chunksize`` rows, and the name of their image column."""
+    if isinstance(values, pd.DataFrame):
+        if column is None or column not in values.columns:
+            raise KeyError(f"pass column= naming the image column; columns are "
+                           f"{list(values.columns)}")
+        return _slices(values, chunksize), column
+    if isinstance(values, pd.Series):
+        name = values.name if values.name is not None else "image"
+        return _slices(values.to_frame(name), chunksize), name
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        cells, start = iter(values), count(step=chunksize)
+        while chunk := list(islice(cells, chunksize)):
+            column = np.empty(len(chunk), dtype=object)
+            for position, cell in enumerate(chunk):  # one by one: arrays stay whole cells
+                column[position] = cell
+            first = next(start)
+            yield pd.DataFrame({"image": column}, index=pd.RangeIndex(first, first + len(chunk)),
+                               dtype=object)
+
+    return chunks(), "image"
+
+
+def _slices(frame: pd.DataFrame, chunksize: int) -> Iterator[pd.DataFrame]:
+    for start in range(0, len(frame), chunksize):
+        yield frame.iloc[start:start + chunksize]
+
+
+def recognize_to_parquet(values: pd.DataFrame | pd.Series | Iterable[Any],
+                         path: str | os.PathLike[str], **options: Any) -> int:
+    """Recognize images chunk by chunk into one Parquet file; returns the rows written.
+
+    Each chunk of :func:`recognize_iter` (same ``options``) becomes a row group as soon as
+    it is recognized, so memory stays flat and an interrupted run leaves the answers in the
+    cache. The index is not written: keep an identifying column (a Series or an iterable
+    gets one, ``image``). Needs pyarrow (``pip install "wxocr-pandas[parquet]"``).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> path = os.path.join(tempfile.mkdtemp(), "out.parquet")
+    >>> recognize_to_parquet(["samples/sign.png", None], path, chunksize=1)
+    3
+    >>> pd.read_parquet(path)["text"].tolist()[-1] is pd.NA
+    True
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer: pq.ParquetWriter | None = None
+    rows = 0
+    try:
+        for frame in recognize_iter(values, **options):
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                # An input column that is all NA in the first chunk has no type of its own
+                # (Arrow's null); text is the likely one, and later chunks must fit it.
+                schema = pa.schema([field.with_type(pa.string()) if pa.types.is_null(field.type)
+                                    else field for field in table.schema],
+                                   metadata=table.schema.metadata)
+                writer = pq.ParquetWriter(path, schema)
+            writer.write_table(table.cast(writer.schema))
+            rows += len(frame)
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is None:  # no images: still leave a file with the result columns
+        results_frame([], options.get("prefix", "")).to_parquet(path, index=False)
+    return rows

@@ -1,0 +1,209 @@
+"""The persistent result cache: re-runs, corruption, concurrency, secrets, the CLI."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from wxocr_pandas import ImgSize, OcrResult, ResultCache
+from wxocr_pandas.batch import recognize_results
+from wxocr_pandas.cache import CACHE_FILE
+from wxocr_pandas.cli import main
+from wxocr_pandas.errors import BackendError
+from wxocr_pandas.images import ImageSource, decode
+
+
+@pytest.fixture
+def images(tmp_path, make_png) -> list[str]:
+    """Three distinct small images on disk."""
+    paths = []
+    for width in (20, 21, 22):
+        path = tmp_path / f"img{width}.png"
+        path.write_bytes(make_png(width, 10))
+        paths.append(str(path))
+    return paths
+
+
+def test_rerun_is_served_from_the_cache(images, size_backend, tmp_path):
+    first = recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    again = recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    assert size_backend.calls == 3
+    assert again == first
+    assert [r.items[0].text for r in again] == ["20x10", "21x10", "22x10"]
+
+
+def test_cache_false_recognizes_again_and_stores_nothing(images, size_backend, tmp_path):
+    recognize_results(images, size_backend, cache=False, cache_dir=tmp_path / "c")
+    recognize_results(images, size_backend, cache=False, cache_dir=tmp_path / "c")
+    assert size_backend.calls == 6
+    with ResultCache(tmp_path / "c") as cache:
+        assert cache.info().entries == 0
+
+
+def test_the_env_variable_places_the_cache(images, size_backend, tmp_path, monkeypatch):
+    monkeypatch.setenv("WXOCR_CACHE_DIR", str(tmp_path / "from-env"))
+    recognize_results(images, size_backend)
+    assert (tmp_path / "from-env" / CACHE_FILE).is_file()
+
+
+class FailsOnceBackend:
+    """Fails the first time it sees each image, then answers."""
+
+    name = "fails-once"
+    identity = "fails-once:1"
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def recognize(self, source: ImageSource) -> OcrResult:
+        if source.label not in self.seen:
+            self.seen.add(source.label)
+            raise BackendError("engine hiccup")
+        return OcrResult(img_size=ImgSize(*decode(source).size))
+
+
+def test_errors_are_not_cached(images, tmp_path, make_png):
+    backend = FailsOnceBackend()
+    late = tmp_path / "late.png"
+    first = recognize_results([images[0], str(late)], backend, cache_dir=tmp_path / "c")
+    assert [r.errcode for r in first] == [900005, 900002]
+    late.write_bytes(make_png(5, 5))
+    second = recognize_results([images[0], str(late)], backend, cache_dir=tmp_path / "c")
+    assert [r.errcode for r in second] == [0, 900005]
+    assert second[0].img_size == ImgSize(20, 10)
+
+
+def test_a_corrupt_entry_is_dropped_and_recognized_again(images, size_backend, tmp_path):
+    recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    with sqlite3.connect(tmp_path / "c" / CACHE_FILE) as db:
+        db.execute("UPDATE results SET answer = '{\"items\": [{\"text\": 1}' WHERE image = ?",
+                   (images[1],))
+    again = recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    assert size_backend.calls == 4 and size_backend.sent[-1] == images[1]
+    assert again[1].items[0].text == "21x10"
+    recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    assert size_backend.calls == 4
+
+
+def test_a_file_that_is_not_a_database_is_replaced(images, size_backend, tmp_path):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / CACHE_FILE).write_bytes(b"this is not sqlite" * 100)
+    with pytest.warns(RuntimeWarning, match="unreadable"):
+        results = recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    assert [r.errcode for r in results] == [0, 0, 0]
+    recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    assert size_backend.calls == 3
+
+
+WRITER = textwrap.dedent("""
+    import io, sys, warnings
+    from PIL import Image
+    from wxocr_pandas import ImgSize, OcrResult
+    from wxocr_pandas.batch import recognize_results
+    from wxocr_pandas.images import decode
+
+    class Backend:
+        name, identity = "size", "size-test:1"
+        def recognize(self, source):
+            return OcrResult(img_size=ImgSize(*decode(source).size))
+
+    def png(width):
+        buffer = io.BytesIO()
+        Image.new("L", (width, 4)).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    warnings.simplefilter("error")  # a lock timeout would warn: make it fail the run
+    offset = int(sys.argv[2])
+    widths = [1 + (offset + i) % 60 for i in range(60)]  # the same 60 images, rotated
+    for _ in range(3):
+        results = recognize_results([png(w) for w in widths], Backend(), cache_dir=sys.argv[1])
+        assert [r.img_size.w for r in results] == widths
+""")
+
+
+def test_concurrent_processes_share_one_cache(tmp_path):
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(offset)],
+                                stderr=subprocess.PIPE, text=True)
+               for offset in (0, 15, 30, 45)]
+    failures = [w.stderr.read() for w in writers if w.wait(timeout=120) != 0]
+    assert failures == []
+    with ResultCache(tmp_path) as cache:
+        info = cache.info()
+    assert info.entries == 60
+    assert info.backends == {"size-test:1": 60}
+
+
+class TokenBackend:
+    """A backend holding a secret, as the WeChat backend holds its access token."""
+
+    name = "token"
+
+    def __init__(self, access_token: str) -> None:
+        self.access_token = access_token
+
+    @property
+    def identity(self) -> str:
+        return "token:https://api.example.com:appid=wx123"
+
+    def recognize(self, source: ImageSource) -> OcrResult:
+        return OcrResult(img_size=ImgSize(*decode(source).size))
+
+
+def test_no_secret_reaches_the_cache_file(httpserver, make_png, tmp_path):
+    httpserver.expect_request("/scan.png").respond_with_data(make_png(8, 8),
+                                                            content_type="image/png")
+    url = httpserver.url_for("/scan.png") + "?signature=URL-SIGNATURE-42"
+    results = recognize_results([url], TokenBackend("ACCESS-TOKEN-SECRET"),
+                                cache_dir=tmp_path)
+    assert results[0].ok
+    stored = b"".join(path.read_bytes() for path in tmp_path.iterdir())
+    assert b"wx123" in stored  # the identity is there; the secrets are not
+    assert b"ACCESS-TOKEN-SECRET" not in stored
+    assert b"URL-SIGNATURE-42" not in stored
+
+
+def test_cli_cache_info_and_clear(images, size_backend, tmp_path, capsys):
+    recognize_results(images, size_backend, cache_dir=tmp_path)
+    assert main(["cache", "info", "--cache-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "3 answers" in out and "size-test:1" in out
+    assert main(["cache", "clear", "--cache-dir", str(tmp_path)]) == 0
+    assert "removed 3" in capsys.readouterr().out
+    recognize_results(images, size_backend, cache_dir=tmp_path)
+    assert size_backend.calls == 6
+
+
+def test_the_wechat_backend_keys_the_cache_without_its_secrets(httpserver, make_png, tmp_path):
+    from wxocr_pandas.backends.wechat import WeChatBackend
+
+    token = {"access_token": "TOKEN-SECRET-9", "expires_in": 7200}
+    httpserver.expect_request("/cgi-bin/token").respond_with_json(token)
+    httpserver.expect_request("/cgi-bin/stable_token").respond_with_json(token)
+    httpserver.expect_request("/cv/ocr/comm").respond_with_json(
+        {"errcode": 0, "errmsg": "ok", "items": [], "img_size": {"w": 8, "h": 8}})
+    backend = WeChatBackend(appid="wxappid42", secret="APP-SECRET-7",
+                            base_url=httpserver.url_for("/"), quota_dir=str(tmp_path / "quota"))
+    first = recognize_results([make_png(8, 8)], backend, cache_dir=tmp_path / "c")
+    again = recognize_results([make_png(8, 8)], backend, cache_dir=tmp_path / "c")
+    assert first == again and first[0].ok
+    assert len([r for r, _ in httpserver.log if r.path == "/cv/ocr/comm"]) == 1
+    stored = b"".join(path.read_bytes() for path in (tmp_path / "c").iterdir())
+    assert b"wxappid42" in stored
+    assert b"APP-SECRET-7" not in stored and b"TOKEN-SECRET-9" not in stored
+
+
+def test_cli_recognize_honours_no_cache(tmp_path, make_png, capsys):
+    image = tmp_path / "blank.png"
+    image.write_bytes(make_png(40, 20))
+    common = [str(image), "-o", str(tmp_path / "out.csv"), "--cache-dir", str(tmp_path / "c"),
+              "--workers", "1"]
+    assert main(["recognize", *common, "--no-cache"]) == 0
+    with ResultCache(tmp_path / "c") as cache:
+        assert cache.info().entries == 0
+    assert main(["recognize", *common]) == 0
+    with ResultCache(tmp_path / "c") as cache:
+        assert cache.info().entries == 1
