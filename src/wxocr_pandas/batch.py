@@ -45,7 +45,6 @@ Errors = Literal["coerce", "raise"]
 Outcome = OcrResult | WxOcrError | None
 
 
-
 class BatchOptions(TypedDict, total=False):
     """Keyword options every recognizing function passes on to :func:`recognize_results`."""
 
