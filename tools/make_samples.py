@@ -12,7 +12,7 @@ font file gives the same bytes.
 
 Usage::
 
-    PYTHONPATH=src python tools/make_samples.py [--out samples]
+    PYTHONPATH=. python tools/make_samples.py [--out samples]
 """
 
 from __future__ import annotations
