@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..config import setting
-from ..errors import BackendError, UsageError
+from ..errors import BackendError, ConfigError
 from ..images import ImageSource, decode
 from ..result import ImgSize, Item, OcrResult, Point
 
@@ -100,8 +100,6 @@ def runtime_params(runtime: str, threads: int | None) -> dict[str, Any]:
     """
     from rapidocr import EngineType
 
-    if runtime not in RUNTIMES:
-        raise UsageError(f"runtime must be 'auto' or one of {', '.join(RUNTIMES)}, not {runtime!r}")
     engine = EngineType(runtime)
     params: dict[str, Any] = {f"{model}.engine_type": engine for model in ("Det", "Cls", "Rec")}
     if runtime == "openvino":
@@ -162,6 +160,9 @@ class LocalBackend:
                  params: Mapping[str, Any] | None = None, line_fallback: bool = True,
                  runtime: Runtime | None = None) -> None:
         chosen = str(setting("runtime", runtime, "auto")).strip().lower()
+        if chosen not in ("auto", *RUNTIMES):
+            raise ConfigError(f"runtime (WXOCR_RUNTIME) must be auto, {', '.join(RUNTIMES)}; "
+                              f"not {chosen!r}")
         self.runtime = default_runtime() if chosen == "auto" else chosen
         self.threads = threads
         self.text_score = text_score
