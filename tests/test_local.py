@@ -167,4 +167,4 @@ def test_openvino_workers_do_not_pin_their_threads():
     params = LocalBackend(runtime="openvino", threads=1).params
     assert params["EngineConfig.openvino.enable_cpu_pinning"] is False
     assert params["EngineConfig.openvino.inference_num_threads"] == 1
-    assert {params[f"{model}.engine_type"].value for model in ("Det", "Cls", "Rec")} == {"openvino"}
+    assert {params[f"{model}.engine_type"] for model in ("Det", "Cls", "Rec")} == {"openvino"}

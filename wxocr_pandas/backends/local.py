@@ -43,9 +43,11 @@ def _freeze(params: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
 @functools.lru_cache(maxsize=8)
 def _load(frozen: tuple[tuple[str, Any], ...]) -> Any:
     global engine_loads
-    from rapidocr import RapidOCR
+    from rapidocr import EngineType, RapidOCR
 
-    engine = RapidOCR(params=dict(frozen))
+    # Backends keep plain values (picklable, free of rapidocr objects); RapidOCR wants enums.
+    engine = RapidOCR(params={key: EngineType(value) if key.endswith(".engine_type") else value
+                              for key, value in frozen})
     # RapidOCR logs INFO on creation and a WARNING per image without text: not for notebooks.
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
     engine_loads += 1
@@ -98,10 +100,7 @@ def runtime_params(runtime: str, threads: int | None) -> dict[str, Any]:
     >>> runtime_params("openvino", 1)["EngineConfig.openvino.inference_num_threads"]
     1
     """
-    from rapidocr import EngineType
-
-    engine = EngineType(runtime)
-    params: dict[str, Any] = {f"{model}.engine_type": engine for model in ("Det", "Cls", "Rec")}
+    params: dict[str, Any] = {f"{model}.engine_type": runtime for model in ("Det", "Cls", "Rec")}
     if runtime == "openvino":
         params["EngineConfig.openvino.enable_cpu_pinning"] = False
         if threads is not None:
@@ -178,7 +177,7 @@ class LocalBackend:
     @property
     def identity(self) -> str:
         """Engine version and every parameter that can change the answers."""
-        answer_params = {k: str(v) for k, v in self.params.items()
+        answer_params = {k: v for k, v in self.params.items()
                          if k != "Global.log_level" and not k.startswith("EngineConfig.")}
         return (f"local:{engine_version(self.runtime)}:{sorted(answer_params.items())}"
                 f":line_fallback={self.line_fallback}")
