@@ -59,7 +59,7 @@ def cluster_backend(backend: str | Backend | None = None) -> Backend:
     Examples
     --------
     >>> cluster_backend("local")
-    LocalBackend(threads=1, text_score=0.5)
+    LocalBackend(threads=1, text_score=0.5, runtime='openvino')
     """
     if backend is not None and not isinstance(backend, str):
         from .backends.wechat import WeChatBackend
