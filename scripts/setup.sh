@@ -8,6 +8,11 @@ if ! fc-list :lang=zh 2>/dev/null | grep -q . && command -v apt-get >/dev/null &
     (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null) \
         || echo "setup: could not install fonts-noto-cjk; Chinese labels will warn" >&2
 fi
+# curl: the server tests send the API doc's own curl command to `wxocr serve`.
+if ! command -v curl >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && apt-get install -y -qq curl >/dev/null) \
+        || echo "setup: could not install curl; the curl test of wxocr serve will fail" >&2
+fi
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -e ".[test]"

@@ -8,6 +8,7 @@
     wxocr recognize "scans/**/*.png" -o out/ --scheduler tcp://host:8786   # Dask: Parquet parts
     wxocr cache info                                    # where the result cache is, how big
     wxocr cache clear
+    wxocr serve --app wx0123456789abcdef:SECRET         # the WeChat OCR API on 127.0.0.1:8080
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .batch import recognize_results
 from .cache import ResultCache
-from .errors import WxOcrError
+from .errors import ConfigError, WxOcrError
 from .export import write_jsonl
 from .frame import explode
 
@@ -70,11 +72,55 @@ def _parser() -> argparse.ArgumentParser:
                      help="Dask partitions (default: about 32 images each, 2+ per worker thread)")
     cache = commands.add_parser("cache", help="show or clear the result cache")
     cache.add_argument("action", choices=("info", "clear"))
-    for command in (rec, cache):
+    serve = _serve_parser(commands)
+    for command in (rec, cache, serve):
         command.add_argument("--cache-dir", default=None,
                              help="result cache directory (default: env WXOCR_CACHE_DIR, "
                                   "else the platform cache directory)")
     return parser
+
+
+def _serve_parser(commands: Any) -> argparse.ArgumentParser:
+    serve = commands.add_parser("serve", help="serve the WeChat OCR API (token, stable_token, "
+                                "cv/ocr/comm) with the local engine; needs wxocr-pandas[server]")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port (8080)")
+    serve.add_argument("--app", action="append", metavar="APPID:SECRET",
+                       help="an account that may fetch tokens (repeatable); or env "
+                            "WXOCR_SERVER_APPS=appid:secret,appid2:secret2, which keeps "
+                            "secrets out of ps")
+    serve.add_argument("--daily-quota", type=int, default=100,
+                       help="OCR calls per appid and Beijing-time day, then 45009 (100)")
+    serve.add_argument("--max-bytes", type=int, default=2 * 1024 * 1024,
+                       help="images of this many bytes or more get 45002 (2097152, as WeChat)")
+    serve.add_argument("--workers", type=int, default=None,
+                       help="recognition worker processes (default: one per core); env "
+                            "WXOCR_WORKERS")
+    serve.add_argument("--backend", default="local", help="the package backend that "
+                                                           "recognizes (local)")
+    serve.add_argument("--allow-private-urls", action="store_true",
+                       help="let img_url reach loopback, private and link-local addresses")
+    serve.add_argument("--token-ttl", type=int, default=7200, help="token lifetime, s (7200)")
+    serve.add_argument("--no-cache", dest="cache", action="store_false",
+                       help="recognize every image again; store nothing in the result cache")
+    return serve
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from .server import ServerSettings, parse_apps, serve
+        from .server.settings import default_workers
+    except ImportError as exc:
+        raise ConfigError(f"wxocr serve needs the server extra ({exc.name} is missing): "
+                          "pip install 'wxocr-pandas[server]'") from None
+
+    settings = ServerSettings(parse_apps(args.app), daily_quota=args.daily_quota,
+                              max_bytes=args.max_bytes, workers=default_workers(args.workers),
+                              backend=args.backend, allow_private_urls=args.allow_private_urls,
+                              token_ttl=args.token_ttl, cache=args.cache,
+                              cache_dir=args.cache_dir)
+    serve(settings, args.host, args.port)
+    return 0
 
 
 def _recognize(args: argparse.Namespace) -> int:
@@ -144,7 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``wxocr``; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        return _cache(args) if args.command == "cache" else _recognize(args)
+        commands = {"recognize": _recognize, "cache": _cache, "serve": _serve}
+        return commands[args.command](args)
     except WxOcrError as exc:
         print(f"wxocr: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,252 @@
+"""The ASGI application: WeChat's token, stable_token and OCR endpoints, and ``/healthz``.
+
+Every answer is HTTP 200 JSON in the documented shapes. The OCR endpoint checks, in order:
+the token (41001, 40001, 42001), the appid's daily quota (45009), room in the recognition
+queue (-1), then the image (an ``img_url`` to fetch, or the multipart ``img``: 47001,
+41005, 45002, 101000), and answers the package's own result (``OcrResult.to_dict()``) or
+its error (101002 for data that is not an image).
+"""
+
+from __future__ import annotations
+
+import hmac
+import io
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from ..errors import Errcode, WxOcrError
+from .fetch import FetchError, UrlPolicy, fetch_image
+from .forms import FormError, OcrForm, read_form
+from .limits import MULTIPART_MARGIN, BodyLimit, BodyTooLarge
+from .protocol import INVALID_GRANT_TYPE, answer, error_of, log_request
+from .quota import AppQuota
+from .recognition import Busy, RecognitionPool
+from .settings import FETCH_TIMEOUT, ServerSettings
+from .tokens import TokenStore
+
+OCR_PATH = "/cv/ocr/comm"
+
+
+@dataclass
+class ServerState:
+    """Everything the endpoints share; one per application."""
+
+    settings: ServerSettings
+    tokens: TokenStore
+    quota: AppQuota
+    policy: UrlPolicy
+    pool: RecognitionPool | None = None
+
+
+def create_app(settings: ServerSettings, *, policy: UrlPolicy | None = None) -> ASGIApp:
+    """The server as an ASGI application (run it with uvicorn, or :func:`~.run.serve`).
+
+    Worker processes start when the application starts (ASGI lifespan) and stop, after the
+    requests in flight, when it shuts down.
+
+    Parameters
+    ----------
+    settings
+        Apps, quota and limits.
+    policy
+        Which addresses ``img_url`` may reach; by default public ones only, or any with
+        ``settings.allow_private_urls``.
+
+    Examples
+    --------
+    >>> app = create_app(ServerSettings({"wx1": "s3cr3t"}))
+    >>> app.limit_of("/cv/ocr/comm")
+    2162688
+    """
+    state = ServerState(settings, TokenStore(settings.token_ttl), AppQuota(settings.daily_quota),
+                        policy or UrlPolicy(allow_private=settings.allow_private_urls))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        state.pool = RecognitionPool(settings)
+        try:
+            await state.pool.warm_up(_blank_png())
+            yield
+        finally:
+            state.pool.close()
+
+    app = Starlette(routes=[
+        Route("/cgi-bin/token", token, methods=["GET"]),
+        Route("/cgi-bin/stable_token", stable_token, methods=["POST"]),
+        Route(OCR_PATH, ocr, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ], lifespan=lifespan)
+    app.state.server = state
+    return BodyLimit(app, {OCR_PATH: settings.max_bytes + MULTIPART_MARGIN})
+
+
+def _state(request: Request) -> ServerState:
+    return request.app.state.server
+
+
+def _credentials_errcode(settings: ServerSettings, grant_type: Any, appid: Any,
+                         secret: Any) -> int:
+    if grant_type != "client_credential":
+        return INVALID_GRANT_TYPE
+    expected = settings.apps.get(appid) if isinstance(appid, str) else None
+    if expected is None:
+        return Errcode.INVALID_APPID
+    given = secret.encode() if isinstance(secret, str) else b""
+    if not hmac.compare_digest(given, expected.encode()):
+        return Errcode.INVALID_APPSECRET
+    return Errcode.OK
+
+
+def _known(appid: Any, errcode: int) -> str | None:
+    """The appid for the log, when it is one of ours (never echo arbitrary input)."""
+    return appid if errcode != Errcode.INVALID_APPID and isinstance(appid, str) else None
+
+
+async def token(request: Request) -> Response:
+    """``GET /cgi-bin/token?grant_type=client_credential&appid=&secret=``."""
+    started = time.perf_counter()
+    state = _state(request)
+    query = request.query_params
+    appid = query.get("appid")
+    errcode = _credentials_errcode(state.settings, query.get("grant_type"), appid,
+                                   query.get("secret"))
+    log_request("/cgi-bin/token", _known(appid, errcode), 0, errcode, started)
+    if errcode:
+        return answer(errcode)
+    access_token, expires_in = state.tokens.issue(appid)
+    return JSONResponse({"access_token": access_token, "expires_in": expires_in})
+
+
+async def stable_token(request: Request) -> Response:
+    """``POST /cgi-bin/stable_token`` with JSON ``grant_type``, ``appid``, ``secret`` and
+    ``force_refresh``."""
+    started = time.perf_counter()
+    state = _state(request)
+    try:
+        body = await request.body()
+    except BodyTooLarge:
+        log_request("/cgi-bin/stable_token", None, 0, Errcode.CONTENT_SIZE_OUT_OF_LIMIT,
+                    started)
+        return answer(Errcode.CONTENT_SIZE_OUT_OF_LIMIT)
+    try:
+        fields = json.loads(body)
+    except ValueError:
+        fields = None
+    if not isinstance(fields, dict):
+        log_request("/cgi-bin/stable_token", None, len(body), Errcode.DATA_FORMAT_ERROR, started)
+        return answer(Errcode.DATA_FORMAT_ERROR, "expected a JSON object")
+    appid = fields.get("appid")
+    errcode = _credentials_errcode(state.settings, fields.get("grant_type"), appid,
+                                   fields.get("secret"))
+    log_request("/cgi-bin/stable_token", _known(appid, errcode), len(body), errcode, started)
+    if errcode:
+        return answer(errcode)
+    refresh = fields.get("force_refresh") is True
+    access_token, expires_in = state.tokens.issue(appid, stable=True, force_refresh=refresh)
+    return JSONResponse({"access_token": access_token, "expires_in": expires_in})
+
+
+async def healthz(request: Request) -> Response:
+    """``GET /healthz``: up, with the recognition queue's figures."""
+    pool = _state(request).pool
+    return JSONResponse({"errcode": 0, "errmsg": "ok", **(pool.stats() if pool else {})})
+
+
+@dataclass
+class _Seen:
+    """What the request log says about one OCR request."""
+
+    appid: str | None = None
+    size: int = 0
+
+
+async def ocr(request: Request) -> Response:
+    """``POST /cv/ocr/comm?access_token=...[&img_url=...]`` with a multipart ``img``."""
+    started = time.perf_counter()
+    seen = _Seen()
+    errcode, response = await _ocr(request, seen)
+    log_request(OCR_PATH, seen.appid, seen.size, errcode, started)
+    return response
+
+
+async def _ocr(request: Request, seen: _Seen) -> tuple[int, Response]:
+    state = _state(request)
+    assert state.pool is not None, "the application was not started"
+    query = request.query_params
+    access_token = query.get("access_token")
+    if not access_token:
+        return _error(Errcode.ACCESS_TOKEN_MISSING)
+    owner = state.tokens.check(access_token)
+    if not isinstance(owner, str):
+        return _error(owner)
+    seen.appid = owner
+    if not state.quota.take(owner):
+        return _error(Errcode.DAILY_QUOTA)
+    if state.pool.full:  # refused before reading the upload
+        state.quota.give_back(owner)
+        return _busy()
+    try:
+        data = await _image(request, state, seen)
+    except (FormError, FetchError) as exc:
+        return _error(exc.errcode, str(exc))
+    except BodyTooLarge as exc:
+        return _error(Errcode.CONTENT_SIZE_OUT_OF_LIMIT, str(exc))
+    except ClientDisconnect:  # nobody reads this answer; the log line still says what happened
+        return _error(Errcode.DATA_FORMAT_ERROR, "the client left before the body ended")
+    if data is None:
+        return _error(Errcode.MEDIA_DATA_MISSING, "send a multipart img part or img_url")
+    seen.size = len(data)
+    if len(data) >= state.settings.max_bytes:
+        return _error(Errcode.CONTENT_SIZE_OUT_OF_LIMIT,
+                      f"image is {len(data)} bytes, the limit is under {state.settings.max_bytes}")
+    try:
+        outcome = await state.pool.recognize(data)
+    except Busy:
+        state.quota.give_back(owner)
+        return _busy()
+    if isinstance(outcome, WxOcrError):
+        return _error(error_of(outcome.errcode), outcome.errmsg)
+    return Errcode.OK, JSONResponse(outcome.to_dict())
+
+
+async def _image(request: Request, state: ServerState, seen: _Seen) -> bytes | None:
+    """The image bytes of the request: fetched from ``img_url`` (query, else form field),
+    else the multipart ``img``; None when there is neither."""
+    url = request.query_params.get("img_url")
+    form = OcrForm()
+    if not url:
+        seen.size = int(request.headers.get("content-length") or 0)
+        form = await read_form(request.headers.get("content-type"), request.stream(),
+                               max_image_bytes=state.settings.max_bytes)
+        url = form.img_url
+    if form.img is not None:
+        return form.img
+    if url:
+        return await fetch_image(url, state.policy, max_bytes=state.settings.max_bytes,
+                                 timeout=FETCH_TIMEOUT)
+    return None
+
+
+def _error(errcode: int, detail: str | None = None) -> tuple[int, Response]:
+    return errcode, answer(errcode, detail)
+
+
+def _busy() -> tuple[int, Response]:
+    return _error(Errcode.SYSTEM_BUSY, "the recognition queue is full, retry later")
+
+
+def _blank_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 32), "white").save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -1,0 +1,129 @@
+"""Read the OCR request's multipart body as it streams in: the ``img`` part (kept in memory,
+refused as soon as it reaches the image limit) and an ``img_url`` field. Other parts (such
+as the ``type`` some clients send) are skipped without being kept.
+
+A body that ends before the closing boundary is malformed (47001): python-multipart's
+parser does not check that itself, so the end of the message is tracked here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from ..errors import Errcode
+
+#: Longest ``img_url`` field accepted, in bytes.
+MAX_URL_BYTES = 8192
+
+
+class FormError(Exception):
+    """The body is not a usable OCR form; ``errcode`` says how (47001 or 45002)."""
+
+    def __init__(self, detail: str, errcode: int = Errcode.DATA_FORMAT_ERROR) -> None:
+        super().__init__(detail)
+        self.errcode = errcode
+
+
+@dataclass(frozen=True)
+class OcrForm:
+    """What the OCR request body carried."""
+
+    img: bytes | None = None
+    img_url: str | None = None
+
+
+class _Collector:
+    """python-multipart callbacks that keep the ``img`` and ``img_url`` parts."""
+
+    def __init__(self, max_image_bytes: int) -> None:
+        self.max_image_bytes = max_image_bytes
+        self.parts: dict[bytes, bytearray] = {}
+        self.ended = False
+        self._keeping: bytearray | None = None
+        self._name: bytes = b""
+        self._header_field = bytearray()
+        self._header_value = bytearray()
+        self._disposition = b""
+
+    def callbacks(self) -> dict:
+        return {"on_part_begin": self.on_part_begin, "on_header_field": self.on_header_field,
+                "on_header_value": self.on_header_value, "on_header_end": self.on_header_end,
+                "on_headers_finished": self.on_headers_finished,
+                "on_part_data": self.on_part_data, "on_end": self.on_end}
+
+    def on_part_begin(self) -> None:
+        self._keeping, self._disposition = None, b""
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        if bytes(self._header_field).lower() == b"content-disposition":
+            self._disposition = bytes(self._header_value)
+        self._header_field.clear()
+        self._header_value.clear()
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self._disposition)
+        if b"name" not in options:
+            raise FormError("a multipart part has no name")
+        self._name = options[b"name"]
+        if self._name in (b"img", b"img_url") and self._name not in self.parts:
+            self._keeping = self.parts[self._name] = bytearray()
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._keeping is None:
+            return
+        self._keeping += data[start:end]
+        if self._name == b"img" and len(self._keeping) >= self.max_image_bytes:
+            raise FormError(f"img reaches the {self.max_image_bytes}-byte limit",
+                            Errcode.CONTENT_SIZE_OUT_OF_LIMIT)
+        if self._name == b"img_url" and len(self._keeping) > MAX_URL_BYTES:
+            raise FormError(f"img_url is longer than {MAX_URL_BYTES} bytes")
+
+    def on_end(self) -> None:
+        self.ended = True
+
+
+async def read_form(content_type: str | None, body: AsyncIterator[bytes], *,
+                    max_image_bytes: int) -> OcrForm:
+    """Parse the OCR request body.
+
+    An empty body gives an empty form (the caller answers 41005); a body that is not
+    ``multipart/form-data`` is a data format error.
+
+    Raises
+    ------
+    FormError
+        47001 for a malformed, truncated or non-multipart body, 45002 for an ``img`` of
+        ``max_image_bytes`` or more.
+    """
+    kind, options = parse_options_header(content_type)
+    if kind != b"multipart/form-data":
+        async for chunk in body:
+            if chunk:
+                raise FormError(f"expected multipart/form-data, not "
+                                f"{kind.decode('latin-1') or 'no content type'}")
+        return OcrForm()
+    if not options.get(b"boundary"):
+        raise FormError("multipart/form-data without a boundary")
+    collector = _Collector(max_image_bytes)
+    try:
+        parser = MultipartParser(options[b"boundary"], collector.callbacks())
+        async for chunk in body:
+            if chunk:
+                parser.write(chunk)
+    except ValueError:  # python-multipart's FormParserError: bad boundary, bad part
+        raise FormError("malformed multipart body") from None
+    if not collector.ended:
+        raise FormError("truncated multipart body: no closing boundary")
+    img = collector.parts.get(b"img")
+    url = collector.parts.get(b"img_url")
+    return OcrForm(img=None if img is None else bytes(img),
+                   img_url=None if url is None else url.decode("utf-8", "replace").strip())

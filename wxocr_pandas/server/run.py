@@ -1,0 +1,46 @@
+"""Run the server with uvicorn: ``wxocr serve`` calls :func:`serve`.
+
+uvicorn handles Ctrl-C and SIGTERM: it stops accepting connections, lets the requests in
+flight finish (up to :data:`GRACEFUL_SECONDS`), then the application's shutdown stops the
+worker processes, so nothing is left running. uvicorn's access log is off: it would print
+each request line, access token included. The server logs its own line per request
+(:func:`~.protocol.log_request`): appid, size, errcode, latency.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .app import create_app
+from .settings import ServerSettings
+
+#: Seconds the requests in flight get to finish after Ctrl-C or SIGTERM.
+GRACEFUL_SECONDS = 60
+
+
+def logging_config(level: str = "INFO") -> dict[str, Any]:
+    """uvicorn's logging configuration plus the server's request log, without access logs.
+
+    Examples
+    --------
+    >>> logging_config()["loggers"]["wxocr_pandas.server"]["level"]
+    'INFO'
+    """
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"].pop("uvicorn.access", None)
+    config["loggers"]["wxocr_pandas.server"] = {"handlers": ["default"], "level": level,
+                                                "propagate": False}
+    return config
+
+
+def serve(settings: ServerSettings, host: str = "127.0.0.1", port: int = 8080) -> None:
+    """Serve the WeChat OCR protocol on ``host:port`` until Ctrl-C or SIGTERM."""
+    import uvicorn
+
+    config = uvicorn.Config(create_app(settings), host=host, port=port, access_log=False,
+                            log_config=logging_config(), lifespan="on",
+                            timeout_graceful_shutdown=GRACEFUL_SECONDS)
+    uvicorn.Server(config).run()

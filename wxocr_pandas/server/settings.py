@@ -1,0 +1,120 @@
+"""The server's settings: the apps it accepts and its limits (``wxocr serve`` options)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..config import resolve_workers, setting
+from ..errors import ConfigError
+
+#: WeChat's documented image limit: under 2 MB.
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+#: Images that may wait for a worker, per worker; more are answered -1 (busy) at once.
+WAITING_PER_WORKER = 4
+#: Seconds an ``img_url`` fetch may take in all, redirects included.
+FETCH_TIMEOUT = 10.0
+
+
+def parse_apps(entries: Sequence[str] | None = None) -> dict[str, str]:
+    """``APPID:SECRET`` entries (``--app``), else ``WXOCR_SERVER_APPS``
+    (``"appid:secret,appid2:secret2"``), as {appid: secret}.
+
+    Messages name the entry by position, never by content: it holds a secret.
+
+    Examples
+    --------
+    >>> parse_apps(["wx1:s3cr3t", "wx2:other:with:colons"])
+    {'wx1': 's3cr3t', 'wx2': 'other:with:colons'}
+    >>> parse_apps(["wx1"])
+    Traceback (most recent call last):
+    ...
+    wxocr_pandas.errors.ConfigError: app 1 is not APPID:SECRET (both non-empty)
+    """
+    if not entries:
+        listed = setting("server_apps")
+        entries = [e for e in str(listed).split(",") if e.strip()] if listed else []
+    if not entries:
+        raise ConfigError("no app to serve: pass --app APPID:SECRET or set "
+                          "WXOCR_SERVER_APPS=appid:secret,appid2:secret2")
+    apps: dict[str, str] = {}
+    for position, entry in enumerate(entries, 1):
+        appid, _, secret = entry.strip().partition(":")
+        if not appid or not secret:
+            raise ConfigError(f"app {position} is not APPID:SECRET (both non-empty)")
+        if appid in apps:
+            raise ConfigError(f"app {position}: appid {appid} is given twice")
+        apps[appid] = secret
+    return apps
+
+
+def default_workers(workers: int | None = None) -> int:
+    """``workers``, else ``WXOCR_WORKERS``, else one per usable core.
+
+    Examples
+    --------
+    >>> default_workers(3)
+    3
+    """
+    chosen = resolve_workers(workers)
+    if chosen is not None:
+        return chosen
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """What ``wxocr serve`` serves and how much it accepts.
+
+    Parameters
+    ----------
+    apps
+        {appid: secret} of the accounts that may fetch tokens.
+    daily_quota
+        OCR calls per appid and Beijing-time day; then 45009.
+    max_bytes
+        Images of this many bytes or more are refused (45002).
+    workers
+        Recognition worker processes.
+    backend
+        The package backend that recognizes (``local``).
+    allow_private_urls
+        Let ``img_url`` reach loopback, private and link-local addresses.
+    token_ttl
+        Seconds a token lives.
+    cache, cache_dir
+        Answer repeated images from the package's result cache.
+
+    Examples
+    --------
+    >>> ServerSettings({"wx1": "s3cr3t"})
+    ServerSettings(appids=['wx1'], daily_quota=100, max_bytes=2097152, workers=1, backend='local')
+    """
+
+    apps: Mapping[str, str] = field(repr=False)
+    daily_quota: int = 100
+    max_bytes: int = DEFAULT_MAX_BYTES
+    workers: int = 1
+    backend: str = "local"
+    allow_private_urls: bool = False
+    token_ttl: float = 7200.0
+    cache: bool = True
+    cache_dir: str | os.PathLike[str] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("daily_quota", "max_bytes", "workers", "token_ttl"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1, not {getattr(self, name)}")
+        if not self.apps:
+            raise ConfigError("no app to serve")
+
+    def __repr__(self) -> str:
+        return (f"ServerSettings(appids={sorted(self.apps)}, daily_quota={self.daily_quota}, "
+                f"max_bytes={self.max_bytes}, workers={self.workers}, backend={self.backend!r})")
+
+    @property
+    def capacity(self) -> int:
+        """Images admitted at once: one running per worker, :data:`WAITING_PER_WORKER`
+        waiting per worker."""
+        return self.workers * (1 + WAITING_PER_WORKER)
