@@ -38,6 +38,7 @@ from .errors import (
 )
 from .frame import RESULT_COLUMNS
 from .evaluate import compare, evaluate, plot_comparison
+from .matching import match_items, plot_matches
 from .export import read_frame, read_jsonl, to_jsonl, write_jsonl
 from .plotting import layout_text, plot_grid, plot_overlay, plot_side_by_side
 from .quota import QuotaWarning
@@ -57,7 +58,7 @@ __all__ = [
     "ResultCache", "recognize_iter", "recognize_to_parquet",
     "AccessTokenError", "AccountConfigError", "ImageRejectedError", "QuotaExceededError",
     "QuotaWarning", "RetryableApiError", "TransportError", "WeChatBackend",
-    "Inspector", "layout_text", "plot_grid", "plot_overlay", "plot_side_by_side",
+    "Inspector", "layout_text", "match_items", "plot_matches", "plot_grid", "plot_overlay", "plot_side_by_side",
 ]
 
 
