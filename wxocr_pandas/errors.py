@@ -11,7 +11,8 @@ None of them ever holds an access token or a secret.
     │   ├── MissingInputError       NA / None in the column
     │   ├── ImageNotFoundError      (FileNotFoundError) no such file
     │   ├── UnsupportedInputError   (TypeError) not a path, URL, bytes, PIL image or array
-    │   ├── InvalidImageError       not a decodable image
+    │   ├── InvalidImageError       not a decodable image (or a broken PDF)
+    │   ├── ProtectedDocumentError  a PDF that needs a password
     │   ├── ImageTooLargeError      over the pixel guard or the download cap
     │   └── DownloadError           an http(s) image could not be fetched; a retry may help
     ├── BackendError                the backend failed on a readable image
@@ -75,6 +76,7 @@ class Errcode(IntEnum):
     ENGINE_FAILED = 900005
     NETWORK_FAILED = 900006
     LOCAL_BUDGET_SPENT = 900007
+    PROTECTED_DOCUMENT = 900009
 
 
 class WxOcrError(Exception):
@@ -147,6 +149,14 @@ class InvalidImageError(InputError):
     """The bytes are not a decodable image (WeChat's 101002)."""
 
     default_errcode = Errcode.INVALID_IMAGE_DATA
+
+
+class ProtectedDocumentError(InputError):
+    """The PDF is encrypted with a password (or an unsupported security handler). Decrypt
+    it first; retrying the same file will not help.
+    """
+
+    default_errcode = Errcode.PROTECTED_DOCUMENT
 
 
 class ImageTooLargeError(InputError):

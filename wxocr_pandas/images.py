@@ -45,7 +45,8 @@ class ImageSource:
 
     ``kind`` is one of ``"path"``, ``"url"`` (http/https, read with requests), ``"fsspec"``
     (any other ``scheme://`` URL: ``file://``, ``s3://``, ``gcs://``, ``memory://`` ...),
-    ``"bytes"``, ``"pil"``, ``"array"``.
+    ``"bytes"``, ``"pil"``, ``"array"``, or ``"page"`` (one page of a document, its value a
+    :class:`wxocr_pandas.pages.PageRef`).
     """
 
     kind: str
@@ -229,6 +230,9 @@ def _open(data: bytes, label: str, max_pixels: int) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
+        if b"%PDF-" in data[:1024]:  # documents are opened page by page before decoding
+            raise InvalidImageError("a PDF document: give it as a path, bytes or a URL ending "
+                                    "in .pdf to read its pages", image=label) from None
         raise InvalidImageError("not an image (unrecognized format)", image=label) from None
     except Image.DecompressionBombError as exc:
         raise ImageTooLargeError(str(exc), image=label) from None
@@ -299,6 +303,10 @@ def decode(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS,
     >>> image.mode
     'RGB'
     """
+    if source.kind == "page":  # one page of a document (wxocr_pandas.pages)
+        from .pages import render_page
+
+        return render_page(source.value, source.label, max_pixels=max_pixels)
     if source.kind == "pil":
         image = source.value
         _check_pixels(image.width, image.height, source.label, max_pixels)

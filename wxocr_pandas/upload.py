@@ -128,7 +128,7 @@ def prepare_upload(source: ImageSource, *, max_bytes: int = MAX_UPLOAD_BYTES,
     >>> small.content_type, len(small.data) < 20_000, small.sent_size.w < small.original_size.w
     ('image/jpeg', True, True)
     """
-    if source.kind in ("pil", "array"):
+    if source.kind in ("pil", "array", "page"):
         return _reencode(source, decode(source), True, max_bytes)
     data = source.read_bytes(timeout=timeout)
     try:
