@@ -29,9 +29,10 @@ from wxocr_pandas.errors import (
     ImageTooLargeError,
     InvalidImageError,
     ProtectedDocumentError,
+    UsageError,
 )
 from wxocr_pandas.images import ImageSource, as_source, decode
-from wxocr_pandas.pages import Page, PageRef, open_document, render_page, sniff
+from wxocr_pandas.pages import Page, PageRef, open_document, page_image, render_page, sniff
 
 
 @pytest.fixture(scope="module")
@@ -252,3 +253,16 @@ def test_page_refs_pickle_small_for_paths(tmp_path, text_layer_pdf):
 def test_finish_without_any_answer_is_a_usage_bug():
     with pytest.raises(ValueError):
         Page(1, None, None).finish()
+
+
+@pytest.mark.parametrize("dpi", [72, 150, 217])
+def test_page_image_draws_the_page_at_the_size_its_rows_say(tmp_path, text_layer_pdf, dpi):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(text_layer_pdf)
+    result = open_document(as_source(str(path)), dpi=dpi).pages[1].finish()
+    image = page_image(str(path), 2, (result.img_size.w, result.img_size.h))
+    assert image.size == (result.img_size.w, result.img_size.h)
+    _assert_boxes_hold_the_ink(result, image)
+    with pytest.raises(UsageError, match="has 2 page"):
+        page_image(str(path), 3)
+    assert page_image("samples/sign.png").size == (800, 400)

@@ -588,6 +588,57 @@ def _render_pdf(data: bytes, ref: PageRef, label: str, max_pixels: int) -> Image
     return kept
 
 
+def page_image(value: Any, page: int = 1, size: tuple[int, int] | None = None, *,
+               dpi: float = DEFAULT_DPI) -> Image.Image:
+    """One page of an input as an RGB image, drawn as it was recognized: for plots.
+
+    ``size`` (``img_w, img_h`` of the page's rows) renders a PDF page at the resolution its
+    coordinates are in, whatever DPI the batch used; without it, ``dpi``. A single image is
+    its own page 1.
+
+    Raises
+    ------
+    UsageError
+        ``page`` is not a page of the input.
+
+    Examples
+    --------
+    >>> page_image("samples/sign.png").size
+    (800, 400)
+    """
+    from .errors import UsageError
+    from .images import as_source, decode
+
+    source = as_source(value)
+    document = open_document(source, dpi=dpi, pdf_ocr=True)
+    count = len(document.pages) if document is not None else 1
+    if not 1 <= page <= count:
+        raise UsageError(f"{source.label} has {count} page(s); there is no page {page}")
+    if document is None:
+        return decode(source)
+    ref = document.pages[page - 1].source.value
+    if ref.kind == "pdf" and size is not None:
+        ref = replace(ref, dpi=_dpi_for(ref, size))
+    return decode(ImageSource("page", ref, page_label(source.label, page)))
+
+
+def _dpi_for(ref: PageRef, size: tuple[int, int]) -> float:
+    """A DPI at which the page renders to exactly ``size`` pixels: the middle of the DPIs
+    whose rounded-up width and height are ``size`` (the batch's DPI is one of them)."""
+    document = _open_pdf(ref.document.read_bytes(), ref.document.label)
+    try:
+        page = document[ref.index]
+        try:
+            points = (page.get_width(), page.get_height())
+        finally:
+            page.close()
+    finally:
+        document.close()
+    low = max((pixels - 1) * 72.0 / length for pixels, length in zip(size, points))
+    high = min(pixels * 72.0 / length for pixels, length in zip(size, points))
+    return (low + high) / 2 if low < high else size[0] * 72.0 / points[0]
+
+
 # --- page results ------------------------------------------------------------------------
 
 
