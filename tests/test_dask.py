@@ -52,7 +52,7 @@ def test_result_equals_the_pandas_result_row_for_row(client, images, local_backe
     ddf = dd.from_pandas(images, npartitions=4)
     lazy = ddf.wxocr.recognize("path", cache=False)
     out = lazy.compute()
-    expected = recognize_frame(ddf.compute(), "path", local_backend, cache=False, max_workers=1)
+    expected = recognize_frame(ddf.compute(), "path", backend=local_backend, cache=False, max_workers=1)
     pd.testing.assert_frame_equal(out, expected)
     assert out.dtypes.equals(lazy.dtypes)
     assert set(out.loc[out["errcode"] != 0, "errcode"]) == {900001, 900002, 101002}

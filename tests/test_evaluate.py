@@ -121,7 +121,7 @@ def sign_comparison(local_backend, samples_dir, expected):
     wrong = OcrResult(items=(_item("小心地清", 206, 119, 594, 213),), img_size=ImgSize(800, 400))
     truth = pd.Series(["\n".join(run["text"] for run in expected["sign.png"])])
     table = compare(pd.DataFrame({"path": [path]}), "path",
-                    [local_backend, Replay({path: wrong}), Replay({path: wrong})], truth=truth)
+                    backends=[local_backend, Replay({path: wrong}), Replay({path: wrong})], truth=truth)
     return table
 
 
@@ -134,7 +134,7 @@ def test_compare_lines_up_backends_per_image(sign_comparison):
 
 
 def test_plot_comparison_draws_one_bar_per_image_and_backend(sign_comparison):
-    ax = plot_comparison(sign_comparison, "cer")
+    ax = plot_comparison(sign_comparison, metric="cer")
     heights = [bar.get_height() for bar in ax.patches]
     assert heights == pytest.approx(sign_comparison["cer"].tolist())
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["local", "replay", "replay#2"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from wxocr_pandas import ColumnConflictError, ImgSize, Item, OcrResult, Point
+from wxocr_pandas import ColumnConflictError, ImgSize, Item, OcrResult, Point, UsageError
 from wxocr_pandas.frame import CORNER_COLUMNS, RESULT_COLUMNS, RESULT_DTYPES, explode, results_frame
 
 
@@ -56,11 +58,33 @@ def test_explode_keeps_columns_and_repeats_index_labels():
     assert out["path"].dtype == df["path"].dtype
 
 
-def test_non_unique_and_multi_index_are_kept():
+def test_a_multi_index_is_kept():
     df = pd.DataFrame({"path": list("abcd")},
-                      index=pd.MultiIndex.from_tuples([("a", 1), ("a", 1), ("b", 2), ("c", 3)]))
+                      index=pd.MultiIndex.from_tuples([("a", 1), ("a", 2), ("b", 2), ("c", 3)]))
     out = explode(df, RESULTS)
-    assert out.index.tolist() == [("a", 1), ("a", 1), ("a", 1), ("b", 2), ("c", 3)]
+    assert out.index.tolist() == [("a", 1), ("a", 1), ("a", 2), ("b", 2), ("c", 3)]
+
+
+@pytest.mark.parametrize("index", [[0, 1, 1, 2], pd.MultiIndex.from_tuples([("a", 1), ("a", 1),
+                                                                            ("b", 2), ("c", 3)])])
+def test_a_non_unique_index_is_refused_since_it_would_merge_images(index):
+    df = pd.DataFrame({"path": list("abcd")}, index=index)
+    with pytest.raises(UsageError, match=r"index repeats the label\(s\) \[.*1\)?\].*reset_index"):
+        explode(df, RESULTS)
+
+
+def test_duplicated_column_names_are_refused():
+    df = pd.DataFrame([["a", 1, 2]] * 4, columns=["path", "shop", "shop"])
+    with pytest.raises(UsageError, match=r"several columns named \['shop'\]"):
+        explode(df, RESULTS)
+
+
+def test_the_frame_records_its_schema_and_keeps_the_inputs_attrs():
+    df = pd.DataFrame({"path": list("abcd")})
+    df.attrs["source"] = "scans"
+    out = explode(df, RESULTS, prefix="ocr_", image="path")
+    assert out.attrs == {"source": "scans", "wxocr": {"prefix": "ocr_", "image": "path"}}
+    json.dumps(out.attrs)  # JSON-simple, so Parquet keeps it too
 
 
 def test_column_clash_is_a_clear_error_and_prefix_avoids_it():
@@ -78,5 +102,5 @@ def test_empty_input_gives_an_empty_frame_with_the_schema():
 
 
 def test_result_count_must_match_rows():
-    with pytest.raises(ValueError, match="3 results for 4 rows"):
+    with pytest.raises(UsageError, match="3 results for 4 rows"):
         explode(pd.DataFrame({"path": list("abcd")}), RESULTS[:3])

@@ -28,13 +28,13 @@ def images(samples_dir):
 
 @pytest.fixture(scope="module")
 def loose(images, local_backend):
-    return recognize_frame(images, "path", local_backend, cache=False)
+    return recognize_frame(images, "path", backend=local_backend, cache=False)
 
 
 @pytest.fixture(scope="module")
 def strict(images):
     """The same engine keeping only texts scored at least 0.95: a real second setting."""
-    return recognize_frame(images, "path", LocalBackend(text_score=STRICT), cache=False)
+    return recognize_frame(images, "path", backend=LocalBackend(text_score=STRICT), cache=False)
 
 
 @pytest.fixture(autouse=True)

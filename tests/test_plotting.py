@@ -17,15 +17,15 @@ from matplotlib.colors import Normalize, to_rgba  # noqa: E402
 
 from wxocr_pandas import UsageError, fonts, plot_grid, plot_overlay, plot_side_by_side  # noqa: E402
 from wxocr_pandas.api import recognize_frame  # noqa: E402
-from wxocr_pandas.frame import CORNER_COLUMNS  # noqa: E402
-from wxocr_pandas.plotting import HIGHLIGHT_COLOR, SCORE_RANGE, find_image_column  # noqa: E402
+from wxocr_pandas.schema import CORNER_COLUMNS  # noqa: E402
+from wxocr_pandas.plotting import HIGHLIGHT_COLOR, SCORE_RANGE, resolve_image_column  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def out(local_backend, samples_dir):
     frame = pd.DataFrame({"path": [str(samples_dir / "receipt.png"), str(samples_dir / "sign.png")],
                           "shop": ["阳光", "sign"]})
-    return recognize_frame(frame, "path", local_backend)
+    return recognize_frame(frame, "path", backend=local_backend)
 
 
 @pytest.fixture(scope="module")
@@ -113,14 +113,21 @@ def test_highlight_mask_over_the_whole_frame_follows_the_chosen_image(out):
     assert [tuple(edge) == to_rgba(HIGHLIGHT_COLOR) for edge in edges] == mask[out.index == 1].tolist()
 
 
-def test_the_image_column_is_found_or_asked_for(out, samples_dir):
-    assert find_image_column(out) == "path"
-    twice = out.assign(copy=out["path"])
-    with pytest.raises(UsageError, match="image_column="):
-        plot_overlay(twice.loc[[1]])
-    assert plot_overlay(twice.loc[[1]], image_column="copy")
-    with pytest.raises(UsageError, match="no column"):
+def test_the_image_column_is_the_recorded_one_or_asked_for(out, samples_dir):
+    assert resolve_image_column(out) == "path"
+    twice = out.assign(copy=out["path"], shop=str(samples_dir / "receipt.png"))
+    drawn = plot_overlay(twice.loc[[1]])  # the recorded column, not one that also holds files
+    assert drawn.get_images()[0].get_array().shape[:2] == (out.loc[1, "img_h"].iloc[0],
+                                                          out.loc[1, "img_w"].iloc[0])
+    merged = out.loc[[1]].join(pd.DataFrame({"city": ["深圳"]}, index=["sign"]), on="shop")
+    assert merged.attrs == {}, "pandas drops attrs in join"
+    with pytest.raises(UsageError, match="does not record which column.*image_column="):
+        plot_overlay(merged)
+    assert len(_polygons(plot_overlay(merged, image_column="path")).get_paths()) == len(out.loc[1])
+    with pytest.raises(UsageError, match="image_column= or image="):
         plot_overlay(out.loc[[1]].drop(columns="path"))
+    with pytest.raises(UsageError, match="no image column 'nope'"):
+        plot_overlay(out.loc[[1]], image_column="nope")
     drawn = plot_overlay(out.loc[[1]].drop(columns="path"), image=samples_dir / "sign.png")
     assert len(_polygons(drawn).get_paths()) == len(out.loc[1])
 
@@ -144,7 +151,7 @@ def test_without_a_cjk_font_it_warns_once_and_still_draws(receipt, monkeypatch):
 
 def test_grid_draws_one_panel_per_image_and_reports_failures(out, local_backend, samples_dir):
     failed = recognize_frame(pd.DataFrame({"path": [str(samples_dir / "gone.png")]}, index=[2]),
-                             "path", local_backend)
+                             "path", backend=local_backend)
     frame = pd.concat([out.drop(columns="shop"), failed])
     axes = plot_grid(frame, ncols=2)
     assert len(axes) == 3
@@ -174,6 +181,6 @@ def test_accessor_methods_delegate(out, receipt):
 
 def test_prefixed_results_plot_the_same(local_backend, samples_dir):
     frame = recognize_frame(pd.DataFrame({"path": [str(samples_dir / "sign.png")]}), "path",
-                            local_backend, prefix="ocr_")
-    ax = plot_overlay(frame, prefix="ocr_")
+                            backend=local_backend, prefix="ocr_")
+    ax = plot_overlay(frame)
     assert [t.get_text() for t in ax.texts] == frame["ocr_text"].tolist()

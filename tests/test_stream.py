@@ -22,7 +22,7 @@ def frame(tmp_path, make_png) -> pd.DataFrame:
 
 
 def test_chunks_concatenate_to_the_one_shot_frame(frame, size_backend):
-    whole = recognize_frame(frame, "path", size_backend, cache=False)
+    whole = recognize_frame(frame, "path", backend=size_backend, cache=False)
     chunks = list(recognize_iter(frame, column="path", chunksize=3, backend=size_backend,
                                  cache=False))
     assert [len(chunk) for chunk in chunks] == [3, 3, 1]
@@ -31,7 +31,7 @@ def test_chunks_concatenate_to_the_one_shot_frame(frame, size_backend):
 
 def test_a_series_and_a_generator_stream_too(frame, size_backend):
     series = frame["path"]
-    whole = recognize_series(series, size_backend, cache=False)
+    whole = recognize_series(series, backend=size_backend, cache=False)
     streamed = pd.concat(recognize_iter(series, chunksize=2, backend=size_backend, cache=False))
     pd.testing.assert_frame_equal(streamed, whole)
     generated = pd.concat(recognize_iter((cell for cell in series), chunksize=4,
@@ -56,7 +56,7 @@ def test_parquet_round_trip_keeps_values_and_dtypes(frame, size_backend, tmp_pat
     frame = frame.iloc[:6].assign(note=[None, None, None, "x", None, None])  # all NA in chunk 1
     rows = recognize_to_parquet(frame, path, column="path", chunksize=3, backend=size_backend,
                                 cache=False, prefix="ocr_")
-    whole = recognize_frame(frame, "path", size_backend, cache=False, prefix="ocr_")
+    whole = recognize_frame(frame, "path", backend=size_backend, cache=False, prefix="ocr_")
     assert rows == len(whole)
     back = pd.read_parquet(path)
     result_columns = [c for c in whole.columns if c.startswith("ocr_")]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from wxocr_pandas import ImgSize, Item, OcrResult, Point
+from wxocr_pandas import ImgSize, Item, OcrResult, Point, UsageError
 from wxocr_pandas.fonts import find_cjk_font
 from wxocr_pandas.frame import CORNER_COLUMNS, explode
 from wxocr_pandas.images import as_source
@@ -140,7 +140,7 @@ def _quad_item(text: str, x0: float, y0: float, x1: float, y1: float) -> Item:
 
 def _frame(*pages: list[Item]) -> pd.DataFrame:
     results = [OcrResult(items=tuple(items), img_size=ImgSize(1000, 1000)) for items in pages]
-    return explode(pd.DataFrame({"page": range(len(pages))}), results)
+    return explode(pd.DataFrame({"sheet": range(len(pages))}), results)
 
 
 def test_joining_glues_close_cjk_only():
@@ -164,8 +164,9 @@ def test_groups_are_index_labels_in_order_of_appearance():
     frame = _frame([_quad_item("a", 0, 0, 10, 10)], [_quad_item("b", 0, 0, 10, 10)])
     frame.index = ["y", "x"]
     assert to_text(frame).to_dict() == {"y": "a", "x": "b"}
-    frame.index = ["same", "same"]
-    assert to_text(frame).tolist() == ["a b"]
+    frame.index = ["same", "same"]  # two images under one label: refused, never merged
+    with pytest.raises(UsageError, match=r"'same' hold rows of several images"):
+        to_text(frame)
 
 
 def test_value_near_needs_overlap_and_a_valid_direction():
@@ -173,13 +174,13 @@ def test_value_near_needs_overlap_and_a_valid_direction():
                     _quad_item("next line", 100, 31, 200, 61)])
     assert value_near(frame, "Name").isna().all()
     assert value_near(frame, "Name", direction="below").tolist() == ["far below"]
-    with pytest.raises(ValueError, match="direction"):
+    with pytest.raises(UsageError, match="direction"):
         value_near(frame, "Name", direction="left")
 
 
 def test_lines_of_a_frame_without_text_is_empty():
-    frame = explode(pd.DataFrame({"page": [1]}), [OcrResult(errcode=900002, errmsg="gone")])
+    frame = explode(pd.DataFrame({"sheet": [1]}), [OcrResult(errcode=900002, errmsg="gone")])
     out = lines(frame)
     assert len(out) == 0 and {"line", "text", "n_items", *CORNER_COLUMNS} <= set(out.columns)
     assert extract(frame, "(x)").iloc[0, 0] is pd.NA
-    assert out.columns[0] == "page"
+    assert out.columns[0] == "sheet"

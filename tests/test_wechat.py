@@ -32,7 +32,7 @@ from wxocr_pandas import (
 from wxocr_pandas.backends.token import clear_tokens
 from wxocr_pandas.backends.wechat import TOKEN_REFUSED
 from wxocr_pandas.errors import API_ERRORS
-from wxocr_pandas.export import write_jsonl
+from wxocr_pandas.export import write_results
 from wxocr_pandas.images import as_source
 from wxocr_pandas.result import OcrResult
 
@@ -394,7 +394,7 @@ def test_no_output_ever_holds_the_secret_or_a_token(wechat_server, sign, signs, 
         wechat_server.script(errcode)
         texts.append(repr(pytest.raises(ApiError, backend.recognize, as_source(sign)).value))
     out.to_csv(tmp_path / "out.csv")
-    write_jsonl(tmp_path / "raw.jsonl", list(out["path"]),
+    write_results(tmp_path / "raw.jsonl", list(out["path"]),
                 [OcrResult(errcode=int(c), errmsg=str(m)) for c, m in zip(out["errcode"], out["errmsg"])])
     texts += [(tmp_path / "out.csv").read_text(), (tmp_path / "raw.jsonl").read_text(), caplog.text]
 

@@ -36,10 +36,10 @@ from .errors import (
     UsageError,
     WxOcrError,
 )
-from .frame import RESULT_COLUMNS
+from .schema import RESULT_COLUMNS, Schema, rows_per_image, schema_of, with_schema
 from .evaluate import compare, evaluate, plot_comparison
 from .matching import match_items, plot_matches
-from .export import read_frame, read_jsonl, to_jsonl, write_jsonl
+from .export import read_jsonl, read_results, to_jsonl, write_results
 from .plotting import layout_text, plot_grid, plot_overlay, plot_side_by_side
 from .quota import QuotaWarning
 from .result import ImgSize, Item, OcrResult, Point
@@ -54,7 +54,8 @@ __all__ = [
     "Item", "LocalBackend", "MissingInputError", "OcrResult", "Point", "RESULT_COLUMNS",
     "UnsupportedInputError", "UsageError", "WxOcrError", "recognize", "recognize_frame", "recognize_series",
     "__version__",
-    "compare", "evaluate", "plot_comparison", "read_frame", "read_jsonl", "to_jsonl", "write_jsonl",
+    "compare", "evaluate", "plot_comparison", "read_jsonl", "read_results", "to_jsonl",
+    "write_results", "Schema", "rows_per_image", "schema_of", "with_schema",
     "ResultCache", "recognize_iter", "recognize_to_parquet",
     "AccessTokenError", "AccountConfigError", "ImageRejectedError", "QuotaExceededError",
     "QuotaWarning", "RetryableApiError", "TransportError", "WeChatBackend",

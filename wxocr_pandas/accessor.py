@@ -1,15 +1,16 @@
-"""The ``.wxocr`` accessors: validation and one-line delegations, no state, no logic."""
+"""The ``.wxocr`` accessors: validation and one-line delegations, no state, no logic.
+
+Every argument after the image column (or after the frame, for the tools) is keyword-only.
+"""
 
 from __future__ import annotations
-
 
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from . import api, plotting
-from . import geometry, text
+from . import api, geometry, plotting, text
 from .backends.base import Backend
 from .batch import BatchOptions, Errors
 
@@ -27,11 +28,12 @@ class DataFrameAccessor:
     def __init__(self, obj: pd.DataFrame) -> None:
         self._obj = obj
 
-    def recognize(self, column: str, backend: str | Backend | None = None,
+    def recognize(self, column: str, *, backend: str | Backend | None = None,
                   errors: Errors = "coerce", prefix: str = "",
                   **options: Unpack[BatchOptions]) -> pd.DataFrame:
         """Recognize ``df[column]``; see :func:`wxocr_pandas.api.recognize_frame`."""
-        return api.recognize_frame(self._obj, column, backend, errors, prefix, **options)
+        return api.recognize_frame(self._obj, column, backend=backend, errors=errors,
+                                   prefix=prefix, **options)
 
     def boxes(self) -> pd.DataFrame:
         """Add box geometry columns; see :func:`wxocr_pandas.geometry.boxes`."""
@@ -41,40 +43,40 @@ class DataFrameAccessor:
         """Text lines in reading order; see :func:`wxocr_pandas.text.lines`."""
         return text.lines(self._obj)
 
-    def to_text(self, sep: str = "\n") -> pd.Series:
+    def to_text(self, *, sep: str = "\n") -> pd.Series:
         """One string per image; see :func:`wxocr_pandas.text.to_text`."""
-        return text.to_text(self._obj, sep)
+        return text.to_text(self._obj, sep=sep)
 
-    def find(self, pattern: str, regex: bool = True, case: bool = True) -> pd.DataFrame:
+    def find(self, pattern: str, *, regex: bool = True, case: bool = True) -> pd.DataFrame:
         """Rows whose text matches; see :func:`wxocr_pandas.text.find`."""
-        return text.find(self._obj, pattern, regex, case)
+        return text.find(self._obj, pattern, regex=regex, case=case)
 
-    def extract(self, pattern: str, flags: int = 0) -> pd.DataFrame:
+    def extract(self, pattern: str, *, flags: int = 0) -> pd.DataFrame:
         """First match per image; see :func:`wxocr_pandas.text.extract`."""
-        return text.extract(self._obj, pattern, flags)
+        return text.extract(self._obj, pattern, flags=flags)
 
-    def value_near(self, label: str, direction: text.Direction = "right",
+    def value_near(self, label: str, *, direction: text.Direction = "right",
                    regex: bool = True) -> pd.Series:
         """The text beside a label, per image; see :func:`wxocr_pandas.text.value_near`."""
-        return text.value_near(self._obj, label, direction, regex)
+        return text.value_near(self._obj, label, direction=direction, regex=regex)
 
-    def plot(self, image: Any = None, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    def plot(self, **kwargs: Any) -> Axes:
         """Draw one image's items over it; see :func:`wxocr_pandas.plotting.plot_overlay`."""
-        return plotting.plot_overlay(self._obj, image, ax, **kwargs)
+        return plotting.plot_overlay(self._obj, **kwargs)
 
-    def plot_grid(self, ncols: int = 3, **kwargs: Any) -> np.ndarray:
+    def plot_grid(self, **kwargs: Any) -> np.ndarray:
         """One overlay per image; see :func:`wxocr_pandas.plotting.plot_grid`."""
-        return plotting.plot_grid(self._obj, ncols, **kwargs)
+        return plotting.plot_grid(self._obj, **kwargs)
 
-    def plot_side_by_side(self, image: Any = None, **kwargs: Any) -> np.ndarray:
+    def plot_side_by_side(self, **kwargs: Any) -> np.ndarray:
         """Image and text side by side; see :func:`wxocr_pandas.plotting.plot_side_by_side`."""
-        return plotting.plot_side_by_side(self._obj, image, **kwargs)
+        return plotting.plot_side_by_side(self._obj, **kwargs)
 
-    def inspect(self, column: str, backend: str | Backend | None = None) -> Inspector:
+    def inspect(self, column: str, *, backend: str | Backend | None = None) -> Inspector:
         """A widget to check one image at a time; see :class:`wxocr_pandas.widgets.Inspector`."""
         from .widgets import Inspector
 
-        return Inspector(self._obj, column, backend)
+        return Inspector(self._obj, column, backend=backend)
 
 
 @pd.api.extensions.register_series_accessor("wxocr")
@@ -84,9 +86,8 @@ class SeriesAccessor:
     def __init__(self, obj: pd.Series) -> None:
         self._obj = obj
 
-    def recognize(self, backend: str | Backend | None = None, errors: Errors = "coerce",
+    def recognize(self, *, backend: str | Backend | None = None, errors: Errors = "coerce",
                   prefix: str = "", **options: Unpack[BatchOptions]) -> pd.DataFrame:
         """Recognize the Series; see :func:`wxocr_pandas.api.recognize_series`."""
-        return api.recognize_series(self._obj, backend, errors, prefix, **options)
-
-
+        return api.recognize_series(self._obj, backend=backend, errors=errors, prefix=prefix,
+                                    **options)

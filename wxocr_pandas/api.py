@@ -8,13 +8,13 @@ import pandas as pd
 
 from .backends.base import Backend
 from .batch import BatchOptions, Errors, recognize_results
-from .frame import explode
+from .frame import check_input, explode
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 
-def recognize(image: Any, backend: str | Backend | None = None,
+def recognize(image: Any, *, backend: str | Backend | None = None,
               errors: Errors = "raise", **options: Unpack[BatchOptions]) -> dict[str, Any]:
     """Recognize one image and return the WeChat-shaped answer as a dict.
 
@@ -42,14 +42,23 @@ def recognize(image: Any, backend: str | Backend | None = None,
     return recognize_results([image], backend, errors, **options)[0].to_dict()
 
 
-def recognize_frame(df: pd.DataFrame, column: str, backend: str | Backend | None = None,
+def recognize_frame(df: pd.DataFrame, column: str, *, backend: str | Backend | None = None,
                     errors: Errors = "coerce", prefix: str = "",
                     **options: Unpack[BatchOptions]) -> pd.DataFrame:
     """Recognize the images in ``df[column]``; one row per recognized text.
 
     Every input column is kept and the index label repeated, as with
-    :meth:`pandas.DataFrame.explode`. See :data:`wxocr_pandas.frame.RESULT_DTYPES` for the
-    added columns.
+    :meth:`pandas.DataFrame.explode`. See :data:`wxocr_pandas.schema.RESULT_DTYPES` for the
+    added columns (``prefix`` goes in front of each); the frame records its schema in
+    ``attrs["wxocr"]`` (see :mod:`wxocr_pandas.schema`), which every ``.wxocr`` tool reads.
+
+    Raises
+    ------
+    ColumnConflictError
+        When ``df`` already has a column the result adds: pass ``prefix="ocr_"``.
+    UsageError
+        When ``df``'s index repeats a label or a column name repeats (checked before any
+        image is recognized): the result marks each image by its row's label.
 
     Examples
     --------
@@ -61,10 +70,12 @@ def recognize_frame(df: pd.DataFrame, column: str, backend: str | Backend | None
     """
     if column not in df.columns:
         raise KeyError(f"no column {column!r}; columns are {list(df.columns)}")
-    return explode(df, recognize_results(df[column], backend, errors, **options), prefix)
+    check_input(df, prefix)
+    return explode(df, recognize_results(df[column], backend, errors, **options), prefix,
+                   image=column)
 
 
-def recognize_series(series: pd.Series, backend: str | Backend | None = None,
+def recognize_series(series: pd.Series, *, backend: str | Backend | None = None,
                      errors: Errors = "coerce", prefix: str = "",
                      **options: Unpack[BatchOptions]) -> pd.DataFrame:
     """Recognize the images of a Series; the Series becomes a column named after it.
@@ -77,4 +88,5 @@ def recognize_series(series: pd.Series, backend: str | Backend | None = None,
     ['path', 'item', 'text']
     """
     name = series.name if series.name is not None else "image"
-    return recognize_frame(series.to_frame(name), name, backend, errors, prefix, **options)
+    return recognize_frame(series.to_frame(name), name, backend=backend, errors=errors,
+                           prefix=prefix, **options)

@@ -36,7 +36,7 @@ from .backends.base import Backend
 from .backends.local import LocalBackend
 from .cache import ResultCache, cache_key, image_digest
 from .config import resolve_backend, resolve_workers
-from .errors import WxOcrError
+from .errors import UsageError, WxOcrError
 from .images import ImageSource, as_source
 from .result import OcrResult
 
@@ -138,7 +138,7 @@ class Recognizer:
                  max_workers: int | None = None, progress: bool | None = None,
                  total: int | None = None) -> None:
         if errors not in ("coerce", "raise"):
-            raise ValueError(f"errors must be 'coerce' or 'raise', not {errors!r}")
+            raise UsageError(f"errors must be 'coerce' or 'raise', not {errors!r}")
         self.backend = resolve_backend(backend)
         self.errors = errors
         self.max_workers = resolve_workers(max_workers)

@@ -26,7 +26,7 @@ import pandas as pd
 from .batch import recognize_results
 from .cache import ResultCache
 from .errors import ConfigError, WxOcrError
-from .export import write_jsonl
+from .export import write_results
 from .frame import explode
 
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".jsonl")
@@ -141,9 +141,9 @@ def _recognize(args: argparse.Namespace) -> int:
                                 progress=args.progress)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".jsonl":
-        write_jsonl(args.output, images, results)
+        write_results(args.output, images, results)
     else:
-        frame = explode(pd.DataFrame({"image": images}), results)
+        frame = explode(pd.DataFrame({"image": images}), results, image="image")
         if suffix == ".csv":
             frame.to_csv(args.output, index=False)
         else:

@@ -100,7 +100,7 @@ def result_meta(meta: pd.DataFrame, column: str, prefix: str = "") -> pd.DataFra
     """
     if column not in meta.columns:
         raise KeyError(f"no column {column!r}; columns are {list(meta.columns)}")
-    return explode(meta.iloc[:0], [], prefix)
+    return explode(meta.iloc[:0], [], prefix, image=column)
 
 
 def recognize_dask(ddf: dd.DataFrame, column: str, backend: str | Backend | None = None,
@@ -142,8 +142,8 @@ def recognize_dask(ddf: dd.DataFrame, column: str, backend: str | Backend | None
     """
     meta = result_meta(ddf._meta, column, prefix)
     # max_workers=1 and no tqdm bar inside a task: Dask owns parallelism and progress.
-    out = ddf.map_partitions(recognize_frame, column, cluster_backend(backend), errors, prefix,
-                             cache=cache, cache_dir=cache_dir, max_workers=1, progress=False,
+    out = ddf.map_partitions(recognize_frame, column, backend=cluster_backend(backend),
+                             errors=errors, prefix=prefix, cache=cache, cache_dir=cache_dir, max_workers=1, progress=False,
                              meta=meta, align_dataframes=False)
     return _persist_with_progress(out) if progress else out
 

@@ -29,15 +29,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .backends.base import Backend
-from .frame import CORNER_COLUMNS
 from .geometry import box_arrays, iou_matrix, quads
+from .schema import Schema, group_images, schema_of
 from .text import is_cjk, to_text
 
 if TYPE_CHECKING:
@@ -142,17 +142,26 @@ def detection_scores(pred_boxes: np.ndarray, truth_boxes: np.ndarray) -> dict[st
             "det_hmean": _ratio(2 * matched, len(pred_boxes) + len(truth_boxes))}
 
 
-def _edge_boxes(frame: pd.DataFrame) -> np.ndarray:
+def _edge_boxes(frame: pd.DataFrame, schema: Schema) -> np.ndarray:
     """``(n, 4)`` axis-aligned boxes from ``x_min`` ... columns or from the corner columns."""
-    if set(_EDGE_BOX_COLUMNS) <= set(frame.columns):
-        return frame[_EDGE_BOX_COLUMNS].to_numpy(dtype=np.float64)
+    edges = [schema.col(name) for name in _EDGE_BOX_COLUMNS]
+    if set(edges) <= set(frame.columns):
+        return frame[edges].to_numpy(dtype=np.float64)
     geo = box_arrays(quads(frame))
     return np.column_stack([geo[name] for name in _EDGE_BOX_COLUMNS])
 
 
-def _has_boxes(truth: pd.Series | pd.DataFrame) -> bool:
-    return isinstance(truth, pd.DataFrame) and (
-        set(_EDGE_BOX_COLUMNS) <= set(truth.columns) or set(CORNER_COLUMNS) <= set(truth.columns))
+def _has_boxes(truth: pd.DataFrame, schema: Schema) -> bool:
+    return {schema.col(name) for name in _EDGE_BOX_COLUMNS} <= set(truth.columns) \
+        or set(schema.corners) <= set(truth.columns)
+
+
+def _boxes_per_image(frame: pd.DataFrame, schema: Schema) -> dict[Hashable, np.ndarray]:
+    """The boxes of each image's texts, by image (index label, and page once there are pages)."""
+    found = frame[frame[schema.text].notna().to_numpy()]
+    boxes = _edge_boxes(found, schema)
+    groups = group_images(found, schema)
+    return dict(zip(groups.index(), (boxes[rows] for rows in groups.positions)))
 
 
 def evaluate(pred: pd.DataFrame, truth: pd.Series | pd.DataFrame) -> pd.DataFrame:
@@ -161,11 +170,12 @@ def evaluate(pred: pd.DataFrame, truth: pd.Series | pd.DataFrame) -> pd.DataFram
     Parameters
     ----------
     pred
-        An exploded result (:func:`wxocr_pandas.recognize_frame`).
+        An exploded result (:func:`wxocr_pandas.recognize_frame`), with any prefix.
     truth
         A Series of expected page text indexed like the input rows, or a frame with one row per
         expected text (index label repeated, column ``text``) and optionally its box as
-        ``x_min, y_min, x_max, y_max`` or as the eight corner columns.
+        ``x_min, y_min, x_max, y_max`` or as the eight corner columns. Another result frame
+        works too (its own schema is read).
 
     Returns
     -------
@@ -183,26 +193,29 @@ def evaluate(pred: pd.DataFrame, truth: pd.Series | pd.DataFrame) -> pd.DataFram
     [[0.0, 0.0, 1.0]]
     """
     if isinstance(truth, pd.DataFrame):
-        truth_text = pd.Series(truth["text"].astype(object).fillna("").to_numpy(),
-                               index=truth.index).groupby(level=list(range(truth.index.nlevels)),
-                                                          sort=False).agg("\n".join)
+        truth_schema = schema_of(truth)
+        texts = truth[truth_schema.text].astype(object).fillna("").to_numpy()
+        groups = group_images(truth, truth_schema)
+        truth_text = pd.Series(["\n".join(texts[rows]) for rows in groups.positions],
+                               index=groups.index(), dtype=object)
     else:
         truth_text = truth.astype(object).fillna("")
     pred_text = to_text(pred)
     rows = [text_scores(str(pred_text.get(label, "")), str(expected))
             for label, expected in truth_text.items()]
     scores = pd.DataFrame(rows, index=truth_text.index, columns=list(TEXT_METRICS))
-    if _has_boxes(truth):
-        found = pred[pred["text"].notna()]
-        detection = [detection_scores(_edge_boxes(found.loc[found.index == label]),
-                                      _edge_boxes(truth.loc[truth.index == label]))
+    if isinstance(truth, pd.DataFrame) and _has_boxes(truth, truth_schema):
+        predicted = _boxes_per_image(pred, schema_of(pred))
+        expected = _boxes_per_image(truth, truth_schema)
+        nothing = np.empty((0, 4))
+        detection = [detection_scores(predicted.get(label, nothing), expected.get(label, nothing))
                      for label in truth_text.index]
         scores[list(DETECTION_METRICS)] = pd.DataFrame(detection, index=scores.index)
     return scores
 
 
-def compare(df: pd.DataFrame, column: str, backends: Sequence[str | Backend],
-            truth: pd.Series | pd.DataFrame | None = None) -> pd.DataFrame:
+def compare(df: pd.DataFrame, column: str, *, backends: Sequence[str | Backend],
+            truth: pd.Series | pd.DataFrame | None = None, prefix: str = "") -> pd.DataFrame:
     """Recognize the same images with several backends, side by side.
 
     Parameters
@@ -214,6 +227,8 @@ def compare(df: pd.DataFrame, column: str, backends: Sequence[str | Backend],
         numbered (``local#2``) if two share a name.
     truth
         Optional expected text (or text and boxes), as for :func:`evaluate`.
+    prefix
+        As for :func:`~wxocr_pandas.recognize_frame`, when ``df`` has a column the result adds.
 
     Returns
     -------
@@ -226,7 +241,8 @@ def compare(df: pd.DataFrame, column: str, backends: Sequence[str | Backend],
     --------
     >>> import pandas as pd, wxocr_pandas
     >>> df = pd.DataFrame({"path": ["samples/sign.png"]})
-    >>> table = wxocr_pandas.compare(df, "path", ["local"], truth=pd.Series(["小心地滑 Caution Wet Floor"]))
+    >>> truth = pd.Series(["小心地滑 Caution Wet Floor"])
+    >>> table = wxocr_pandas.compare(df, "path", backends=["local"], truth=truth)
     >>> table[["backend", "cer"]].values.tolist()
     [['local', 0.0]]
     """
@@ -239,8 +255,8 @@ def compare(df: pd.DataFrame, column: str, backends: Sequence[str | Backend],
         chosen = resolve_backend(backend)
         seen[chosen.name] += 1
         name = chosen.name if seen[chosen.name] == 1 else f"{chosen.name}#{seen[chosen.name]}"
-        out = recognize_frame(df, column, chosen)
-        part = to_text(out).to_frame()
+        out = recognize_frame(df, column, backend=chosen, prefix=prefix)
+        part = to_text(out).rename("text").to_frame()
         if truth is not None:
             part = part.join(evaluate(out, truth))
         parts.append(part.assign(backend=name))
@@ -248,7 +264,7 @@ def compare(df: pd.DataFrame, column: str, backends: Sequence[str | Backend],
     return table[["backend", *[c for c in table.columns if c != "backend"]]]
 
 
-def plot_comparison(table: pd.DataFrame, metric: str = "cer", ax: Axes | None = None) -> Axes:
+def plot_comparison(table: pd.DataFrame, *, metric: str = "cer", ax: Axes | None = None) -> Axes:
     """Grouped bars of one metric from :func:`compare`: images along x, one colour per backend.
 
     Examples

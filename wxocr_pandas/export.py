@@ -2,15 +2,21 @@
 
 Each line is the documented answer plus an ``"image"`` key naming its input, e.g.
 ``{"image": "samples/sign.png", "errcode": 0, "errmsg": "ok", "items": [...], "img_size": {...}}``.
-Lines in the cloud-call spelling (``errCode``, ``imgSize``) load too. An exploded frame goes
-out with :func:`to_jsonl` and comes back with :func:`read_frame`, without re-recognizing.
+Lines in the cloud-call spelling (``errCode``, ``imgSize``, ``leftTop`` ...) load too.
+
+Two pairs, named like pandas' readers and writers:
+
+- frames: :func:`to_jsonl` writes an exploded frame, :func:`read_jsonl` reads the file back
+  into one, without re-recognizing;
+- answers: :func:`write_results` writes images and :class:`~wxocr_pandas.OcrResult` objects,
+  :func:`read_results` reads them back.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,10 +24,11 @@ import pandas as pd
 from .frame import explode
 from .geometry import quads
 from .result import ImgSize, Item, OcrResult, Point, Spelling
+from .schema import group_images, schema_of
 
 
-def write_jsonl(path: str | os.PathLike[str], images: Sequence[str | None],
-                results: Sequence[OcrResult], spelling: Spelling = "snake") -> None:
+def write_results(path: str | os.PathLike[str], images: Sequence[str | None],
+                  results: Sequence[OcrResult], *, spelling: Spelling = "snake") -> None:
     """Write one line per image: ``{"image": ..., **answer}`` (``spelling="camel"``: cloud keys).
 
     Examples
@@ -29,8 +36,8 @@ def write_jsonl(path: str | os.PathLike[str], images: Sequence[str | None],
     >>> import tempfile, os
     >>> from wxocr_pandas import OcrResult
     >>> path = os.path.join(tempfile.mkdtemp(), "raw.jsonl")
-    >>> write_jsonl(path, ["a.png"], [OcrResult()])
-    >>> read_jsonl(path)
+    >>> write_results(path, ["a.png"], [OcrResult()])
+    >>> read_results(path)
     (['a.png'], [OcrResult(errcode=0, errmsg='ok', items=(), img_size=None)])
     """
     with open(path, "w", encoding="utf-8") as handle:
@@ -39,8 +46,8 @@ def write_jsonl(path: str | os.PathLike[str], images: Sequence[str | None],
             handle.write("\n")
 
 
-def read_jsonl(path: str | os.PathLike[str]) -> tuple[list[str], list[OcrResult]]:
-    """Read a file written by :func:`write_jsonl` back into images and results."""
+def read_results(path: str | os.PathLike[str]) -> tuple[list[str | None], list[OcrResult]]:
+    """Read a JSON Lines file of answers (either spelling) into images and results."""
     with open(path, encoding="utf-8") as handle:
         records = [json.loads(line) for line in handle if line.strip()]
     return [record.get("image") for record in records], [OcrResult.from_dict(r) for r in records]
@@ -61,15 +68,15 @@ def results_from_frame(frame: pd.DataFrame) -> list[OcrResult]:
     >>> results_from_frame(results_frame([OcrResult(errcode=900002, errmsg="gone")]))
     [OcrResult(errcode=900002, errmsg='gone', items=(), img_size=None)]
     """
-    codes, labels = frame.index.factorize()
-    texts = frame["text"].to_numpy(dtype=object, na_value=None)
-    scores = frame["score"].to_numpy(dtype=np.float64, na_value=np.nan)
+    schema = schema_of(frame)
+    texts = frame[schema.text].to_numpy(dtype=object, na_value=None)
+    scores = frame[schema.score].to_numpy(dtype=np.float64, na_value=np.nan)
     corners = quads(frame)
-    sizes = frame[["img_w", "img_h"]].to_numpy(dtype=object, na_value=None)
-    errcodes, errmsgs = frame["errcode"].to_numpy(), frame["errmsg"].to_numpy(dtype=object)
+    sizes = frame[[schema.img_w, schema.img_h]].to_numpy(dtype=object, na_value=None)
+    errcodes = frame[schema.errcode].to_numpy()
+    errmsgs = frame[schema.errmsg].to_numpy(dtype=object)
     results = []
-    for image in range(len(labels)):
-        rows = np.flatnonzero(codes == image)
+    for rows in group_images(frame, schema).positions:
         first = rows[0]
         items = tuple(
             Item(texts[r], *(Point(_number(x), _number(y)) for x, y in corners[r]),
@@ -82,8 +89,8 @@ def results_from_frame(frame: pd.DataFrame) -> list[OcrResult]:
     return results
 
 
-def to_jsonl(frame: pd.DataFrame, path: str | os.PathLike[str], image: str | None = "image",
-             spelling: Spelling = "snake") -> None:
+def to_jsonl(frame: pd.DataFrame, path: str | os.PathLike[str], *,
+             image_column: Hashable | None = None, spelling: Spelling = "snake") -> None:
     """Write an exploded frame as raw answers, one JSON line per image (index label).
 
     Parameters
@@ -92,41 +99,46 @@ def to_jsonl(frame: pd.DataFrame, path: str | os.PathLike[str], image: str | Non
         An exploded result.
     path
         The ``.jsonl`` file to write.
-    image
-        The column naming each image (its first row's value is written as ``"image"``);
-        ``None`` writes the index label instead.
+    image_column
+        The column naming each image (its first row's value is written as ``"image"``). By
+        default the column the frame was recognized from (its schema); when the frame does not
+        record one, the index label is written instead.
     spelling
-        ``"snake"`` (documented keys) or ``"camel"`` (cloud-call keys).
+        ``"snake"`` (documented keys) or ``"camel"`` (the cloud function's keys, see
+        :meth:`wxocr_pandas.OcrResult.to_dict`).
 
     Examples
     --------
     >>> import tempfile, os, pandas as pd, wxocr_pandas
-    >>> out = pd.DataFrame({"image": ["samples/sign.png"]}).wxocr.recognize("image")
+    >>> out = pd.DataFrame({"path": ["samples/sign.png"]}).wxocr.recognize("path")
     >>> path = os.path.join(tempfile.mkdtemp(), "raw.jsonl")
     >>> to_jsonl(out, path)
-    >>> read_frame(path)["text"].tolist()
-    ['小心地滑', 'Caution Wet Floor']
+    >>> back = read_jsonl(path)
+    >>> back["image"].tolist(), back["text"].tolist()
+    (['samples/sign.png', 'samples/sign.png'], ['小心地滑', 'Caution Wet Floor'])
     """
-    firsts = frame[~frame.index.duplicated()]
-    names = firsts.index if image is None else firsts[image]
-    write_jsonl(path, [None if pd.isna(name) else str(name) for name in names],
-                results_from_frame(frame), spelling)
+    column = image_column if image_column is not None else schema_of(frame).image
+    groups = group_images(frame)
+    firsts = [rows[0] for rows in groups.positions]
+    names = groups.labels if column is None else frame[column].iloc[firsts]
+    write_results(path, [None if pd.isna(name) else str(name) for name in names],
+                  results_from_frame(frame), spelling=spelling)
 
 
-def read_frame(path: str | os.PathLike[str], prefix: str = "") -> pd.DataFrame:
+def read_jsonl(path: str | os.PathLike[str], *, prefix: str = "") -> pd.DataFrame:
     """Load raw answers (either spelling) into the exploded frame, without re-recognizing.
 
-    The frame has an ``image`` column (each line's ``"image"``) and a ``RangeIndex`` over the
-    lines, like ``wxocr recognize ... -o results.csv``.
+    The frame has an ``image`` column (each line's ``"image"``, recorded as the frame's image
+    column) and a ``RangeIndex`` over the lines, like ``wxocr recognize ... -o results.csv``.
 
     Examples
     --------
     >>> import tempfile, os
     >>> from wxocr_pandas import OcrResult
     >>> path = os.path.join(tempfile.mkdtemp(), "raw.jsonl")
-    >>> write_jsonl(path, ["a.png"], [OcrResult()], spelling="camel")
-    >>> read_frame(path)[["image", "errcode"]].values.tolist()
+    >>> write_results(path, ["a.png"], [OcrResult()], spelling="camel")
+    >>> read_jsonl(path)[["image", "errcode"]].values.tolist()
     [['a.png', 0]]
     """
-    images, results = read_jsonl(path)
-    return explode(pd.DataFrame({"image": images}), results, prefix)
+    images, results = read_results(path)
+    return explode(pd.DataFrame({"image": images}), results, prefix, image="image")

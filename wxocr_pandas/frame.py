@@ -1,61 +1,65 @@
-"""From results to the exploded DataFrame: the output schema and its vectorized builder.
+"""From results to the exploded DataFrame, vectorized.
 
 Like :meth:`pandas.DataFrame.explode`: one row per recognized item, the input's index label
-repeated, every input column kept, and :data:`RESULT_COLUMNS` appended. An image with no
+repeated, every input column kept, and :data:`RESULT_COLUMNS` appended (their names and
+dtypes live in :mod:`wxocr_pandas.schema`, and are re-exported here). An image with no
 text, or one that failed, still has one row (``text`` NA, its ``errcode`` and ``errmsg``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from itertools import chain
 from operator import attrgetter
 
 import numpy as np
 import pandas as pd
 
-from .errors import ColumnConflictError
+from .errors import ColumnConflictError, UsageError
 from .result import CORNERS, OcrResult
+from .schema import ATTRS_KEY, CORNER_COLUMNS, RESULT_COLUMNS, RESULT_DTYPES, Schema
 
-#: Corner columns in WeChat's order: ``left_top_x, left_top_y, ..., left_bottom_y``.
-CORNER_COLUMNS: tuple[str, ...] = tuple(f"{c}_{axis}" for c in CORNERS for axis in ("x", "y"))
-
-#: Dtype of every column the package adds, in output order.
-RESULT_DTYPES: dict[str, object] = {
-    "item": pd.Int64Dtype(),
-    "text": pd.StringDtype(),
-    "score": np.dtype("float64"),
-    **{name: np.dtype("float64") for name in CORNER_COLUMNS},
-    "img_w": pd.Int64Dtype(),
-    "img_h": pd.Int64Dtype(),
-    "errcode": pd.Int64Dtype(),
-    "errmsg": pd.StringDtype(),
-}
-RESULT_COLUMNS: tuple[str, ...] = tuple(RESULT_DTYPES)
+__all__ = ["CORNER_COLUMNS", "RESULT_COLUMNS", "RESULT_DTYPES", "check_input", "explode",
+           "results_frame"]
 
 _corner_values = attrgetter(*(f"{corner}.{axis}" for corner in CORNERS for axis in ("x", "y")))
 _score = attrgetter("score")
 _text = attrgetter("text")
 
 
-def result_columns(prefix: str = "") -> list[str]:
-    """The added column names, with ``prefix`` in front of each.
+def check_input(df: pd.DataFrame, prefix: str = "") -> None:
+    """Refuse an input frame whose images could not be told apart in the result.
+
+    Raises
+    ------
+    ColumnConflictError
+        When a column the result adds already exists (pass another ``prefix``).
+    UsageError
+        When the index repeats a label (the result repeats each input row's label on all of
+        its items, so two rows sharing one would read as one image) or a column name repeats.
 
     Examples
     --------
-    >>> result_columns("ocr_")[:3]
-    ['ocr_item', 'ocr_text', 'ocr_score']
+    >>> import pandas as pd
+    >>> check_input(pd.DataFrame({"path": ["a.png", "b.png"]}, index=[0, 0]))
+    Traceback (most recent call last):
+    ...
+    wxocr_pandas.errors.UsageError: the index repeats the label(s) [0]: ...
     """
-    return [prefix + name for name in RESULT_COLUMNS]
-
-
-def check_columns(columns: Sequence[object], prefix: str = "") -> None:
-    """Raise :class:`ColumnConflictError` if any added column already exists."""
-    clash = sorted(set(map(str, columns)) & set(result_columns(prefix)))
+    clash = sorted(set(map(str, df.columns)) & set(Schema(prefix=prefix).result_columns))
     if clash:
         raise ColumnConflictError(
             f"the input already has column(s) {clash}; pass prefix='ocr_' (or another prefix) "
             "to name the result columns apart")
+    if not df.columns.is_unique:
+        repeated = sorted(map(str, df.columns[df.columns.duplicated()].unique()))
+        raise UsageError(f"the input has several columns named {repeated}; rename them apart")
+    if not df.index.is_unique:
+        repeated = df.index[df.index.duplicated()].unique().tolist()
+        raise UsageError(
+            f"the index repeats the label(s) {repeated[:5]}{' ...' if len(repeated) > 5 else ''}: "
+            "each input row's label marks its image in the result, so two rows sharing one "
+            "would be read as one image. Give the rows unique labels (df.reset_index())")
 
 
 def results_frame(results: Sequence[OcrResult], prefix: str = "") -> pd.DataFrame:
@@ -108,7 +112,7 @@ def results_frame(results: Sequence[OcrResult], prefix: str = "") -> pd.DataFram
     }
     frame = pd.DataFrame(data, index=position, copy=False)
     if prefix:
-        frame.columns = result_columns(prefix)
+        frame.columns = list(Schema(prefix=prefix).result_columns)
     return frame
 
 
@@ -128,8 +132,12 @@ def _nullable_int(values: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(np.where(values < 0, 0, values), values < 0)
 
 
-def explode(df: pd.DataFrame, results: Sequence[OcrResult], prefix: str = "") -> pd.DataFrame:
+def explode(df: pd.DataFrame, results: Sequence[OcrResult], prefix: str = "", *,
+            image: Hashable | None = None) -> pd.DataFrame:
     """Join ``results`` (one per row of ``df``, in order) to ``df``, exploded by item.
+
+    The result records its :class:`~wxocr_pandas.schema.Schema` (``prefix``, and ``image``,
+    the column that held the images) in ``attrs["wxocr"]``; ``df``'s other ``attrs`` are kept.
 
     Examples
     --------
@@ -140,10 +148,11 @@ def explode(df: pd.DataFrame, results: Sequence[OcrResult], prefix: str = "") ->
     ([7], True)
     """
     if len(results) != len(df):
-        raise ValueError(f"{len(results)} results for {len(df)} rows")
-    check_columns(df.columns, prefix)
+        raise UsageError(f"{len(results)} results for {len(df)} rows")
+    check_input(df, prefix)
     added = results_frame(results, prefix)
     base = df.iloc[added.index.to_numpy()]
     out = pd.concat([base.reset_index(drop=True), added.reset_index(drop=True)], axis=1)
     out.index = base.index
+    out.attrs = {**df.attrs, ATTRS_KEY: Schema(prefix=prefix, image=image).to_attrs()}
     return out

@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .frame import CORNER_COLUMNS
+from .errors import ColumnConflictError
+from .schema import schema_of
 
-#: Columns added by :func:`boxes`, in order.
+#: Columns added by :func:`boxes`, in order (with the frame's prefix in front).
 BOX_COLUMNS: tuple[str, ...] = ("x_min", "y_min", "x_max", "y_max", "width", "height",
                                 "center_x", "center_y", "angle")
 
@@ -25,12 +26,13 @@ def quads(frame: pd.DataFrame) -> np.ndarray:
     Examples
     --------
     >>> import pandas as pd
-    >>> from wxocr_pandas.frame import CORNER_COLUMNS
+    >>> from wxocr_pandas.schema import CORNER_COLUMNS
     >>> row = pd.DataFrame([[0, 0, 10, 0, 10, 4, 0, 4]], columns=list(CORNER_COLUMNS))
     >>> quads(row)[0].tolist()
     [[0.0, 0.0], [10.0, 0.0], [10.0, 4.0], [0.0, 4.0]]
     """
-    return frame[list(CORNER_COLUMNS)].to_numpy(dtype=np.float64, na_value=np.nan).reshape(-1, 4, 2)
+    corners = list(schema_of(frame).corners)
+    return frame[corners].to_numpy(dtype=np.float64, na_value=np.nan).reshape(-1, 4, 2)
 
 
 def box_arrays(corners: np.ndarray) -> dict[str, np.ndarray]:
@@ -67,7 +69,14 @@ def boxes(frame: pd.DataFrame) -> pd.DataFrame:
     """Return ``frame`` with the :data:`BOX_COLUMNS` added (NaN on empty or failed rows).
 
     ``x_min`` ... ``y_max`` enclose the quad; ``width``, ``height``, ``center_x``,
-    ``center_y`` and ``angle`` (degrees of the top edge) describe it as a rotated box.
+    ``center_y`` and ``angle`` (degrees of the top edge) describe it as a rotated box. The
+    added names carry the frame's prefix (``ocr_x_min`` on a frame recognized with
+    ``prefix="ocr_"``).
+
+    Raises
+    ------
+    ColumnConflictError
+        When the frame already has one of those columns: they are never overwritten.
 
     Examples
     --------
@@ -77,7 +86,13 @@ def boxes(frame: pd.DataFrame) -> pd.DataFrame:
     >>> bool((geo["x_max"] > geo["x_min"]).all()), bool(geo["angle"].abs().lt(3).all())
     (True, True)
     """
-    return frame.assign(**box_arrays(quads(frame)))
+    schema = schema_of(frame)
+    added = {schema.col(name): values for name, values in box_arrays(quads(frame)).items()}
+    clash = sorted(set(added) & set(map(str, frame.columns)))
+    if clash:
+        raise ColumnConflictError(f"the frame already has column(s) {clash}; boxes() never "
+                                  "overwrites them (drop or rename them first)")
+    return frame.assign(**added)
 
 
 def rotate(points: np.ndarray, degrees: float | np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ none (NaN).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,6 +26,7 @@ import pandas as pd
 
 from .errors import UsageError
 from .geometry import box_arrays, iou_matrix
+from .schema import rows_per_image, schema_of
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -85,19 +86,8 @@ def pair_boxes(a: np.ndarray, b: np.ndarray, min_iou: float = MIN_IOU) -> list[t
     return pairs
 
 
-def _images(frame: pd.DataFrame) -> Iterator[tuple[tuple[Hashable, Any], pd.DataFrame]]:
-    """``((index label, page), rows)`` per image of an exploded frame, in order of appearance."""
-    page = frame["page"] if "page" in frame.columns else pd.Series(None, index=frame.index,
-                                                                    dtype=object)
-    keys = pd.MultiIndex.from_arrays([frame.index, page.astype(object)])
-    codes, uniques = keys.factorize()
-    for code, key in enumerate(uniques):
-        label, number = key
-        yield (label, None if pd.isna(number) else int(number)), frame.iloc[codes == code]
-
-
 def _found(rows: pd.DataFrame) -> pd.DataFrame:
-    return rows[rows["text"].notna().to_numpy()]
+    return rows[rows[schema_of(rows).text].notna().to_numpy()]
 
 
 def _edge_boxes(rows: pd.DataFrame) -> np.ndarray:
@@ -109,6 +99,7 @@ def _edge_boxes(rows: pd.DataFrame) -> np.ndarray:
 
 def _match_image(a: pd.DataFrame, b: pd.DataFrame, min_iou: float) -> list[dict[str, Any]]:
     """The match rows of one image, in A's item order."""
+    schema_a, schema_b = schema_of(a), schema_of(b)
     box_a, box_b = _edge_boxes(a), _edge_boxes(b)
     pairs = pair_boxes(box_a, box_b, min_iou)
     paired_a, paired_b = {i for i, _, _ in pairs}, {j for _, j, _ in pairs}
@@ -119,8 +110,8 @@ def _match_image(a: pd.DataFrame, b: pd.DataFrame, min_iou: float) -> list[dict[
     centre_a = (box_a[:, 1] + box_a[:, 3]) / 2
     rows = []
     for i, j, iou in sides:
-        text_a = None if i is None else str(a["text"].iloc[i])
-        text_b = None if j is None else str(b["text"].iloc[j])
+        text_a = None if i is None else str(a[schema_a.text].iloc[i])
+        text_b = None if j is None else str(b[schema_b.text].iloc[j])
         if i is None:
             status, diff = "only_b", f"[+{text_b}]"
         elif j is None:
@@ -130,11 +121,11 @@ def _match_image(a: pd.DataFrame, b: pd.DataFrame, min_iou: float) -> list[dict[
             diff = text_a if status == "same" else char_diff(text_a, text_b)
         order = i if i is not None else np.searchsorted(
             np.maximum.accumulate(centre_a), (box_b[j, 1] + box_b[j, 3]) / 2) - 0.5
-        rows.append({"item_a": None if i is None else a["item"].iloc[i],
-                     "item_b": None if j is None else b["item"].iloc[j],
+        rows.append({"item_a": None if i is None else a[schema_a.item].iloc[i],
+                     "item_b": None if j is None else b[schema_b.item].iloc[j],
                      "text_a": text_a, "text_b": text_b,
-                     "score_a": np.nan if i is None else a["score"].iloc[i],
-                     "score_b": np.nan if j is None else b["score"].iloc[j],
+                     "score_a": np.nan if i is None else a[schema_a.score].iloc[i],
+                     "score_b": np.nan if j is None else b[schema_b.score].iloc[j],
                      "iou": iou, "status": status, "diff": diff,
                      "_order": order})
     return sorted(rows, key=lambda row: row["_order"])
@@ -176,15 +167,12 @@ def match_items(a: pd.DataFrame, b: pd.DataFrame, *, names: Sequence[str] = ("a"
     name_a, name_b = names
     if name_a == name_b:
         raise UsageError(f"names must differ, not {tuple(names)!r}")
-    images_b = dict(_images(b))
+    images_a, images_b = dict(rows_per_image(a)), dict(rows_per_image(b))
     rows, labels, pages = [], [], []
-    keys = [key for key, _ in _images(a)]
-    keys += [key for key in images_b if key not in set(keys)]
-    images_a = dict(_images(a))
-    empty = a.iloc[:0]
+    keys = [*images_a, *(key for key in images_b if key not in images_a)]
     for key in keys:
-        found = _match_image(_found(images_a.get(key, empty)), _found(images_b.get(key, empty)),
-                             min_iou)
+        found = _match_image(_found(images_a.get(key, a.iloc[:0])),
+                             _found(images_b.get(key, b.iloc[:0])), min_iou)
         rows += found
         labels += [key[0]] * len(found)
         pages += [key[1]] * len(found)
@@ -203,8 +191,8 @@ def match_items(a: pd.DataFrame, b: pd.DataFrame, *, names: Sequence[str] = ("a"
                                  for side, name in (("a", name_a), ("b", name_b))})
 
 
-def plot_matches(a: pd.DataFrame, b: pd.DataFrame, image: Any = None,
-                 axes: Sequence[Axes] | None = None, *, row: Hashable | None = None,
+def plot_matches(a: pd.DataFrame, b: pd.DataFrame, *, image: Any = None,
+                 axes: Sequence[Axes] | None = None, row: Hashable | None = None,
                  names: Sequence[str] = ("a", "b"), min_iou: float = MIN_IOU,
                  image_column: str | None = None, fontsize: float = 8) -> np.ndarray:
     """Side by side, A's items and B's items over the same image, disagreements highlighted.
@@ -224,7 +212,8 @@ def plot_matches(a: pd.DataFrame, b: pd.DataFrame, image: Any = None,
     names, min_iou
         As for :func:`match_items`; ``names`` also titles the panels.
     image_column, fontsize
-        The column holding the images (found by itself when None); label size in points.
+        The column holding the images (by default the one A was recognized from); label size
+        in points.
 
     Examples
     --------
@@ -241,11 +230,11 @@ def plot_matches(a: pd.DataFrame, b: pd.DataFrame, image: Any = None,
     from .geometry import quads
     from .plotting import load_image, select_image
 
-    rows_a = select_image(a, image, row, image_column)
+    rows_a = select_image(a, image=image, row=row, image_column=image_column)
     label = rows_a.index[0] if len(rows_a) else row
     rows_b = b[b.index == label] if len(rows_a) else b.iloc[:0]
     table = match_items(rows_a, rows_b, names=names, min_iou=min_iou)
-    picture = load_image(rows_a, image, image_column)
+    picture = load_image(rows_a, image=image, image_column=image_column)
     if axes is None:
         scale = 7.0 / max(picture.width, picture.height, 1)
         _, axes = plt.subplots(1, 2, figsize=(max(picture.width * scale * 2, 4.0),
@@ -255,16 +244,16 @@ def plot_matches(a: pd.DataFrame, b: pd.DataFrame, image: Any = None,
     status_names = list(table["status"].cat.categories)
     family = cjk_font_family() or "sans-serif"
     for ax, rows, name, other in zip(axes, (rows_a, rows_b), names, reversed(names)):
-        found = _found(rows)
+        found, schema = _found(rows), schema_of(rows)
         by_item = table.dropna(subset=[f"item_{name}"]).set_index(f"item_{name}")["status"]
-        status = found["item"].map(by_item).astype(object).fillna(f"only_{name}").to_numpy()
+        status = found[schema.item].map(by_item).astype(object).fillna(f"only_{name}").to_numpy()
         palette = dict(zip(status_names, STATUS_COLORS.values()))
         agree = status == "same"
         ax.imshow(picture, extent=(0, picture.width, picture.height, 0))
         ax.add_collection(PolyCollection(quads(found), closed=True, facecolors="none",
                                          edgecolors=[palette[s] for s in status],
                                          linewidths=np.where(agree, 1.0, 2.5)))
-        for text, quad, kind in zip(found["text"], quads(found), status):
+        for text, quad, kind in zip(found[schema.text], quads(found), status):
             if kind != "same":
                 ax.text(quad[0, 0], quad[0, 1], text, fontsize=fontsize, ha="left", va="bottom",
                         color=palette[kind], fontfamily=family, clip_on=True,

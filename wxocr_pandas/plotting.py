@@ -18,8 +18,9 @@ import pandas as pd
 
 from .errors import UsageError, WxOcrError
 from .fonts import cjk_font_family, find_cjk_font
-from .frame import CORNER_COLUMNS, result_columns
+from .geometry import quads as frame_quads
 from .images import as_source, decode
+from .schema import RESULT_COLUMNS, Schema, group_images, schema_of
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -30,63 +31,39 @@ if TYPE_CHECKING:
 SCORE_RANGE: tuple[float, float] = (0.5, 1.0)
 #: Edge colour of highlighted items.
 HIGHLIGHT_COLOR = "#ff00ff"
-_SAMPLE_ROWS = 20
 
 
-def find_image_column(frame: pd.DataFrame, prefix: str = "") -> str:
-    """The one column of ``frame`` whose values are image sources (paths, URLs, bytes ...).
-
-    A string counts as an image source when it is an http(s) URL or names an existing file,
-    so a column of shop names is not mistaken for paths.
+def resolve_image_column(frame: pd.DataFrame, image_column: Hashable | None = None) -> Hashable:
+    """The column holding the images: ``image_column`` if given, else the frame's schema's.
 
     Raises
     ------
     UsageError
-        When no column, or more than one, holds images: pass ``image_column=``.
+        When neither says, or that column is gone.
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> find_image_column(pd.DataFrame({"shop": ["A"], "path": ["samples/sign.png"]}))
+    >>> import pandas as pd, wxocr_pandas
+    >>> out = pd.DataFrame({"shop": ["A"], "path": ["samples/sign.png"]}).wxocr.recognize("path")
+    >>> resolve_image_column(out)
     'path'
     """
-    added = set(result_columns(prefix))
-    found = [column for column in frame.columns
-             if column not in added and not pd.api.types.is_numeric_dtype(frame[column])
-             and _holds_images(frame[column])]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise UsageError("no column of the frame holds image paths, URLs, bytes or images; "
+    column = image_column if image_column is not None else schema_of(frame).image
+    if column is None:
+        raise UsageError("the frame does not record which column holds the images (it was not "
+                         "made by recognize, or pandas dropped its attrs, e.g. in a merge); "
                          "pass image_column= or image=")
-    raise UsageError(f"several columns hold images ({', '.join(map(repr, found))}); "
-                     "pass image_column=")
+    if column not in frame.columns:
+        raise UsageError(f"no image column {column!r} in the frame; pass image_column= or image=")
+    return column
 
 
-def _holds_images(values: pd.Series) -> bool:
-    """Every sampled value is an image source, and one at least is more than a path-like
-    string (a file that exists, a URL, bytes, an image), which tells ``"shop A"`` apart."""
-    try:
-        sources = [as_source(value) for value in values.dropna().iloc[:_SAMPLE_ROWS]]
-    except WxOcrError:
-        return False
-    return any(source.kind != "path" or Path(source.value).is_file() for source in sources)
+def _shown(labels: Sequence[Hashable]) -> str:
+    return ", ".join(map(repr, labels[:5])) + (" ..." if len(labels) > 5 else "")
 
 
-def image_labels(frame: pd.DataFrame) -> list[Hashable]:
-    """The index labels of ``frame`` in order of appearance, one per recognized image.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> image_labels(pd.DataFrame({"text": ["a", "b", "c"]}, index=[3, 3, 1]))
-    [3, 1]
-    """
-    return list(frame.index.unique())
-
-
-def select_image(frame: pd.DataFrame, image: Any = None, row: Hashable | None = None,
-                 image_column: str | None = None, prefix: str = "") -> pd.DataFrame:
+def select_image(frame: pd.DataFrame, *, image: Any = None, row: Hashable | None = None,
+                 image_column: Hashable | None = None) -> pd.DataFrame:
     """The rows of one image: by index label (``row=``), by image value, or the only one.
 
     Raises
@@ -105,53 +82,46 @@ def select_image(frame: pd.DataFrame, image: Any = None, row: Hashable | None = 
     >>> select_image(out, image="b.png", image_column="path")["text"].tolist()
     ['z']
     """
-    return frame.iloc[_image_positions(frame, image, row, image_column, prefix)]
+    return frame.iloc[_image_positions(frame, image, row, image_column)]
 
 
 def _image_positions(frame: pd.DataFrame, image: Any, row: Hashable | None,
-                     image_column: str | None, prefix: str) -> np.ndarray:
+                     image_column: Hashable | None) -> np.ndarray:
     """Positions of the rows of :func:`select_image`."""
     positions = np.arange(len(frame))
     if row is not None:
         if row not in frame.index:
-            raise UsageError(f"no index label {row!r}; the frame holds {image_labels(frame)}")
+            raise UsageError(f"no index label {row!r}; the frame holds "
+                             f"{_shown(group_images(frame).labels.tolist())}")
         positions = frame.index.get_indexer_for([row])
     elif isinstance(image, (str, Path)):
-        column = image_column or _optional_image_column(frame, prefix)
-        if column is not None:
+        column = image_column if image_column is not None else schema_of(frame).image
+        if column is not None and column in frame.columns:
             matches = np.flatnonzero(frame[column].astype(object) == str(image))
             positions = matches if matches.size else positions
-    labels = image_labels(frame.iloc[positions])
+    labels = group_images(frame.iloc[positions]).labels.tolist()
     if len(labels) > 1:
-        shown = ", ".join(map(repr, labels[:5])) + (" ..." if len(labels) > 5 else "")
         raise UsageError(
-            f"the frame holds {len(labels)} images (index labels {shown}); say which with "
-            "row=<index label> or image=<a value of the image column>, or draw them all with "
-            "plot_grid()")
+            f"the frame holds {len(labels)} images (index labels {_shown(labels)}); say which "
+            "with row=<index label> or image=<a value of the image column>, or draw them all "
+            "with plot_grid()")
     return positions
 
 
-def _optional_image_column(frame: pd.DataFrame, prefix: str) -> str | None:
-    try:
-        return find_image_column(frame, prefix)
-    except UsageError:
-        return None
-
-
-def load_image(rows: pd.DataFrame, image: Any = None, image_column: str | None = None,
-               prefix: str = "") -> Image.Image:
+def load_image(rows: pd.DataFrame, *, image: Any = None,
+               image_column: Hashable | None = None) -> Image.Image:
     """The image to draw under ``rows``: ``image`` if given, else the image column's value.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> load_image(pd.DataFrame({"path": ["samples/sign.png"]})).mode
+    >>> load_image(pd.DataFrame({"path": ["samples/sign.png"]}), image_column="path").mode
     'RGB'
     """
     if image is None:
         if rows.empty:
             raise UsageError("no rows to find the image in; pass image=")
-        image = rows[image_column or find_image_column(rows, prefix)].iloc[0]
+        image = rows[resolve_image_column(rows, image_column)].iloc[0]
     return decode(as_source(image))
 
 
@@ -160,7 +130,8 @@ def highlight_mask(frame: pd.DataFrame, highlight: Any) -> np.ndarray:
 
     ``highlight`` is None, a boolean mask (array or Series, one value per row) or a query
     string evaluated with :meth:`pandas.DataFrame.eval` (``"score < 0.9"``,
-    ``"text.str.contains('合计')"``).
+    ``"text.str.contains('合计')"``), in which the package's column names (``score``,
+    ``text`` ...) mean the recognized ones whatever the frame's prefix.
 
     Examples
     --------
@@ -171,7 +142,10 @@ def highlight_mask(frame: pd.DataFrame, highlight: Any) -> np.ndarray:
     if highlight is None:
         return np.zeros(len(frame), dtype=bool)
     if isinstance(highlight, str):
-        mask = frame.eval(highlight, engine="python")
+        schema = schema_of(frame)
+        ours = {name: frame[schema.col(name)] for name in RESULT_COLUMNS
+                if schema.col(name) in frame.columns}
+        mask = frame.eval(highlight, engine="python", resolvers=(ours,))
     else:
         mask = highlight
     mask = np.asarray(pd.array(np.asarray(mask), dtype="boolean").fillna(False), dtype=bool)
@@ -180,7 +154,7 @@ def highlight_mask(frame: pd.DataFrame, highlight: Any) -> np.ndarray:
     return mask
 
 
-def item_colors(values: pd.Series, color_by: str, cmap: Any = None) -> tuple[np.ndarray, Any]:
+def item_colors(values: pd.Series, color_by: str, *, cmap: Any = None) -> tuple[np.ndarray, Any]:
     """RGBA colours of the items, and the ScalarMappable behind them (None if categorical).
 
     A float column (``score``) is mapped through ``cmap`` (``RdYlGn``; scores over
@@ -212,11 +186,10 @@ def item_colors(values: pd.Series, color_by: str, cmap: Any = None) -> tuple[np.
     return palette(codes % palette.N), None
 
 
-def plot_overlay(frame: pd.DataFrame, image: Any = None, ax: Axes | None = None, *,
-                 row: Hashable | None = None, image_column: str | None = None,
+def plot_overlay(frame: pd.DataFrame, *, image: Any = None, ax: Axes | None = None,
+                 row: Hashable | None = None, image_column: Hashable | None = None,
                  labels: bool = True, color_by: str | None = "score", highlight: Any = None,
-                 cmap: Any = None, fontsize: float = 8, colorbar: bool = True,
-                 prefix: str = "") -> Axes:
+                 cmap: Any = None, fontsize: float = 8, colorbar: bool = True) -> Axes:
     """Draw the recognized items of one image over the image; return the Axes.
 
     Parameters
@@ -231,19 +204,19 @@ def plot_overlay(frame: pd.DataFrame, image: Any = None, ax: Axes | None = None,
     row
         Index label of the image to draw, when the frame holds several.
     image_column
-        The column holding the images; found by :func:`find_image_column` when None.
+        The column holding the images; by default the one the frame was recognized from
+        (its schema, :func:`wxocr_pandas.schema.schema_of`).
     labels
         Write each item's text at its top-left corner (in an installed CJK font).
     color_by
-        ``"score"`` (colormap and colorbar), ``"errcode"``, any other column, or None.
+        ``"score"`` (colormap and colorbar), ``"errcode"``, any other column, or None. The
+        package's column names mean the recognized columns whatever the frame's prefix.
     highlight
         A boolean mask over ``frame``'s rows or a query string; those items get a thick
         magenta edge.
     cmap, fontsize, colorbar
         Colormap name, label size in points, and whether to add a colorbar for a float
         ``color_by``.
-    prefix
-        The ``prefix=`` the result columns were made with.
 
     Returns
     -------
@@ -261,20 +234,21 @@ def plot_overlay(frame: pd.DataFrame, image: Any = None, ax: Axes | None = None,
     from matplotlib.collections import PolyCollection
     from matplotlib.patches import Patch
 
-    positions = _image_positions(frame, image, row, image_column, prefix)
+    schema = schema_of(frame)
+    positions = _image_positions(frame, image, row, image_column)
     rows, mask = frame.iloc[positions], highlight_mask(frame, highlight)[positions]
-    picture = load_image(rows, image, image_column, prefix)
-    width, height = _coordinate_size(rows, picture, prefix)
+    picture = load_image(rows, image=image, image_column=image_column)
+    width, height = _coordinate_size(rows, picture, schema)
     if ax is None:
         _, ax = plt.subplots(figsize=_figsize(width, height), layout="constrained")
     ax.imshow(picture, extent=(0, width, height, 0))
     ax.set_axis_off()
 
-    found = rows[prefix + "text"].notna().to_numpy()
+    found = rows[schema.text].notna().to_numpy()
     items, mask = rows[found], mask[found]
-    quads = _quads(items, prefix)
-    colors, mappable = (item_colors(items[prefix + color_by], color_by, cmap) if color_by
-                        else (np.tile(_rgba("tab:blue"), (len(items), 1)), None))
+    quads = frame_quads(items)
+    colors, mappable = (item_colors(items[_color_column(schema, color_by)], color_by, cmap=cmap)
+                        if color_by else (np.tile(_rgba("tab:blue"), (len(items), 1)), None))
     faces = colors.copy()
     faces[:, 3] *= 0.2
     edges = colors.copy()
@@ -283,15 +257,15 @@ def plot_overlay(frame: pd.DataFrame, image: Any = None, ax: Axes | None = None,
                                 linewidths=np.where(mask, 3.0, 1.2))
     ax.add_collection(collection)
     if labels:
-        _label_items(ax, items, quads, mask, fontsize, prefix)
+        _label_items(ax, items[schema.text], quads, mask, fontsize)
     if mappable is not None and colorbar and len(items):
         ax.figure.colorbar(mappable, ax=ax, label=color_by, shrink=0.8)
     elif color_by and mappable is None and len(items):
-        values = items[prefix + color_by]
+        values = items[_color_column(schema, color_by)]
         _, first = np.unique(pd.factorize(values, use_na_sentinel=False)[0], return_index=True)
         ax.legend(handles=[Patch(facecolor=colors[i], label=str(values.iloc[i])) for i in first],
                   title=color_by, loc="upper right", fontsize="small")
-    ax.set_title(_title(rows, len(items), prefix), fontsize="medium",
+    ax.set_title(_title(rows, len(items), schema), fontsize="medium",
                  fontfamily=cjk_font_family() or "sans-serif")
     return ax
 
@@ -302,9 +276,14 @@ def _rgba(color: str) -> np.ndarray:
     return np.asarray(to_rgba(color))
 
 
-def _coordinate_size(rows: pd.DataFrame, picture: Image.Image, prefix: str) -> tuple[int, int]:
+def _color_column(schema: Schema, color_by: str) -> str:
+    """The column ``color_by`` names: one of the package's (prefixed), else the user's."""
+    return schema.col(color_by) if color_by in RESULT_COLUMNS else color_by
+
+
+def _coordinate_size(rows: pd.DataFrame, picture: Image.Image, schema: Schema) -> tuple[int, int]:
     """The pixel size the corners refer to (``img_w``/``img_h``), else the image's own."""
-    sizes = rows[[prefix + "img_w", prefix + "img_h"]].dropna()
+    sizes = rows[[schema.img_w, schema.img_h]].dropna()
     if sizes.empty:
         return picture.width, picture.height
     return int(sizes.iloc[0, 0]), int(sizes.iloc[0, 1])
@@ -315,22 +294,16 @@ def _figsize(width: int, height: int, longest: float = 7.0) -> tuple[float, floa
     return max(width * scale, 2.0), max(height * scale, 2.0)
 
 
-def _quads(items: pd.DataFrame, prefix: str) -> np.ndarray:
-    """Corners as an ``(n, 4, 2)`` array in WeChat order (left_top ... left_bottom)."""
-    columns = [prefix + name for name in CORNER_COLUMNS]
-    return items[columns].to_numpy(dtype=float).reshape(len(items), 4, 2)
-
-
 def _top_angle(quad: np.ndarray) -> float:
     """Angle in degrees of the top edge, counter-clockwise as seen on screen (y down)."""
     dx, dy = quad[1] - quad[0]
     return -math.degrees(math.atan2(dy, dx))
 
 
-def _label_items(ax: Axes, items: pd.DataFrame, quads: np.ndarray, mask: np.ndarray,
-                 fontsize: float, prefix: str) -> None:
+def _label_items(ax: Axes, texts: pd.Series, quads: np.ndarray, mask: np.ndarray,
+                 fontsize: float) -> None:
     family = cjk_font_family()
-    for text, quad, marked in zip(items[prefix + "text"], quads, mask):
+    for text, quad, marked in zip(texts, quads, mask):
         ax.text(quad[0, 0], quad[0, 1], text, fontsize=fontsize, rotation=_top_angle(quad),
                 rotation_mode="anchor", ha="left", va="bottom", clip_on=True,
                 fontfamily=family or "sans-serif",
@@ -339,17 +312,17 @@ def _label_items(ax: Axes, items: pd.DataFrame, quads: np.ndarray, mask: np.ndar
                       "linewidth": 0})
 
 
-def _title(rows: pd.DataFrame, n_items: int, prefix: str) -> str:
+def _title(rows: pd.DataFrame, n_items: int, schema: Schema) -> str:
     where = f"[{rows.index[0]}] " if len(rows) else ""
-    errors = rows[rows[prefix + "errcode"].fillna(0) != 0]
+    errors = rows[rows[schema.errcode].fillna(0) != 0]
     if not errors.empty:
-        return f"{where}{errors[prefix + 'errmsg'].iloc[0]}"
+        return f"{where}{errors[schema.errmsg].iloc[0]}"
     return f"{where}{n_items} item{'s' if n_items != 1 else ''}"
 
 
-def plot_grid(frame: pd.DataFrame, ncols: int = 3, *, image_column: str | None = None,
+def plot_grid(frame: pd.DataFrame, *, ncols: int = 3, image_column: Hashable | None = None,
               labels: bool = False, color_by: str | None = "score", highlight: Any = None,
-              cell_size: float = 3.5, prefix: str = "", **kwargs: Any) -> np.ndarray:
+              cell_size: float = 3.5, **kwargs: Any) -> np.ndarray:
     """Small multiples: one overlay per image of ``frame``; returns the array of Axes.
 
     An image that cannot be drawn (it failed, or its file is gone) gets a panel with the
@@ -365,31 +338,30 @@ def plot_grid(frame: pd.DataFrame, ncols: int = 3, *, image_column: str | None =
     """
     import matplotlib.pyplot as plt
 
-    labels_in_order = image_labels(frame)
-    if not labels_in_order:
+    schema = schema_of(frame)
+    groups = group_images(frame, schema)
+    if not len(groups):
         raise UsageError("the frame is empty: there is no image to draw")
-    column = image_column or find_image_column(frame, prefix)
+    column = resolve_image_column(frame, image_column)
     mask = highlight_mask(frame, highlight)
-    ncols = max(1, min(ncols, len(labels_in_order)))
-    nrows = math.ceil(len(labels_in_order) / ncols)
+    ncols = max(1, min(ncols, len(groups)))
+    nrows = math.ceil(len(groups) / ncols)
     fig, grid = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, cell_size * nrows),
                              squeeze=False, layout="constrained")
     axes = grid.ravel()
-    for ax in axes[len(labels_in_order):]:
+    for ax in axes[len(groups):]:
         ax.remove()
-    mappable = None
-    for ax, label in zip(axes, labels_in_order):
-        positions = frame.index.get_indexer_for([label])
+    for ax, label, positions in zip(axes, groups.labels, groups.positions):
         try:
             plot_overlay(frame.iloc[positions], ax=ax, image_column=column, labels=labels,
-                         color_by=color_by, highlight=mask[positions], colorbar=False,
-                         prefix=prefix, **kwargs)
+                         color_by=color_by, highlight=mask[positions], colorbar=False, **kwargs)
         except WxOcrError as exc:
             _error_panel(ax, label, exc)
-    if color_by and pd.api.types.is_float_dtype(frame[prefix + color_by].dtype):
-        _, mappable = item_colors(frame[prefix + color_by], color_by, kwargs.get("cmap"))
-        fig.colorbar(mappable, ax=list(axes[:len(labels_in_order)]), label=color_by, shrink=0.6)
-    return axes[:len(labels_in_order)]
+    values = frame[_color_column(schema, color_by)] if color_by else None
+    if values is not None and pd.api.types.is_float_dtype(values.dtype):
+        _, mappable = item_colors(values, color_by, cmap=kwargs.get("cmap"))
+        fig.colorbar(mappable, ax=list(axes[:len(groups)]), label=color_by, shrink=0.6)
+    return axes[:len(groups)]
 
 
 def _error_panel(ax: Axes, label: Hashable, error: WxOcrError) -> None:
@@ -399,9 +371,10 @@ def _error_panel(ax: Axes, label: Hashable, error: WxOcrError) -> None:
     ax.set_title(f"[{label}] not drawn", fontsize="medium")
 
 
-def plot_side_by_side(frame: pd.DataFrame, image: Any = None, axes: Sequence[Axes] | None = None,
-                      *, row: Hashable | None = None, image_column: str | None = None,
-                      color_by: str | None = "score", prefix: str = "", **kwargs: Any) -> np.ndarray:
+def plot_side_by_side(frame: pd.DataFrame, *, image: Any = None,
+                      axes: Sequence[Axes] | None = None, row: Hashable | None = None,
+                      image_column: Hashable | None = None, color_by: str | None = "score",
+                      **kwargs: Any) -> np.ndarray:
     """The image with its boxes, and beside it the recognized text laid out where it was read.
 
     The right panel writes each text inside its quadrilateral, scaled to the box and turned
@@ -417,22 +390,21 @@ def plot_side_by_side(frame: pd.DataFrame, image: Any = None, axes: Sequence[Axe
     """
     import matplotlib.pyplot as plt
 
-    rows = select_image(frame, image, row, image_column, prefix)
+    rows = select_image(frame, image=image, row=row, image_column=image_column)
     if axes is None:
-        picture = load_image(rows, image, image_column, prefix)
-        width, height = _coordinate_size(rows, picture, prefix)
+        picture = load_image(rows, image=image, image_column=image_column)
+        width, height = _coordinate_size(rows, picture, schema_of(rows))
         size = _figsize(width, height)
         _, axes = plt.subplots(1, 2, figsize=(size[0] * 2, size[1]), layout="constrained")
         image = picture
     left, right = axes
-    plot_overlay(rows, image, ax=left, image_column=image_column, labels=False,
-                 color_by=color_by, colorbar=False, prefix=prefix, **kwargs)
-    layout_text(rows, ax=right, prefix=prefix)
+    plot_overlay(rows, image=image, ax=left, image_column=image_column, labels=False,
+                 color_by=color_by, colorbar=False, **kwargs)
+    layout_text(rows, ax=right)
     return np.asarray([left, right], dtype=object)
 
 
-def layout_text(frame: pd.DataFrame, ax: Axes | None = None, *, color: str = "black",
-                prefix: str = "") -> Axes:
+def layout_text(frame: pd.DataFrame, *, ax: Axes | None = None, color: str = "black") -> Axes:
     """Write each recognized text inside its quadrilateral on a blank page of the image's size.
 
     All texts go in one :class:`~matplotlib.collections.PathCollection` of glyph outlines
@@ -449,17 +421,18 @@ def layout_text(frame: pd.DataFrame, ax: Axes | None = None, *, color: str = "bl
     import matplotlib.pyplot as plt
     from matplotlib.collections import PathCollection, PolyCollection
 
-    rows = frame[frame[prefix + "text"].notna().to_numpy()]
-    sizes = frame[[prefix + "img_w", prefix + "img_h"]].dropna()
+    schema = schema_of(frame)
+    rows = frame[frame[schema.text].notna().to_numpy()]
+    sizes = frame[[schema.img_w, schema.img_h]].dropna()
     if sizes.empty:
         raise UsageError("the frame has no img_w/img_h: nothing tells the page size")
     width, height = int(sizes.iloc[0, 0]), int(sizes.iloc[0, 1])
     if ax is None:
         _, ax = plt.subplots(figsize=_figsize(width, height))
-    quads = _quads(rows, prefix)
+    quads = frame_quads(rows)
     ax.add_collection(PolyCollection(quads, facecolors="none", edgecolors="0.85", linewidths=0.6))
     ax.add_collection(PathCollection([_fitted_text(text, quad) for text, quad
-                                      in zip(rows[prefix + "text"], quads)],
+                                      in zip(rows[schema.text], quads)],
                                      facecolors=color, edgecolors="none"))
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)

@@ -1,8 +1,9 @@
 """The result model: the WeChat ``ocr.printedText`` answer as frozen dataclasses.
 
 Every backend returns an :class:`OcrResult`; the DataFrame code consumes it. It reads the
-documented JSON (snake_case: ``errcode``, ``img_size``) and the cloud-call spelling
-(camelCase: ``errCode``, ``imgSize``), and writes back the exact documented JSON. The only
+documented JSON (snake_case: ``errcode``, ``img_size``, ``left_top``) and the cloud-function
+spelling, in which every key is camelCase (``errCode``, ``errMsg``, ``imgSize``, ``leftTop``,
+``rightTop``, ``rightBottom``, ``leftBottom``), and writes either one back exactly. The only
 addition is an optional per-item ``score`` (engine confidence), written only when known.
 """
 
@@ -111,13 +112,16 @@ class OcrResult:
         return cls.from_dict(json.loads(text))
 
     def to_dict(self, spelling: Spelling = "snake") -> dict[str, Any]:
-        """The documented JSON shape; ``spelling="camel"`` gives the cloud-call keys."""
+        """The documented JSON shape; ``spelling="camel"`` gives the cloud function's keys
+        (``errCode``, ``errMsg``, ``imgSize`` and the corners ``leftTop`` ... ``leftBottom``)."""
         data: dict[str, Any] = {"errcode": self.errcode, "errmsg": self.errmsg}
         if self.ok or self.items:
             data["items"] = [_item_to_dict(item) for item in self.items]
         if self.img_size is not None:
             data["img_size"] = {"w": self.img_size.w, "h": self.img_size.h}
         if spelling == "camel":
+            for item in data.get("items", ()):
+                item["pos"] = {_CAMEL_CORNERS[name]: point for name, point in item["pos"].items()}
             return {_CAMEL.get(key, key): value for key, value in data.items()}
         return data
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .backends.base import Backend
 from .batch import Errors, Recognizer
+from .errors import UsageError
 from .frame import explode, results_frame
 
 #: Images per chunk: big enough to keep two worker processes busy, small enough to forget.
@@ -59,13 +60,13 @@ def recognize_iter(values: pd.DataFrame | pd.Series | Iterable[Any], *,
     [[0, 0, 900001], [900002]]
     """
     if chunksize < 1:
-        raise ValueError(f"chunksize must be at least 1, not {chunksize}")
+        raise UsageError(f"chunksize must be at least 1, not {chunksize}")
     frames, name = _frames(values, column, chunksize)
     total = len(values) if hasattr(values, "__len__") else None
     with Recognizer(backend, errors, cache=cache, cache_dir=cache_dir, max_workers=max_workers,
                     progress=progress, total=total) as recognizer:
         for frame in frames:
-            yield explode(frame, recognizer.run(frame[name].tolist()), prefix)
+            yield explode(frame, recognizer.run(frame[name].tolist()), prefix, image=name)
 
 
 def _frames(values: Any, column: str | None, chunksize: int) -> tuple[Iterator[pd.DataFrame], str]:

@@ -1,9 +1,11 @@
 """From items to text: lines in reading order, page text, search and field extraction.
 
-Every function groups rows *by index label*: the exploded frame repeats each input row's label
-on all of its items, so one label is one image. Give the input a unique index (the default
-``RangeIndex`` is) or two images sharing a label are read as one page. Rows without text
-(an image with no text, or one that failed) contribute no line and an empty page text.
+Every function groups rows *by image* (:func:`wxocr_pandas.schema.group_images`): the exploded
+frame repeats each input row's label on all of its items, so one label is one image, and a
+frame in which two images share a label is refused, never merged. Columns are read through the
+frame's schema (:func:`wxocr_pandas.schema.schema_of`), so a result made with ``prefix="ocr_"``
+reads ``ocr_text`` and never the input's own ``text``. Rows without text (an image with no
+text, or one that failed) contribute no line and an empty page text.
 
 Reading order
 -------------
@@ -31,8 +33,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .frame import CORNER_COLUMNS, RESULT_COLUMNS
-from .geometry import box_arrays, quads, rotate
+from .errors import UsageError
+from .geometry import BOX_COLUMNS, box_arrays, quads, rotate
+from .schema import ATTRS_KEY, ImageGroups, Schema, group_images, schema_of
 
 #: A column of a multi-column page is at least this many text heights wide.
 MIN_COLUMN_WIDTH = 4.0
@@ -61,28 +64,25 @@ def is_cjk(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
-def _deskew(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index, np.ndarray, np.ndarray]:
-    """Image codes and labels, deskewed ``(x0, y0, x1, y1)`` boxes and each row's page angle.
+def _deskew(frame: pd.DataFrame, groups: ImageGroups) -> tuple[np.ndarray, np.ndarray]:
+    """Deskewed ``(x0, y0, x1, y1)`` boxes of the rows, and each row's page angle.
 
     Each image's corners are rotated by minus the median angle of its items' top edges, so the
     boxes of a page photographed a few degrees off are axis-aligned again.
     """
-    codes, labels = frame.index.factorize(use_na_sentinel=False)
     corners = quads(frame)
-    angles = pd.Series(box_arrays(corners)["angle"]).groupby(codes).transform("median")
+    angles = pd.Series(box_arrays(corners)["angle"]).groupby(groups.codes).transform("median")
     page_angle = angles.fillna(0).to_numpy()
     flat = rotate(corners, -page_angle)
     box = np.column_stack([flat[..., 0].min(1), flat[..., 1].min(1),
                            flat[..., 0].max(1), flat[..., 1].max(1)])
-    return codes, labels, box, page_angle
+    return box, page_angle
 
 
-def _rows_by_image(codes: np.ndarray, mask: np.ndarray, n_images: int) -> list[np.ndarray]:
-    """Positions of the rows in ``mask``, split by image code, in row order."""
-    rows = np.flatnonzero(mask)
-    rows = rows[np.argsort(codes[rows], kind="stable")]
-    bounds = np.searchsorted(codes[rows], np.arange(n_images + 1))
-    return [rows[bounds[i]:bounds[i + 1]] for i in range(n_images)]
+def _rows_with_text(frame: pd.DataFrame, schema: Schema, groups: ImageGroups) -> list[np.ndarray]:
+    """Each image's row positions that hold a text, in row order."""
+    has_text = frame[schema.text].notna().to_numpy()
+    return [rows[has_text[rows]] for rows in groups.positions]
 
 
 def _rows(idx: np.ndarray, box: np.ndarray) -> list[np.ndarray]:
@@ -191,13 +191,15 @@ def _join(texts: list[str], box: np.ndarray, height: float) -> str:
     return out
 
 
-def _page_lines(frame: pd.DataFrame) -> tuple[pd.Index, list[_Line]]:
-    """The images' labels (in order of appearance) and all their lines in reading order."""
-    codes, labels, box, page_angle = _deskew(frame)
-    texts = frame["text"].to_numpy(dtype=object)
-    by_image = _rows_by_image(codes, frame["text"].notna().to_numpy(), len(labels))
+def _page_lines(frame: pd.DataFrame) -> tuple[Schema, ImageGroups, list[_Line]]:
+    """The frame's schema, its images (in order of appearance) and all their lines in reading
+    order."""
+    schema = schema_of(frame)
+    groups = group_images(frame, schema)
+    box, page_angle = _deskew(frame, groups)
+    texts = frame[schema.text].to_numpy(dtype=object)
     lines: list[_Line] = []
-    for image, rows in enumerate(by_image):
+    for image, rows in enumerate(_rows_with_text(frame, schema, groups)):
         if not len(rows):
             continue
         height = float(np.median(box[rows, 3] - box[rows, 1]))
@@ -206,7 +208,7 @@ def _page_lines(frame: pd.DataFrame) -> tuple[pd.Index, list[_Line]]:
             x1, y1 = box[line, 2].max(), box[line, 3].max()
             quad = rotate(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]), page_angle[line[0]])
             lines.append(_Line(image, line, _join([texts[i] for i in line], box[line], height), quad))
-    return labels, lines
+    return schema, groups, lines
 
 
 def lines(frame: pd.DataFrame) -> pd.DataFrame:
@@ -225,7 +227,8 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
         One row per line, indexed by the image's label, with the input columns, ``line``
         (0-based per image), ``text`` (the items joined), ``n_items``, ``score`` (mean of the
         items' scores) and the eight corner columns of the enclosing quad (rotated like the
-        page). Images without text have no line.
+        page), all named with the frame's prefix (``ocr_text`` ...) and recorded in its
+        ``attrs`` like a result's. Images without text have no line.
 
     Examples
     --------
@@ -234,31 +237,33 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
     >>> out.wxocr.lines()["text"].head(6).tolist()
     ['春天来了', '河边的柳树发芽了', '小草从土里钻出来', '燕子飞回了北方', '孩子们在田野里放风筝', '夏天到了']
     """
-    labels, found = _page_lines(frame)
+    schema, groups, found = _page_lines(frame)
     first = np.array([line.rows[0] for line in found], dtype=np.int64)
     image = np.array([line.image for line in found], dtype=np.int64)
     number = pd.Series(image).groupby(image).cumcount().to_numpy()
-    scores = frame["score"].to_numpy(dtype=np.float64, na_value=np.nan)
+    scores = frame[schema.score].to_numpy(dtype=np.float64, na_value=np.nan)
     corners = np.array([line.corners for line in found]).reshape(len(found), 8)
-    inputs = [c for c in frame.columns if c not in RESULT_COLUMNS]
-    out = frame[inputs].iloc[first].reset_index(drop=True)
-    out["line"] = pd.array(number, dtype="Int64")
-    out["text"] = pd.array([line.text for line in found], dtype=pd.StringDtype())
-    out["n_items"] = pd.array([len(line.rows) for line in found], dtype="Int64")
-    out["score"] = [float(np.mean(scores[line.rows])) for line in found]
-    for i, name in enumerate(CORNER_COLUMNS):
+    added = {*schema.result_columns, *map(schema.col, BOX_COLUMNS)}
+    out = frame[[c for c in frame.columns if c not in added]].iloc[first].reset_index(drop=True)
+    out[schema.col("line")] = pd.array(number, dtype="Int64")
+    out[schema.text] = pd.array([line.text for line in found], dtype=pd.StringDtype())
+    out[schema.col("n_items")] = pd.array([len(line.rows) for line in found], dtype="Int64")
+    out[schema.score] = [float(np.mean(scores[line.rows])) for line in found]
+    for i, name in enumerate(schema.corners):
         out[name] = corners[:, i]
-    out.index = labels.take(image)
+    out.index = groups.index().take(image)
+    out.attrs[ATTRS_KEY] = schema.to_attrs()
     return out
 
 
-def to_text(frame: pd.DataFrame, sep: str = "\n") -> pd.Series:
+def to_text(frame: pd.DataFrame, *, sep: str = "\n") -> pd.Series:
     """One string per image: its lines in reading order joined by ``sep``.
 
     Returns
     -------
     pandas.Series
         Indexed by the images' labels (like the input rows); ``""`` for an image without text.
+        Named like the frame's text column (``text``, or ``ocr_text`` with that prefix).
 
     Examples
     --------
@@ -267,16 +272,18 @@ def to_text(frame: pd.DataFrame, sep: str = "\n") -> pd.Series:
     >>> out.wxocr.to_text(sep=" | ").tolist()
     ['小心地滑 | Caution Wet Floor', '']
     """
-    labels, found = _page_lines(frame)
-    pages: list[list[str]] = [[] for _ in range(len(labels))]
+    schema, groups, found = _page_lines(frame)
+    pages: list[list[str]] = [[] for _ in range(len(groups))]
     for line in found:
         pages[line.image].append(line.text)
-    return pd.Series([sep.join(page) for page in pages], index=labels, name="text",
+    return pd.Series([sep.join(page) for page in pages], index=groups.index(), name=schema.text,
                      dtype=pd.StringDtype())
 
 
-def find(frame: pd.DataFrame, pattern: str, regex: bool = True, case: bool = True) -> pd.DataFrame:
-    """The rows whose ``text`` contains ``pattern`` (a regular expression unless ``regex=False``).
+def find(frame: pd.DataFrame, pattern: str, *, regex: bool = True,
+         case: bool = True) -> pd.DataFrame:
+    """The rows whose recognized text contains ``pattern`` (a regular expression unless
+    ``regex=False``). With ``prefix="ocr_"`` that is ``ocr_text``, never the input's ``text``.
 
     Examples
     --------
@@ -285,10 +292,11 @@ def find(frame: pd.DataFrame, pattern: str, regex: bool = True, case: bool = Tru
     >>> out.wxocr.find(r"^\\d+\\.\\d\\d$")["text"].tolist()[:3]
     ['13.00', '8.00', '12.60']
     """
-    return frame[frame["text"].str.contains(pattern, case=case, regex=regex, na=False)]
+    text = frame[schema_of(frame).text]
+    return frame[text.str.contains(pattern, case=case, regex=regex, na=False).to_numpy(dtype=bool)]
 
 
-def extract(frame: pd.DataFrame, pattern: str, flags: int = 0) -> pd.DataFrame:
+def extract(frame: pd.DataFrame, pattern: str, *, flags: int = 0) -> pd.DataFrame:
     """Like :meth:`pandas.Series.str.extract`, once per image: the first match in its lines.
 
     Lines are searched in reading order, so a pattern may span items of one line
@@ -308,16 +316,16 @@ def extract(frame: pd.DataFrame, pattern: str, flags: int = 0) -> pd.DataFrame:
     ['2026-11-03']
     """
     compiled = re.compile(pattern, flags)
-    labels, found = _page_lines(frame)
-    matched: list[str | None] = [None] * len(labels)
+    _, groups, found = _page_lines(frame)
+    matched: list[str | None] = [None] * len(groups)
     for line in found:
         if matched[line.image] is None and compiled.search(line.text):
             matched[line.image] = line.text
-    return pd.Series(matched, index=labels, dtype=pd.StringDtype()).str.extract(
+    return pd.Series(matched, index=groups.index(), dtype=pd.StringDtype()).str.extract(
         compiled, expand=True)
 
 
-def value_near(frame: pd.DataFrame, label: str, direction: Direction = "right",
+def value_near(frame: pd.DataFrame, label: str, *, direction: Direction = "right",
                regex: bool = True) -> pd.Series:
     """The text laid out right of (or below) a label item, per image: a form or receipt field.
 
@@ -341,9 +349,11 @@ def value_near(frame: pd.DataFrame, label: str, direction: Direction = "right",
     ['41.60']
     """
     if direction not in ("right", "below"):
-        raise ValueError(f"direction must be 'right' or 'below', not {direction!r}")
-    codes, labels, box, _ = _deskew(frame)
-    text = frame["text"]
+        raise UsageError(f"direction must be 'right' or 'below', not {direction!r}")
+    schema = schema_of(frame)
+    groups = group_images(frame, schema)
+    box, _ = _deskew(frame, groups)
+    text = frame[schema.text]
     is_label = (text.str.contains(label, regex=True, na=False) if regex
                 else text.str.strip().eq(label).fillna(False)).to_numpy(dtype=bool)
     # Along ``axis`` the value lies past the label; across it their spans must overlap.
@@ -351,10 +361,10 @@ def value_near(frame: pd.DataFrame, label: str, direction: Direction = "right",
     start, end = box[:, axis], box[:, axis + 2]
     lo, hi = box[:, cross], box[:, cross + 2]
     centre = (start + end) / 2
-    values: list[str | None] = [None] * len(labels)
-    by_image = _rows_by_image(codes, text.notna().to_numpy(), len(labels))
+    values: list[str | None] = [None] * len(groups)
+    by_image = _rows_with_text(frame, schema, groups)
     for pos in np.flatnonzero(is_label):
-        image = codes[pos]
+        image = groups.codes[pos]
         if values[image] is not None:
             continue
         rows = by_image[image]
@@ -363,4 +373,4 @@ def value_near(frame: pd.DataFrame, label: str, direction: Direction = "right",
         candidates = rows[enough & (start[rows] > centre[pos]) & (rows != pos)]
         if len(candidates):
             values[image] = text.iloc[candidates[np.argmin(start[candidates] - end[pos])]]
-    return pd.Series(values, index=labels, name="value", dtype=pd.StringDtype())
+    return pd.Series(values, index=groups.index(), name="value", dtype=pd.StringDtype())

@@ -16,6 +16,7 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 
 from .backends.base import Backend
@@ -26,6 +27,7 @@ from .frame import explode
 from .images import as_source, decode
 from .plotting import plot_overlay
 from .result import OcrResult
+from .schema import group_images, schema_of
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -61,8 +63,8 @@ class Inspector(widgets.VBox):
     18
     """
 
-    def __init__(self, frame: pd.DataFrame, column: str,
-                 backend: str | Backend | None = None, *, dpi: int = 80) -> None:
+    def __init__(self, frame: pd.DataFrame, column: str, *,
+                 backend: str | Backend | None = None, dpi: int = 80) -> None:
         if column not in frame.columns:
             raise KeyError(f"no column {column!r}; columns are {list(frame.columns)}")
         self._column = column
@@ -163,16 +165,23 @@ class Inspector(widgets.VBox):
         return frame.astype({"item": "Int64", "text": "string", "corrected": "string"})
 
     def apply_corrections(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """A copy of an exploded result with this inspector's corrections written into ``text``.
+        """A copy of an exploded result with this inspector's corrections written into its text
+        column (``text``, or ``ocr_text`` with that prefix).
 
         A correction applies where index label and ``item`` match and the text still reads
         as it did when it was corrected.
         """
         out = frame.copy()
+        schema = schema_of(out)
+        groups = group_images(out, schema)
+        rows_of = dict(zip(groups.labels, groups.positions))
+        column = out.columns.get_loc(schema.text)
+        items = out[schema.item].to_numpy(dtype=np.float64, na_value=np.nan)
+        texts = out[schema.text].to_numpy(dtype=object, na_value=None)
         for (key, item), (original, corrected) in self._corrections.items():
-            hit = ((out.index == key) & (out["item"] == item).fillna(False).to_numpy()
-                   & (out["text"] == original).fillna(False).to_numpy())
-            out.loc[hit, "text"] = corrected
+            rows = rows_of.get(key, np.empty(0, dtype=np.intp))
+            hit = rows[(items[rows] == item) & (texts[rows] == original)]
+            out.iloc[hit, column] = corrected
         return out
 
     def correct(self, item: int, corrected: str) -> None:
@@ -201,7 +210,7 @@ class Inspector(widgets.VBox):
         view = self.view
         highlight = (view["item"] == self._item.value).fillna(False).to_numpy() \
             if len(view) else None
-        return plot_overlay(view, self._picture(key), ax, labels=self._labels.value,
+        return plot_overlay(view, image=self._picture(key), ax=ax, labels=self._labels.value,
                             highlight=highlight, image_column=self._column)
 
     # -- handlers -----------------------------------------------------------------------
@@ -261,7 +270,7 @@ class Inspector(widgets.VBox):
             return
         source = self._sources[key]
         result = recognize_results([source], backend)[0]
-        frame = explode(pd.DataFrame({self._column: [source]}), [result])
+        frame = explode(pd.DataFrame({self._column: [source]}), [result], image=self._column)
         frame.index = pd.Index([key] * len(frame), tupleize_cols=False)
         self._results[key] = (result, frame)
         self._progress.value = 1
