@@ -41,6 +41,60 @@ def test_every_mode_becomes_rgb(mode: str):
     assert decoded.mode == "RGB" and decoded.size == (8, 6)
 
 
+def _image(mode: str, pixels: list, palette: list[int] | None = None, **info) -> Image.Image:
+    image = Image.new(mode, (len(pixels), 1))
+    image.putdata(pixels)
+    if palette:
+        image.putpalette(palette)
+    image.info.update(info)
+    return image
+
+
+# Each input written pixel by pixel, and the RGB it must become, worked out by hand.
+COLOURS = {
+    "gray L": (_image("L", [0, 77, 255]), [(0, 0, 0), (77, 77, 77), (255, 255, 255)]),
+    "gray+alpha LA": (_image("LA", [(0, 0), (0, 255), (200, 255)]),
+                      [(255, 255, 255), (0, 0, 0), (200, 200, 200)]),
+    "RGBA": (_image("RGBA", [(200, 30, 30, 255), (10, 20, 30, 0)]),
+             [(200, 30, 30), (255, 255, 255)]),
+    "palette P": (_image("P", [0, 1], palette=[200, 30, 30, 0, 0, 255]),
+                  [(200, 30, 30), (0, 0, 255)]),
+    "palette with a transparent index": (
+        _image("P", [0, 1], palette=[200, 30, 30, 0, 0, 255], transparency=1),
+        [(200, 30, 30), (255, 255, 255)]),
+    "CMYK": (_image("CMYK", [(0, 0, 0, 0), (0, 255, 255, 0), (255, 0, 255, 0), (0, 0, 0, 255)]),
+             [(255, 255, 255), (255, 0, 0), (0, 255, 0), (0, 0, 0)]),
+    # 16-bit: 65535 is white and 257 * 100 is grey 100 (65535 = 255 * 257).
+    "16-bit I;16": (Image.fromarray(np.array([[0, 25700, 65535]], dtype=np.uint16)),
+                    [(0, 0, 0), (100, 100, 100), (255, 255, 255)]),
+    "32-bit I, 8-bit range": (Image.fromarray(np.array([[0, 200]], dtype=np.int32)),
+                              [(0, 0, 0), (200, 200, 200)]),
+    "32-bit I, 16-bit range": (Image.fromarray(np.array([[0, 65535]], dtype=np.int32)),
+                               [(0, 0, 0), (255, 255, 255)]),
+    "float F": (Image.fromarray(np.array([[-5.0, 100.0, 300.0]], dtype=np.float32)),
+                [(0, 0, 0), (100, 100, 100), (255, 255, 255)]),
+    "bilevel 1": (_image("1", [0, 255]), [(0, 0, 0), (255, 255, 255)]),
+}
+
+
+@pytest.mark.parametrize("name", list(COLOURS))
+def test_every_mode_keeps_its_colours(name: str):
+    image, expected = COLOURS[name]
+    decoded = to_rgb(image)
+    assert decoded.mode == "RGB"
+    assert [decoded.getpixel((x, 0)) for x in range(decoded.width)] == expected
+
+
+@pytest.mark.parametrize("name", ["palette P", "CMYK", "gray+alpha LA", "RGBA"])
+def test_colours_survive_a_real_file(name: str, tmp_path: Path):
+    image, expected = COLOURS[name]
+    path = tmp_path / ("image.jpg" if image.mode == "CMYK" else "image.png")
+    image.save(path, **({"quality": 100} if image.mode == "CMYK" else {}))
+    decoded = decode(as_source(str(path)))
+    tolerance = 2 if path.suffix == ".jpg" else 0  # JPEG is lossy, even at quality 100
+    assert np.abs(np.asarray(decoded, dtype=int)[0] - np.array(expected)).max() <= tolerance
+
+
 def test_alpha_is_flattened_on_white():
     image = Image.new("RGBA", (4, 4), (0, 0, 0, 0))
     assert decode(as_source(_png(image))).getpixel((0, 0)) == (255, 255, 255)

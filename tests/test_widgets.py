@@ -30,7 +30,7 @@ def frame(samples_dir):
 
 @pytest.fixture
 def inspector(frame, local_backend):
-    widget = Inspector(frame, "path", local_backend)
+    widget = Inspector(frame, "path", backend=local_backend)
     yield widget
     plt.close("all")
 
@@ -106,7 +106,7 @@ def test_correcting_a_text_in_place(inspector, frame, local_backend):
     assert corrections.to_dict("records") == [{
         "index": "a", "image": frame.loc["a", "path"], "item": 1,
         "text": "2026-11-03 14:25", "corrected": "2026-11-03 14:26"}]
-    out = recognize_frame(frame.iloc[:2], "path", local_backend)
+    out = recognize_frame(frame.iloc[:2], "path", backend=local_backend)
     fixed = inspector.apply_corrections(out)
     assert (fixed["text"] != out["text"]).sum() == 1
     assert fixed.loc["a", "text"].iloc[1] == "2026-11-03 14:26"
@@ -144,11 +144,18 @@ def test_upload_adds_and_recognizes_the_file(inspector, samples_dir):
     assert inspector._image.options[-1][0] == "upload: sign.png"
 
 
-def test_rerun_with_another_backend_reports_a_backend_failure(inspector):
+def test_rerun_with_another_backend_reports_a_backend_failure(inspector, monkeypatch):
+    for name in ("WXOCR_APPID", "WXOCR_SECRET", "WXOCR_ACCESS_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    before = inspector.result
     inspector._backend.value = "wechat"
     inspector._run.click()
     assert inspector._progress.bar_style == "danger"
-    assert inspector._status.value
+    assert inspector._progress.description == "failed"
+    status = inspector._status.value
+    assert status.startswith("<b>backend:</b> the WeChat backend needs appid and secret")
+    assert "WXOCR_APPID" in status and "WXOCR_ACCESS_TOKEN" in status
+    pd.testing.assert_frame_equal(inspector.result, before)  # the last good answer stays
 
 
 def test_accessor_and_top_level_name(frame):
