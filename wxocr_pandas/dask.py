@@ -143,8 +143,8 @@ def recognize_dask(ddf: dd.DataFrame, column: str, backend: str | Backend | None
     meta = result_meta(ddf._meta, column, prefix)
     # max_workers=1 and no tqdm bar inside a task: Dask owns parallelism and progress.
     out = ddf.map_partitions(recognize_frame, column, backend=cluster_backend(backend),
-                             errors=errors, prefix=prefix, cache=cache, cache_dir=cache_dir, max_workers=1, progress=False,
-                             meta=meta, align_dataframes=False)
+                             errors=errors, prefix=prefix, cache=cache, cache_dir=cache_dir,
+                             max_workers=1, progress=False, meta=meta, align_dataframes=False)
     return _persist_with_progress(out) if progress else out
 
 
