@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create (or reuse) the virtual environment $VENV (default .venv) with the package and its
-# test dependencies, and a CJK font for Chinese plot labels where apt-get is available.
+# test dependencies, a CJK font for Chinese plot labels and Chromium where apt-get is available.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
@@ -12,6 +12,11 @@ fi
 if ! command -v curl >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && apt-get install -y -qq curl >/dev/null) \
         || echo "setup: could not install curl; the curl test of wxocr serve will fail" >&2
+fi
+# Debian's chromium for the inspector's browser test (Playwright drives it; no browser download).
+if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+        || echo "setup: could not install chromium; the browser test will be skipped" >&2
 fi
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip

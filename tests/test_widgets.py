@@ -1,25 +1,28 @@
-"""The inspector, driven through its traitlets with no browser."""
+"""The inspector, driven through its traitlets and front-end messages with no browser.
+
+What only a browser shows (the drawn aspect ratio, clicks, keys, zoom) is checked by
+tests/test_inspector_browser.py.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.resources
 import io
 import json
 
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")  # in this process only (MPLBACKEND would reach the notebook kernels)
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import wxocr_pandas  # noqa: E402
 from wxocr_pandas.api import recognize_frame  # noqa: E402
-from wxocr_pandas.plotting import HIGHLIGHT_COLOR  # noqa: E402
-from wxocr_pandas.widgets import CORRECTION_COLUMNS, Inspector  # noqa: E402
+from wxocr_pandas.widgets import CORRECTION_COLUMNS, Inspector, ReviewView  # noqa: E402
 
 
 @pytest.fixture
@@ -29,133 +32,209 @@ def frame(samples_dir):
 
 
 @pytest.fixture
-def inspector(frame, local_backend):
-    widget = Inspector(frame, "path", backend=local_backend)
+def inspector(frame, local_backend, tmp_path):
+    widget = Inspector(frame, "path", local_backend, cache_dir=tmp_path / "cache")
     yield widget
     plt.close("all")
 
 
-def _png(widget: Inspector) -> Image.Image:
-    return Image.open(io.BytesIO(widget._overlay.value))
+def _message(widget: Inspector, **content) -> None:
+    """What the front end sends: a correction or an accept naming its image."""
+    widget._on_view_msg(widget._view, content, [])
 
 
-def _polygon_count(widget: Inspector) -> int:
-    return len(widget.plot().collections[0].get_paths())
+def _texts(widget: Inspector) -> list[str]:
+    return [item["text"] for item in widget._view.items]
 
 
-def test_opens_on_the_first_image_with_overlay_table_and_raw_answer(inspector):
-    assert inspector.image == "a"
-    texts = inspector.result["text"].tolist()
-    assert texts[0] == "阳光便利店" and len(texts) == 19
-    assert _png(inspector).format == "PNG"
-    assert [label for label, _ in inspector._item.options][0] == "0: 阳光便利店"
-    assert "阳光便利店" in inspector._table.value
-    assert [item["text"] for item in json.loads(inspector._raw.value)["items"]] == texts
-    assert inspector._progress.bar_style == "success"
+def test_opens_on_the_first_image_at_full_resolution(inspector, samples_dir):
+    view = inspector._view
+    assert (inspector.image, inspector.page) == ("a", 1)
+    assert _texts(inspector)[0] == "阳光便利店" and len(view.items) == 19
+    picture = Image.open(io.BytesIO(view.picture))
+    original = Image.open(samples_dir / "receipt.png")
+    assert picture.size == original.size == (view.img_w, view.img_h)
+    assert view.picture_format == "png" and not view.busy
+    first = view.items[0]
+    assert first["corners"][0] == [first["x"], first["y"]] and 0.99 < first["score"] <= 1
+    assert [item["text"] for item in json.loads(inspector._raw.value)["items"]] == _texts(inspector)
+    assert "19 items" in inspector._status.value and "receipt.png" in inspector._status.value
 
 
-def test_choosing_another_image_recognizes_it_once(inspector):
+def test_the_colour_scale_spans_the_image_own_scores(inspector):
+    low, high = inspector._view.color_range
+    scores = [item["score"] for item in inspector._view.items]
+    assert low <= min(scores) < low + 0.001 and high == max(scores)
+    assert high - low < 0.1, "0.949 and 1.000 fall at opposite ends, not both in the green"
+
+
+def test_choosing_another_image_clears_then_recognizes_it_once(inspector):
+    view = inspector._view
+    seen = []
+    view.observe(lambda change: seen.append(len(change["new"])), names="picture")
+    first_id = view.image_id
     inspector._image.value = "b"
-    assert inspector.result["text"].iloc[0] == "城南超市"
+    assert seen[0] == 0 and seen[-1] > 0, "the old overlay is cleared while the new image is read"
+    assert _texts(inspector)[0] == "城南超市" and view.image_id != first_id
     assert "城南超市" in inspector._raw.value
-    first = inspector._results["b"]
+    kept = inspector._pages["b"]
+    inspector.select("a")
+    inspector.select("b")
+    assert inspector._pages["b"] is kept, "kept per inspector, not recognized again"
+
+
+def test_selection_round_trip_and_stale_selections(inspector):
+    inspector.selected = ("b", 1, 3)
+    assert inspector.image == "b" and inspector.selected == ("b", 1, 3)
+    assert inspector._view.selection == [inspector._view.image_id, 3]
+    # The front end selects by [image_id, item]: one made on the previous image is dropped.
     inspector._image.value = "a"
+    assert inspector.selected is None
+    stale = str(int(inspector._view.image_id) - 1)
+    inspector._view.selection = [stale, 5]
+    assert inspector._view.selection is None and inspector.selected is None
+    inspector._view.selection = [inspector._view.image_id, 5]
+    assert inspector.selected == ("a", 1, 5)
+    with pytest.raises(wxocr_pandas.UsageError, match="no item 99"):
+        inspector.selected = ("a", 1, 99)
+    inspector.selected = None
+    assert inspector._view.selection is None
+
+
+def test_text_filter_score_range_and_sorting(inspector):
+    view = inspector._view
+    view.score_min = 0.96
+    assert 0 < len(inspector.view) < 19 and (inspector.view["score"] >= 0.96).all()
+    view.score_min, view.text_filter = 0.0, "8.00"
+    assert inspector.view["text"].tolist() == ["1 x 8.00", "8.00", "8.00"]
+    view.text_filter = ""
+    view.sort_by, view.ascending = "score", False
+    scores = inspector.view["score"].tolist()
+    assert scores == sorted(scores, reverse=True) and len(scores) == 19
+    view.sort_by, view.ascending = "y", True
+    tops = [min(y for _, y in item["corners"]) for item in sorted(
+        view.items, key=lambda item: inspector.view["item"].tolist().index(item["item"]))]
+    assert tops == sorted(tops)
+
+
+def test_review_mode_lists_the_items_below_the_threshold_lowest_first(inspector):
+    view = inspector._view
+    view.review, view.threshold = True, 0.95
+    review = inspector.view
+    assert review["text"].tolist() == ["4 x 2.00", "3 x 4.20", "2 x 6.50"]
+    assert review["score"].is_monotonic_increasing
+    view.sort_by = "text"  # review order wins over the table's sort
+    assert inspector.view["text"].tolist() == review["text"].tolist()
+    view.threshold = 0.9
+    assert inspector.view.empty
+
+
+def test_corrections_are_filed_under_the_image_they_were_made_on(inspector, frame, local_backend):
+    view = inspector._view
+    on_a = view.image_id
+    _message(inspector, kind="correct", image_id=on_a, item=3, text="2 x 6.60")
+    assert view.items[3]["corrected"] == "2 x 6.60" and inspector.result["text"].iloc[3] == "2 x 6.60"
+    # The reviewer switches to b; an edit opened on a arrives late: it still belongs to a.
     inspector._image.value = "b"
-    assert inspector._results["b"] is first, "kept per inspector, not recognized again"
-
-
-def test_min_score_and_text_filter_narrow_table_items_and_overlay(inspector):
-    inspector._min_score.value = 0.96
-    view = inspector.view
-    assert 0 < len(view) < len(inspector.result)
-    assert (view["score"] >= 0.96).all()
-    assert len(inspector._item.options) == len(view) == _polygon_count(inspector)
-    inspector._text_filter.value = "合计"
-    assert inspector.view["text"].tolist() == ["合计"]
-    assert "合计" in inspector._table.value and "牛奶" not in inspector._table.value
-    inspector._text_filter.value = "no such text"
-    assert inspector._table.value == "<i>no items</i>" and _polygon_count(inspector) == 0
-
-
-def test_selecting_an_item_highlights_it_and_offers_its_text(inspector):
-    before = inspector._overlay.value
-    inspector._item.value = 2
-    assert inspector._correction.value == "牛奶"
-    edges = inspector.plot().collections[0].get_edgecolors()
-    marked = [i for i, edge in enumerate(edges) if tuple(edge) == to_rgba(HIGHLIGHT_COLOR)]
-    assert marked == [2]
-    assert inspector._overlay.value != before
-
-
-def test_labels_toggle(inspector):
-    assert len(inspector.plot().texts) == len(inspector.result)
-    before = inspector._overlay.value
-    inspector._labels.value = False
-    assert len(inspector.plot().texts) == 0
-    assert inspector._overlay.value != before
-
-
-def test_correcting_a_text_in_place(inspector, frame, local_backend):
-    inspector._item.value = 1
-    inspector._correction.value = "2026-11-03 14:26"
-    inspector._apply.click()
-    assert inspector.result["text"].iloc[1] == "2026-11-03 14:26"
-    assert "14:26" in inspector._table.value
+    original_b = inspector.result["text"].iloc[1]
+    _message(inspector, kind="correct", image_id=on_a, item=1, text="2026-11-03 14:26")
+    assert inspector.result["text"].iloc[1] == original_b
+    assert all(item["corrected"] is None for item in view.items)
     corrections = inspector.corrections
     assert list(corrections.columns) == list(CORRECTION_COLUMNS)
-    assert corrections.to_dict("records") == [{
-        "index": "a", "image": frame.loc["a", "path"], "item": 1,
-        "text": "2026-11-03 14:25", "corrected": "2026-11-03 14:26"}]
-    out = recognize_frame(frame.iloc[:2], "path", backend=local_backend)
+    assert corrections[["index", "page", "item", "corrected"]].values.tolist() == [
+        ["a", 1, 3, "2 x 6.60"], ["a", 1, 1, "2026-11-03 14:26"]]
+    assert corrections["image"].tolist() == [frame.loc["a", "path"]] * 2
+    assert "a: receipt.png #1" in inspector._status.value
+
+    out = recognize_frame(frame.iloc[:2], "path", local_backend)
     fixed = inspector.apply_corrections(out)
-    assert (fixed["text"] != out["text"]).sum() == 1
-    assert fixed.loc["a", "text"].iloc[1] == "2026-11-03 14:26"
+    changed = fixed["text"] != out["text"]
+    assert changed.sum() == 2 and set(fixed.index[changed.to_numpy()]) == {"a"}
+    prefixed = recognize_frame(frame.iloc[:2].assign(text="mine"), "path", local_backend,
+                               prefix="ocr_")
+    fixed = inspector.apply_corrections(prefixed)
+    assert fixed.loc["a", "ocr_text"].iloc[3] == "2 x 6.60" and (fixed["text"] == "mine").all()
 
 
-def test_apply_without_a_selected_item_says_so(inspector):
-    inspector._apply.click()
-    assert "Select an item" in inspector._status.value
-    assert inspector.corrections.empty
+def test_a_message_for_an_unknown_image_is_refused(inspector):
+    _message(inspector, kind="correct", image_id="999", item=1, text="x")
+    assert inspector.corrections.empty and "unknown image" in inspector._status.value
 
 
-def test_correct_from_code_and_back(inspector):
+def test_correct_accept_and_back_from_code(inspector):
     inspector.correct(2, "牛奶x")
     assert inspector.result["text"].iloc[2] == "牛奶x"
     inspector.correct(2, "牛奶")
-    assert inspector.corrections.empty and inspector.result["text"].iloc[2] == "牛奶"
+    assert inspector.corrections.empty and inspector._view.items[2]["corrected"] is None
+    _message(inspector, kind="accept", image_id=inspector._view.image_id, item=12)
+    assert inspector._view.items[12]["accepted"]
+    assert inspector.accepted.values.tolist() == [["a", 1, 12, "4 x 2.00"]]
     with pytest.raises(wxocr_pandas.UsageError, match="no item 99"):
         inspector.correct(99, "x")
 
 
-def test_a_failed_image_shows_its_error(inspector):
+def test_corrections_survive_switching_and_rerunning(inspector):
+    inspector.correct(0, "阳光便利店!")
+    inspector.select("b")
+    inspector.select("a")
+    assert inspector._view.items[0]["corrected"] == "阳光便利店!"
+    inspector.run()
+    assert "from the cache" in inspector._status.value
+    assert inspector.result["text"].iloc[0] == "阳光便利店!"
+    inspector.run(cache=False)
+    assert "cache bypassed" in inspector._status.value and "read in" in inspector._status.value
+    assert inspector._view.items[0]["corrected"] == "阳光便利店!"
+
+
+def test_the_button_reruns_with_the_cache_checkbox(inspector):
+    inspector._cache.value = False
+    inspector._run.click()
+    assert "cache bypassed" in inspector._status.value
+    inspector._cache.value = True
+    inspector._run.click()
+    assert "from the cache" in inspector._status.value
+
+
+def test_a_failed_image_shows_its_error_and_no_overlay(inspector):
     inspector._image.value = "c"
     assert "file not found" in inspector._status.value
-    assert inspector._progress.bar_style == "danger"
-    assert inspector._overlay.value == b""
+    assert inspector._view.picture == b"" and inspector._view.items == []
+    assert not inspector._view.busy and inspector.selected is None
 
 
-def test_upload_adds_and_recognizes_the_file(inspector, samples_dir):
+def test_upload_is_titled_by_its_file_name(inspector, samples_dir):
     data = (samples_dir / "sign.png").read_bytes()
     inspector._upload.value = ({"name": "sign.png", "type": "image/png", "size": len(data),
                                 "content": memoryview(data),
                                 "last_modified": dt.datetime(2026, 1, 1)},)
     assert inspector.image == ("upload", "sign.png")
-    assert inspector.result["text"].tolist() == ["小心地滑", "Caution Wet Floor"]
-    assert inspector._image.options[-1][0] == "upload: sign.png"
+    assert _texts(inspector) == ["小心地滑", "Caution Wet Floor"]
+    assert inspector._image.options[-1][0] == "sign.png (upload)"
+    assert "sign.png (upload)" in inspector._status.value and "(" + "'upload'" not in \
+        inspector._status.value
+    inspector.correct(0, "小心")
+    assert inspector.corrections["index"].tolist() == [None]
 
 
-def test_rerun_with_another_backend_reports_a_backend_failure(inspector, monkeypatch):
-    for name in ("WXOCR_APPID", "WXOCR_SECRET", "WXOCR_ACCESS_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    before = inspector.result
+def test_a_backend_that_cannot_start_says_so(inspector):
     inspector._backend.value = "wechat"
     inspector._run.click()
-    assert inspector._progress.bar_style == "danger"
-    assert inspector._progress.description == "failed"
-    status = inspector._status.value
-    assert status.startswith("<b>backend:</b> the WeChat backend needs appid and secret")
-    assert "WXOCR_APPID" in status and "WXOCR_ACCESS_TOKEN" in status
-    pd.testing.assert_frame_equal(inspector.result, before)  # the last good answer stays
+    assert "backend" in inspector._status.value and "#c62828" in inspector._status.value
+    assert inspector._view.items == [] and not inspector._view.busy
+
+
+def test_plot_draws_the_view_statically(inspector):
+    inspector._view.text_filter = "8.00"
+    inspector.selected = ("a", 1, 7)
+    ax = inspector.plot()
+    assert len(ax.collections[0].get_paths()) == 3
+
+
+def test_the_front_end_ships_with_the_package():
+    static = importlib.resources.files("wxocr_pandas") / "static"
+    assert (static / "inspector.js").is_file() and (static / "inspector.css").is_file()
+    assert "export default" in str(ReviewView._esm) and ".wxocr-image-view" in str(ReviewView._css)
 
 
 def test_accessor_and_top_level_name(frame):

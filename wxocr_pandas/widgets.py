@@ -1,10 +1,21 @@
-"""The inspector: a Jupyter widget to check recognition one image at a time.
+"""The inspector: a Jupyter widget to review recognition one image (page) at a time.
 
-Built like ``ipyfilechooser``'s ``FileChooser``: a class over :class:`ipywidgets.VBox` that
-builds its private children in ``__init__`` and wires handlers named ``_on_<child>_<event>``.
-The overlay is a PNG in an :class:`ipywidgets.Image`, so it shows the same in JupyterLab,
-classic Notebook and VS Code, and tests can read it without a browser. Results live in the
-inspector (one entry per image), never on the stateless ``.wxocr`` accessor.
+Two parts, each with one job:
+
+- :class:`ReviewView` is the front end, an `anywidget <https://anywidget.dev>`_ (an ES module
+  and traitlets, no build step; it runs in JupyterLab, Notebook 7, VS Code and Colab). It
+  draws the image at full resolution and its true aspect ratio with every item a clickable
+  SVG polygon (wheel zoom, drag to pan, hover for text and score), and the item table
+  (sortable, filtered by text and score range, review mode). Its keys are handled inside the
+  widget and never reach JupyterLab's own shortcuts.
+- :class:`Inspector` (an :class:`ipywidgets.VBox` built like ``ipyfilechooser``'s
+  ``FileChooser``) holds the data: which image is shown, the results per image and page, the
+  corrections. It picks images, runs the backend and reports honestly what happened.
+
+The front end never names an image by position: everything it sends back (a selection, a
+correction, an accept) carries the ``image_id`` of the image it was made on, and the inspector
+files it under that image's ``(index label, page)``, so a correction can never land on another
+image, even one chosen while the edit was open.
 """
 
 from __future__ import annotations
@@ -12,33 +23,75 @@ from __future__ import annotations
 import html
 import io
 import json
-from collections.abc import Hashable
+import time
+from collections.abc import Hashable, Iterator
+from itertools import count
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anywidget
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
+import traitlets
 
 from .backends.base import Backend
-from .batch import recognize_results
 from .config import BACKEND_NAMES, resolve_backend, setting
 from .errors import UsageError, WxOcrError
-from .frame import explode
 from .images import as_source, decode
-from .plotting import plot_overlay
-from .result import OcrResult
-from .schema import group_images, schema_of
 
 if TYPE_CHECKING:
+    import os
+
     from matplotlib.axes import Axes
     from PIL import Image
 
 #: Columns of :attr:`Inspector.corrections`.
-CORRECTION_COLUMNS = ("index", "image", "item", "text", "corrected")
+CORRECTION_COLUMNS = ("index", "image", "page", "item", "text", "corrected")
+#: Review mode starts by stepping through items scored below this.
+DEFAULT_THRESHOLD = 0.95
+#: Images up to this many pixels are sent to the browser as PNG, larger ones as JPEG.
+MAX_PNG_PIXELS = 4_000_000
+_STATIC = Path(__file__).parent / "static"
+
+Key = tuple[Hashable, int]
+
+
+class ReviewView(anywidget.AnyWidget):
+    """The front end: the image with its items as clickable shapes, and the item table.
+
+    Python sets the picture and the items; the browser sets ``selection``, the filters, the
+    sort order and ``zoom``, and sends ``{"kind": "correct" | "accept", "image_id", "item",
+    ["text"]}`` messages. Keys (focus the widget first): ``j``/``↓`` next item, ``k``/``↑``
+    previous, ``n`` next low-score item (lowest first), ``e``/``Enter`` edit, ``a`` accept and
+    go on, ``+``/``-``/``0`` zoom, ``l`` labels, ``Esc`` deselect.
+    """
+
+    _esm = _STATIC / "inspector.js"
+    _css = _STATIC / "inspector.css"
+
+    image_id = traitlets.Unicode("").tag(sync=True)
+    picture = traitlets.Bytes(b"").tag(sync=True)
+    picture_format = traitlets.Unicode("png").tag(sync=True)
+    img_w = traitlets.Int(0).tag(sync=True)
+    img_h = traitlets.Int(0).tag(sync=True)
+    items = traitlets.List(traitlets.Dict()).tag(sync=True)
+    selection = traitlets.List(allow_none=True, default_value=None).tag(sync=True)
+    color_range = traitlets.List(traitlets.Float(), default_value=[0.5, 1.0]).tag(sync=True)
+    labels = traitlets.Bool(True).tag(sync=True)
+    text_filter = traitlets.Unicode("").tag(sync=True)
+    score_min = traitlets.Float(0.0).tag(sync=True)
+    score_max = traitlets.Float(1.0).tag(sync=True)
+    review = traitlets.Bool(False).tag(sync=True)
+    threshold = traitlets.Float(DEFAULT_THRESHOLD).tag(sync=True)
+    sort_by = traitlets.Enum(["item", "text", "score", "x", "y"], "item").tag(sync=True)
+    ascending = traitlets.Bool(True).tag(sync=True)
+    zoom = traitlets.Float(1.0).tag(sync=True)
+    busy = traitlets.Bool(False).tag(sync=True)
 
 
 class Inspector(widgets.VBox):
-    """Check one image at a time: overlay, items table, filters, raw answer, corrections.
+    """Review recognition image by image: zoomable overlay, item table, review mode, corrections.
 
     Parameters
     ----------
@@ -48,8 +101,8 @@ class Inspector(widgets.VBox):
         The column holding the images.
     backend
         ``"local"``, ``"wechat"`` or a backend object; the dropdown starts on it.
-    dpi
-        Resolution of the overlay PNG.
+    cache_dir
+        The result cache to read and fill (default: as for ``recognize``).
 
     Examples
     --------
@@ -58,21 +111,29 @@ class Inspector(widgets.VBox):
     >>> inspector = df.wxocr.inspect("path")
     >>> inspector.result["text"].tolist()
     ['小心地滑', 'Caution Wet Floor']
-    >>> inspector.select(1)
-    >>> int(inspector.result["item"].max())
-    18
+    >>> inspector.selected = (1, 1, 3)          # image 1, page 1, item 3
+    >>> inspector.image, inspector.selected
+    (1, (1, 1, 3))
+    >>> inspector.correct(3, "2 x 6.50 ")
+    >>> inspector.corrections[["index", "item", "text", "corrected"]].values.tolist()
+    [[1, 3, '2 x 6.50', '2 x 6.50 ']]
     """
 
-    def __init__(self, frame: pd.DataFrame, column: str, *,
-                 backend: str | Backend | None = None, dpi: int = 80) -> None:
+    def __init__(self, frame: pd.DataFrame, column: str,
+                 backend: str | Backend | None = None, *,
+                 cache_dir: str | os.PathLike[str] | None = None) -> None:
         if column not in frame.columns:
             raise KeyError(f"no column {column!r}; columns are {list(frame.columns)}")
         self._column = column
-        self._dpi = dpi
+        self._cache_dir = cache_dir
         self._sources: dict[Hashable, Any] = dict(zip(frame.index, frame[column]))
-        self._results: dict[Hashable, tuple[OcrResult, pd.DataFrame]] = {}
-        self._pictures: dict[Hashable, Image.Image] = {}
-        self._corrections: dict[tuple[Hashable, int], tuple[str, str]] = {}
+        self._pages: dict[Hashable, dict[int, pd.DataFrame]] = {}
+        self._pictures: dict[Key, Image.Image] = {}
+        self._corrections: dict[tuple[Hashable, int, int], tuple[str, str]] = {}
+        self._accepted: dict[tuple[Hashable, int, int], str] = {}
+        self._ids: dict[str, Key] = {}
+        self._next_id = count(1)
+        self._shown: Key | None = None
 
         chosen = setting("backend", backend, "local")
         # A backend object takes the place of its name, so the other backends stay choosable.
@@ -80,260 +141,465 @@ class Inspector(widgets.VBox):
         if not isinstance(chosen, str):
             backends.insert(0, (chosen.name, chosen))
         self._image = widgets.Dropdown(
-            options=[(_describe(key, value), key) for key, value in self._sources.items()],
-            description="image", layout={"width": "22em"})
-        self._upload = widgets.FileUpload(accept="image/*", multiple=False,
-                                          description="upload")
+            options=[(_title(key, value), key) for key, value in self._sources.items()],
+            description="image", layout={"width": "20em"})
+        self._page = widgets.Dropdown(options=[1], value=1, description="page",
+                                      layout={"width": "9em", "display": "none"})
+        self._upload = widgets.FileUpload(accept="image/*", multiple=False, description="upload")
         self._backend = widgets.Dropdown(options=backends, value=chosen, description="backend",
-                                         layout={"width": "14em"})
+                                         layout={"width": "13em"})
         self._run = widgets.Button(description="Recognize", icon="play",
-                                   tooltip="run (or re-run) recognition of this image")
-        self._progress = widgets.IntProgress(min=0, max=1, value=0, layout={"width": "8em"})
-        self._text_filter = widgets.Text(placeholder="text contains…", description="filter")
-        self._min_score = widgets.FloatSlider(min=0.0, max=1.0, step=0.01, value=0.0,
-                                              description="min score")
-        self._labels = widgets.Checkbox(value=True, description="labels", indent=False)
-        self._overlay = widgets.Image(format="png", layout={"max_width": "60%"})
-        self._table = widgets.HTML(layout={"max_height": "24em", "overflow": "auto"})
-        self._item = widgets.Select(options=[], rows=8, description="item")
-        self._correction = widgets.Text(description="correct", placeholder="corrected text")
-        self._apply = widgets.Button(description="apply", tooltip="replace the selected text")
-        self._raw = widgets.Textarea(layout={"width": "100%", "height": "16em"})
-        self._status = widgets.HTML()
+                                   tooltip="run recognition of this image again")
+        self._cache = widgets.Checkbox(value=True, description="use cache", indent=False,
+                                       layout={"width": "7em"})
+        self._status = widgets.HTML(layout={"margin": "0 0 0 8px"})
+        self._view = ReviewView()
+        self._raw = widgets.Textarea(layout={"width": "100%", "height": "14em"})
 
         self._image.observe(self._on_image_value, names="value")
+        self._page.observe(self._on_page_value, names="value")
         self._upload.observe(self._on_upload_value, names="value")
         self._run.on_click(self._on_run_click)
-        self._text_filter.observe(self._on_text_filter_value, names="value")
-        self._min_score.observe(self._on_min_score_value, names="value")
-        self._labels.observe(self._on_labels_value, names="value")
-        self._item.observe(self._on_item_value, names="value")
-        self._apply.on_click(self._on_apply_click)
+        self._view.observe(self._on_view_selection, names="selection")
+        self._view.on_msg(self._on_view_msg)
 
         raw = widgets.Accordion(children=[self._raw], titles=("raw JSON answer",),
                                 selected_index=None)
         super().__init__(children=[
-            widgets.HBox([self._image, self._upload, self._backend, self._run, self._progress]),
-            widgets.HBox([self._text_filter, self._min_score, self._labels]),
-            widgets.HBox([self._overlay, widgets.VBox([
-                self._table, self._item, widgets.HBox([self._correction, self._apply])])]),
+            widgets.HBox([self._image, self._page, self._upload, self._backend, self._run,
+                          self._cache, self._status], layout={"flex_flow": "row wrap",
+                                                              "align_items": "center"}),
+            self._view,
             raw,
-            self._status,
         ])
+        self.add_class("wxocr-inspector-panel")
         if self._sources:
-            self._show()
+            self._show(self._image.value, 1)
 
     # -- public -------------------------------------------------------------------------
     @property
     def image(self) -> Hashable | None:
-        """The key of the image shown: an index label of the frame, or ``("upload", name)``."""
-        return self._image.value
+        """The index label of the image shown (``("upload", file name)`` for an upload)."""
+        return None if self._shown is None else self._shown[0]
 
-    def select(self, key: Hashable) -> None:
-        """Show the image with index label (or upload key) ``key``, recognizing it if needed."""
-        self._image.value = key
+    @property
+    def page(self) -> int | None:
+        """The page shown (1 for a single image)."""
+        return None if self._shown is None else self._shown[1]
+
+    @property
+    def selected(self) -> tuple[Hashable, int, int] | None:
+        """The selected item as ``(index label, page, item)``, or None.
+
+        Settable: assigning ``(label, page, item)`` shows that image and page (recognizing
+        them if needed) and selects the item; None clears the selection.
+        """
+        selection = self._view.selection
+        if not selection or self._shown is None or selection[0] != self._view.image_id:
+            return None
+        return (*self._shown, int(selection[1]))
+
+    @selected.setter
+    def selected(self, value: tuple[Hashable, int, int] | None) -> None:
+        if value is None:
+            self._view.selection = None
+            return
+        label, page, item = value
+        if (label, page) != self._shown:
+            self.select(label, page)
+        if self.result is None or item not in set(self.result["item"].dropna()):
+            raise UsageError(f"image {label!r} page {page} has no item {item!r}")
+        self._view.selection = [self._view.image_id, int(item)]
+
+    def select(self, label: Hashable, page: int = 1) -> None:
+        """Show the image with index label ``label`` (and ``page``), recognizing it if needed."""
+        if label not in self._sources:
+            raise UsageError(f"no image {label!r}; the inspector holds {list(self._sources)}")
+        if self._image.value != label:
+            self._image.value = label  # its handler shows page 1
+        if self._shown != (label, page):
+            self._show(label, page)
+
+    def run(self, cache: bool = True) -> None:
+        """Recognize the image shown again, as the "Recognize" button does.
+
+        ``cache=False`` bypasses the result cache (the status says which it was).
+        """
+        if self.image is not None:
+            self._show(self.image, self.page or 1, rerun=True, cache=cache)
 
     @property
     def result(self) -> pd.DataFrame | None:
-        """The exploded result of the image shown, corrections applied (None before a run)."""
-        key = self.image
-        return None if key not in self._results else self._corrected(key)
+        """The rows of the image and page shown, corrections applied (None before a run)."""
+        if self._shown is None or self._shown[0] not in self._pages:
+            return None
+        rows = self._pages[self._shown[0]].get(self._shown[1])
+        return None if rows is None else self._apply(rows, self._shown)
 
     @property
     def view(self) -> pd.DataFrame:
-        """The items of :attr:`result` that pass the text filter and the minimum score."""
+        """The items of :attr:`result` the table shows: text filter, score range, review mode
+        (only scores below the threshold, lowest first) and sort order applied."""
         result = self.result
         if result is None:
             return pd.DataFrame()
-        found = result[result["text"].notna()]
-        needle = self._text_filter.value.strip()
-        keep = found["score"].isna() | (found["score"] >= self._min_score.value)
+        view = self._view
+        found = result[result["text"].notna().to_numpy()]
+        scores = found["score"]
+        if view.review:
+            keep = scores < view.threshold
+        else:
+            keep = scores.isna() | scores.between(view.score_min, view.score_max)
+        needle = view.text_filter.strip()
         if needle:
-            keep &= found["text"].str.contains(needle, case=False, regex=False)
-        return found[keep.to_numpy()]
+            keep &= found["text"].str.contains(needle, case=False, regex=False).to_numpy(bool)
+        shown = found[keep.to_numpy(bool)]
+        by = "score" if view.review else view.sort_by
+        order = _positions(shown)[by] if by in ("x", "y") else shown[by]
+        ascending = view.review or view.ascending
+        ranks = np.lexsort((shown["item"].to_numpy(int),
+                            _sort_key(order, ascending)))
+        return shown.iloc[ranks]
 
     @property
     def corrections(self) -> pd.DataFrame:
-        """Every correction so far: ``index``, ``image``, ``item``, ``text`` (as read), ``corrected``.
-
-        ``index`` is the frame's index label (None for an uploaded file).
-        """
-        rows = [(None if _is_upload(key) else key, _source_label(key, self._sources[key]), item,
-                 original, corrected)
-                for (key, item), (original, corrected) in self._corrections.items()]
+        """Every correction so far: ``index``, ``image``, ``page``, ``item``, ``text`` (as
+        read), ``corrected``. ``index`` is the frame's index label (None for an upload)."""
+        rows = [(None if _is_upload(label) else label, _image_label(label, self._sources[label]),
+                 page, item, original, corrected)
+                for (label, page, item), (original, corrected) in self._corrections.items()]
         frame = pd.DataFrame(rows, columns=list(CORRECTION_COLUMNS))
-        return frame.astype({"item": "Int64", "text": "string", "corrected": "string"})
+        return frame.astype({"page": "Int64", "item": "Int64", "text": "string",
+                             "corrected": "string"})
+
+    @property
+    def accepted(self) -> pd.DataFrame:
+        """Items accepted as read in review: ``index``, ``page``, ``item``, ``text``."""
+        rows = [(label, page, item, text) for (label, page, item), text in self._accepted.items()]
+        frame = pd.DataFrame(rows, columns=["index", "page", "item", "text"])
+        return frame.astype({"page": "Int64", "item": "Int64", "text": "string"})
 
     def apply_corrections(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """A copy of an exploded result with this inspector's corrections written into its text
-        column (``text``, or ``ocr_text`` with that prefix).
+        """A copy of a batch result with this inspector's corrections written into its text.
 
-        A correction applies where index label and ``item`` match and the text still reads
-        as it did when it was corrected.
+        A correction applies to the row with the same index label, page and item whose text
+        still reads as it did when it was corrected, so a re-run that reads differently is
+        left alone. Corrections of uploaded files apply to no batch row. Prefixed result
+        columns (``prefix="ocr_"``) are found by themselves.
         """
+        names = _columns(frame)
         out = frame.copy()
-        schema = schema_of(out)
-        groups = group_images(out, schema)
-        rows_of = dict(zip(groups.labels, groups.positions))
-        column = out.columns.get_loc(schema.text)
-        items = out[schema.item].to_numpy(dtype=np.float64, na_value=np.nan)
-        texts = out[schema.text].to_numpy(dtype=object, na_value=None)
-        for (key, item), (original, corrected) in self._corrections.items():
-            rows = rows_of.get(key, np.empty(0, dtype=np.intp))
-            hit = rows[(items[rows] == item) & (texts[rows] == original)]
-            out.iloc[hit, column] = corrected
+        items = out[names["item"]].to_numpy(dtype=float, na_value=np.nan)
+        texts = out[names["text"]].astype(object).to_numpy()
+        pages = (out[names["page"]].to_numpy(dtype=float, na_value=np.nan) if names["page"]
+                 in out.columns else np.ones(len(out)))
+        for (label, page, item), (original, corrected) in self._corrections.items():
+            if _is_upload(label):
+                continue
+            hit = (out.index == label) & (items == item) & (pages == page) & (texts == original)
+            out.loc[hit, names["text"]] = corrected
         return out
 
     def correct(self, item: int, corrected: str) -> None:
-        """Correct the text of ``item`` of the image shown, as the "apply" button does.
+        """Correct the text of ``item`` of the image shown, as editing it in the table does.
 
         Correcting back to the text as read removes the correction.
         """
-        key = self.image
-        if key not in self._results:
+        if self._shown is None or self.result is None:
             raise UsageError("no recognized image to correct; run recognition first")
-        _, raw = self._results[key]
-        found = raw.loc[(raw["item"] == item).fillna(False).to_numpy(), "text"]
-        if found.empty:
-            raise UsageError(f"the image has no item {item!r}")
-        original = found.iloc[0]
-        if corrected == original:
-            self._corrections.pop((key, item), None)
-        else:
-            self._corrections[(key, item)] = (original, corrected)
-        self._status.value = f"item {item}: {html.escape(original)} → {html.escape(corrected)}"
-        self._refresh()
+        self._correct(self._shown, item, corrected)
+
+    def accept(self, item: int) -> None:
+        """Mark ``item`` of the image shown as read right, as the ``a`` key does."""
+        if self._shown is None or self.result is None:
+            raise UsageError("no recognized image to review; run recognition first")
+        self._accept(self._shown, item)
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw the current view (filters, selected item, labels) with :func:`plot_overlay`."""
-        key = self.image
+        """A static drawing of the current view with :func:`~wxocr_pandas.plot_overlay`
+        (filters applied, selected item highlighted), e.g. for a saved notebook."""
+        from .plotting import plot_overlay
+
         view = self.view
-        highlight = (view["item"] == self._item.value).fillna(False).to_numpy() \
-            if len(view) else None
-        return plot_overlay(view, image=self._picture(key), ax=ax, labels=self._labels.value,
+        if self._shown is None or view.empty:
+            raise UsageError("nothing to draw: no recognized item is shown")
+        chosen = self.selected
+        highlight = (view["item"] == (chosen[2] if chosen else -1)).fillna(False).to_numpy()
+        return plot_overlay(view, self._picture(self._shown), ax, labels=self._view.labels,
                             highlight=highlight, image_column=self._column)
 
     # -- handlers -----------------------------------------------------------------------
     def _on_image_value(self, change: dict) -> None:
-        self._show()
+        self._show(change["new"], 1)
+
+    def _on_page_value(self, change: dict) -> None:
+        if self.image is not None and change["new"] != self.page:
+            self._show(self.image, change["new"])
 
     def _on_upload_value(self, change: dict) -> None:
         for upload in change["new"]:
             key = ("upload", upload["name"])
             self._sources[key] = bytes(upload["content"])
-            self._results.pop(key, None)
-            self._pictures.pop(key, None)
+            self._pages.pop(key, None)
+            self._pictures = {k: v for k, v in self._pictures.items() if k[0] != key}
             options = [option for option in self._image.options if option[1] != key]
-            self._image.options = [*options, (_describe(key, self._sources[key]), key)]
+            self._image.options = [*options, (_title(key, self._sources[key]), key)]
             self._image.value = key
 
     def _on_run_click(self, button: widgets.Button) -> None:
-        self._recognize(self.image)
-        self._refresh()
+        self.run(cache=self._cache.value)
 
-    def _on_text_filter_value(self, change: dict) -> None:
-        self._refresh()
+    def _on_view_selection(self, change: dict) -> None:
+        selection = change["new"]
+        if selection and selection[0] != self._view.image_id:
+            self._view.selection = None  # made on an image no longer shown
 
-    def _on_min_score_value(self, change: dict) -> None:
-        self._refresh()
-
-    def _on_labels_value(self, change: dict) -> None:
-        self._draw()
-
-    def _on_item_value(self, change: dict) -> None:
-        view = self.view
-        chosen = view[(view["item"] == change["new"]).fillna(False).to_numpy()] if len(view) \
-            else view
-        self._correction.value = "" if chosen.empty else str(chosen["text"].iloc[0])
-        self._draw()
-
-    def _on_apply_click(self, button: widgets.Button) -> None:
-        if self.image not in self._results or self._item.value is None:
-            self._status.value = "Select an item to correct first."
+    def _on_view_msg(self, widget: ReviewView, content: dict, buffers: list) -> None:
+        key = self._ids.get(content.get("image_id", ""))
+        if key is None or content.get("kind") not in ("correct", "accept"):
+            self._say("error", "ignored a message for an unknown image")
             return
-        self.correct(self._item.value, self._correction.value)
+        try:
+            if content["kind"] == "correct":
+                self._correct(key, int(content["item"]), str(content["text"]))
+            else:
+                self._accept(key, int(content["item"]))
+        except UsageError as exc:
+            self._say("error", str(exc))
 
     # -- internals ----------------------------------------------------------------------
-    def _show(self) -> None:
-        if self.image not in self._results:
-            self._recognize(self.image)
-        self._refresh()
+    def _show(self, label: Hashable, page: int, *, rerun: bool = False, cache: bool = True) -> None:
+        """Clear the view, recognize if needed (or asked), then draw ``label``'s ``page``."""
+        view = self._view
+        with view.hold_sync():
+            view.busy, view.image_id, view.selection = True, "", None
+            view.items, view.picture = [], b""
+        title = _title(label, self._sources[label])
+        self._shown = (label, page)
+        note = ""
+        if rerun or label not in self._pages:
+            self._say("busy", f"reading {title}…")
+            note = self._recognize(label, cache)
+        pages = self._pages.get(label)
+        if pages is None:
+            self._raw.value = ""
+            view.busy = False
+            return
+        page = page if page in pages else min(pages)
+        self._shown = (label, page)
+        self._page.unobserve(self._on_page_value, names="value")
+        self._page.options, self._page.value = sorted(pages), page
+        self._page.observe(self._on_page_value, names="value")
+        self._page.layout.display = "" if len(pages) > 1 else "none"
+        rows = pages[page]
+        error = _error(rows)
+        self._raw.value = json.dumps(_answer(rows), ensure_ascii=False, indent=1)
+        try:
+            picture = self._picture((label, page))
+        except WxOcrError as exc:
+            picture, error = None, error or str(exc)
+        image_id = str(next(self._next_id))
+        self._ids[image_id] = (label, page)
+        with view.hold_sync():
+            if picture is not None:
+                view.picture, view.picture_format = _encode(picture)
+                width, height = _coordinate_size(rows, picture)
+                view.img_w, view.img_h = width, height
+            view.image_id = image_id
+            self._send_items()
+            view.busy = False
+        if error:
+            self._say("error", error)
+        else:
+            found = int(rows["text"].notna().sum())
+            where = f" p{page}/{len(pages)}" if len(pages) > 1 else ""
+            self._say("ok", f"{title}{where} · {found} item{'s' if found != 1 else ''}{note}")
 
-    def _recognize(self, key: Hashable) -> None:
-        self._progress.bar_style, self._progress.value = "info", 0
-        self._progress.description = "reading…"
+    def _recognize(self, label: Hashable, cache: bool) -> str:
+        """Recognize ``label`` into ``self._pages``; returns what the status should add."""
+        from .api import recognize_frame
+        from .schema import rows_per_image
+
         try:
             backend = resolve_backend(self._backend.value)
         except (WxOcrError, ImportError) as exc:
-            self._progress.bar_style, self._progress.description = "danger", "failed"
-            self._status.value = f"<b>backend:</b> {html.escape(str(exc))}"
-            return
-        source = self._sources[key]
-        result = recognize_results([source], backend)[0]
-        frame = explode(pd.DataFrame({self._column: [source]}), [result], image=self._column)
-        frame.index = pd.Index([key] * len(frame), tupleize_cols=False)
-        self._results[key] = (result, frame)
-        self._progress.value = 1
-        self._progress.bar_style = "success" if result.ok else "danger"
-        self._progress.description = "done" if result.ok else "failed"
-        self._status.value = "" if result.ok else html.escape(result.errmsg)
+            self._pages.pop(label, None)
+            self._say("error", f"backend: {exc}")
+            return ""
+        source = self._sources[label]
+        hit = cache and _in_cache(source, backend, self._cache_dir)
+        started = time.perf_counter()
+        frame = pd.DataFrame({self._column: [source]},
+                             index=pd.Index([label], dtype=object, tupleize_cols=False))
+        out = recognize_frame(frame, self._column, backend, cache=cache,
+                              cache_dir=self._cache_dir, progress=False, max_workers=1)
+        self._pages[label] = {int(page or 1): rows for (_, page), rows in rows_per_image(out)}
+        self._pictures = {key: value for key, value in self._pictures.items() if key[0] != label}
+        how = ("from the cache" if hit else
+               f"read in {time.perf_counter() - started:.2f} s"
+               + ("" if cache else ", cache bypassed"))
+        return f" · {how} ({backend.name})"
 
-    def _corrected(self, key: Hashable) -> pd.DataFrame:
-        # The stored frame is indexed by the image's key, so the public method applies as is.
-        return self.apply_corrections(self._results[key][1])
+    def _send_items(self) -> None:
+        """Put the items of the image shown, with their corrections, into the front end."""
+        assert self._shown is not None
+        label, page = self._shown
+        rows = self._pages[label][page]
+        found = rows[rows["text"].notna().to_numpy()]
+        corners = _corner_array(found)
+        scores = found["score"].to_numpy(dtype=float, na_value=np.nan)
+        items = []
+        for i, (item, text) in enumerate(zip(found["item"], found["text"])):
+            key = (label, page, int(item))
+            original, corrected = self._corrections.get(key, (None, None))
+            score = None if np.isnan(scores[i]) else round(float(scores[i]), 5)
+            items.append({
+                "item": int(item), "text": str(text), "score": score,
+                "corners": corners[i].round(2).tolist(),
+                "x": float(corners[i, :, 0].min()), "y": float(corners[i, :, 1].min()),
+                "corrected": corrected if original == text else None,
+                "accepted": self._accepted.get(key) == text})
+        self._view.color_range = _color_range(scores)
+        self._view.items = items
 
-    def _picture(self, key: Hashable) -> Image.Image:
+    def _original(self, key: Key, item: int) -> str:
+        label, page = key
+        rows = self._pages.get(label, {}).get(page)
+        found = None if rows is None else rows.loc[(rows["item"] == item).fillna(False).to_numpy(),
+                                                   "text"]
+        if found is None or found.empty or pd.isna(found.iloc[0]):
+            raise UsageError(f"image {label!r} page {page} has no item {item!r}")
+        return str(found.iloc[0])
+
+    def _correct(self, key: Key, item: int, corrected: str) -> None:
+        original = self._original(key, item)
+        label, page = key
+        if corrected == original:
+            self._corrections.pop((label, page, item), None)
+        else:
+            self._corrections[(label, page, item)] = (original, corrected)
+        self._refresh_if_shown(key)
+        where = _title(label, self._sources[label]) + (f" p{page}" if page != 1 else "")
+        self._say("ok", f"{where} #{item}: {original} → {corrected}")
+
+    def _accept(self, key: Key, item: int) -> None:
+        label, page = key
+        self._accepted[(label, page, item)] = self._original(key, item)
+        self._refresh_if_shown(key)
+
+    def _refresh_if_shown(self, key: Key) -> None:
+        if key == self._shown:
+            self._send_items()
+
+    def _apply(self, rows: pd.DataFrame, key: Key) -> pd.DataFrame:
+        out = rows.copy()
+        for (label, page, item), (original, corrected) in self._corrections.items():
+            if (label, page) == key:
+                hit = (out["item"] == item).fillna(False) & (out["text"] == original).fillna(False)
+                out.loc[hit.to_numpy(), "text"] = corrected
+        return out
+
+    def _picture(self, key: Key) -> Image.Image:
         if key not in self._pictures:
-            self._pictures[key] = decode(as_source(self._sources[key]))
+            label, page = key
+            self._pictures[key] = _page_picture(self._sources[label], page)
         return self._pictures[key]
 
-    def _refresh(self) -> None:
-        key = self.image
-        result = self._results.get(key)
-        self._raw.value = "" if result is None else json.dumps(
-            result[0].to_dict(), ensure_ascii=False, indent=1)
-        view = self.view
-        self._table.value = view[["item", "text", "score"]].to_html(
-            index=False, float_format="{:.3f}".format, na_rep="–") if len(view) else \
-            "<i>no items</i>"
-        options = [(f"{item}: {text}", int(item)) for item, text in zip(view["item"], view["text"])] \
-            if len(view) else []
-        previous = self._item.value
-        # Replacing the options resets the value; the draw below covers that change.
-        self._item.unobserve(self._on_item_value, names="value")
-        try:
-            self._item.options = options
-            self._item.value = previous if previous in {value for _, value in options} else None
-        finally:
-            self._item.observe(self._on_item_value, names="value")
-        self._draw()
+    def _say(self, kind: str, message: str) -> None:
+        color = {"ok": "#1a7f37", "busy": "#555", "error": "#c62828"}[kind]
+        self._status.value = f'<span style="color:{color}">{html.escape(message)}</span>'
 
-    def _draw(self) -> None:
-        from matplotlib.figure import Figure
 
-        key = self.image
-        if key not in self._results:
-            self._overlay.value = b""
-            return
-        try:
-            picture = self._picture(key)
-        except WxOcrError as exc:
-            self._overlay.value = b""
-            self._status.value = html.escape(str(exc))
-            return
-        figure = Figure(figsize=(6.0, 6.0 * picture.height / max(picture.width, 1)),
-                        layout="constrained")
-        self.plot(figure.subplots())
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=self._dpi)
-        self._overlay.value = buffer.getvalue()
+def _positions(frame: pd.DataFrame) -> pd.DataFrame:
+    corners = _corner_array(frame)
+    return pd.DataFrame({"x": corners[:, :, 0].min(axis=1), "y": corners[:, :, 1].min(axis=1)},
+                        index=frame.index)
+
+
+def _sort_key(values: pd.Series, ascending: bool) -> np.ndarray:
+    """Ranks of ``values`` for :func:`numpy.lexsort`, missing values last either way."""
+    ranks = pd.Series(values.to_numpy()).rank(method="dense", ascending=ascending,
+                                              na_option="bottom")
+    return ranks.to_numpy()
+
+
+def _corner_array(rows: pd.DataFrame) -> np.ndarray:
+    from .frame import CORNER_COLUMNS
+
+    return rows[list(CORNER_COLUMNS)].to_numpy(dtype=float, na_value=np.nan).reshape(-1, 4, 2)
+
+
+def _color_range(scores: np.ndarray) -> list[float]:
+    """The colour scale of one image: its lowest to its highest score, so 0.949 and 1.000
+    look different on a page where everything is above 0.9."""
+    finite = scores[np.isfinite(scores)]
+    if not finite.size:
+        return [0.0, 1.0]
+    low, high = float(np.floor(finite.min() * 1000) / 1000), float(finite.max())
+    return [min(low, high - 0.01), high]
+
+
+def _coordinate_size(rows: pd.DataFrame, picture: Image.Image) -> tuple[int, int]:
+    sizes = rows[["img_w", "img_h"]].dropna()
+    if sizes.empty:
+        return picture.width, picture.height
+    return int(sizes.iloc[0, 0]), int(sizes.iloc[0, 1])
+
+
+def _encode(picture: Image.Image) -> tuple[bytes, str]:
+    """The picture for the browser at full resolution: PNG, or JPEG when it is large."""
+    buffer = io.BytesIO()
+    if picture.width * picture.height <= MAX_PNG_PIXELS:
+        picture.save(buffer, format="PNG")
+        return buffer.getvalue(), "png"
+    picture.convert("RGB").save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue(), "jpeg"
+
+
+def _page_picture(value: Any, page: int) -> Image.Image:
+    if page != 1:
+        raise UsageError(f"page {page}: this input has one page")
+    return decode(as_source(value))
+
+
+def _in_cache(value: Any, backend: Backend, cache_dir: Any) -> bool:
+    """True when the result cache already holds this image's answer from ``backend``."""
+    from .cache import ResultCache, cache_key, image_digest
+
+    identity = getattr(backend, "identity", None)
+    if identity is None:
+        return False
+    try:
+        key = cache_key(image_digest(as_source(value)), identity)
+    except WxOcrError:
+        return False
+    with ResultCache(cache_dir) as store:
+        return bool(store.get_many([key]))
+
+
+def _answer(rows: pd.DataFrame) -> dict[str, Any]:
+    from .export import results_from_frame
+
+    return results_from_frame(rows)[0].to_dict()
+
+
+def _error(rows: pd.DataFrame) -> str:
+    failed = rows[rows["errcode"].fillna(0).to_numpy() != 0]
+    return "" if failed.empty else str(failed["errmsg"].iloc[0])
+
+
+def _columns(frame: pd.DataFrame) -> dict[str, str]:
+    from .schema import schema_of
+
+    schema = schema_of(frame)
+    return {name: schema.col(name) for name in ("item", "text", "page")}
 
 
 def _is_upload(key: Hashable) -> bool:
     return isinstance(key, tuple) and len(key) == 2 and key[0] == "upload"
 
 
-def _source_label(key: Hashable, value: Any) -> str:
+def _image_label(key: Hashable, value: Any) -> str:
     """The image's short label (path, redacted URL, uploaded file name)."""
     if _is_upload(key):
         return str(key[1])
@@ -343,6 +609,13 @@ def _source_label(key: Hashable, value: Any) -> str:
         return exc.image or repr(value)
 
 
-def _describe(key: Hashable, value: Any) -> str:
-    """``"<index label>: <image label>"`` for the dropdown."""
-    return f"{'upload' if _is_upload(key) else key}: {_source_label(key, value)}"
+def _title(key: Hashable, value: Any) -> str:
+    """How an image is named in the dropdown and the status: never a raw tuple."""
+    if _is_upload(key):
+        return f"{key[1]} (upload)"
+    name = Path(_image_label(key, value)).name
+    return f"{key}: {name}" if str(key) != name else name
+
+
+def _iter_keys(corrections: dict) -> Iterator[Hashable]:
+    return (label for label, _, _ in corrections)
