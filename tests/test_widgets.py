@@ -246,3 +246,11 @@ def test_accessor_and_top_level_name(frame):
     assert widget.result["text"].iloc[0] == "城南超市"
     with pytest.raises(KeyError, match="no column 'nope'"):
         Inspector(frame, "nope")
+
+
+def test_review_from_code_selects_the_lowest_item(inspector):
+    queue = inspector.review(0.97)
+    assert inspector._view.review and inspector._view.threshold == 0.97
+    assert inspector.selected == ("a", 1, int(queue["item"].iloc[0]))
+    assert queue["score"].iloc[0] == inspector.result["score"].min()
+    assert inspector.review(0.0).empty and inspector.selected is None

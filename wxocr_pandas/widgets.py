@@ -228,6 +228,26 @@ class Inspector(widgets.VBox):
         if self.image is not None:
             self._show(self.image, self.page or 1, rerun=True, cache=cache)
 
+    def review(self, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+        """Turn review mode on: the table lists the items scored below ``threshold``, lowest
+        first, and the first is selected (``n`` steps on, ``a`` accepts, ``e`` edits).
+
+        Returns the items to review (:attr:`view`).
+
+        Examples
+        --------
+        >>> import pandas as pd, wxocr_pandas
+        >>> inspector = pd.DataFrame({"path": ["samples/receipt.png"]}).wxocr.inspect("path")
+        >>> queue = inspector.review(0.97)
+        >>> queue["score"].is_monotonic_increasing, inspector.selected[2] == int(queue["item"].iloc[0])
+        (True, True)
+        """
+        view = self._view
+        view.threshold, view.review = float(threshold), True
+        queue = self.view
+        view.selection = [view.image_id, int(queue["item"].iloc[0])] if len(queue) else None
+        return queue
+
     @property
     def result(self) -> pd.DataFrame | None:
         """The rows of the image and page shown, corrections applied (None before a run)."""
