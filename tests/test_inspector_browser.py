@@ -138,8 +138,9 @@ def _kernel_client(base_url: str, runtime: Path):
     return client
 
 
-def _ask(client, expression: str):
-    """Evaluate ``expression`` in the notebook's kernel; its value, through JSON."""
+def _ask(client, expression: str, statement: str = ""):
+    """Run ``statement``, then evaluate ``expression`` in the notebook's kernel; its value,
+    through JSON."""
     out: list[str] = []
 
     def hook(message: dict) -> None:
@@ -148,7 +149,8 @@ def _ask(client, expression: str):
         elif message["msg_type"] == "error":
             out.append("\n".join(message["content"]["traceback"]))
 
-    client.execute_interactive(f"import json as _json; print(_json.dumps({expression}, default=str))",
+    client.execute_interactive(f"{statement}\nimport json as _json\n"
+                               f"print(_json.dumps({expression}, default=str))",
                                output_hook=hook, timeout=60)
     return json.loads("".join(out))
 
@@ -227,7 +229,7 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
         page.wait_for_function("document.querySelectorAll('polygon.wxocr-box').length === 19")
     kernel = _kernel_client(url, runtime)
     try:
-        ask: Callable = lambda expression: _ask(kernel, expression)  # noqa: E731
+        ask: Callable = lambda expression, statement="": _ask(kernel, expression, statement)  # noqa: E731
         assert "from the cache" in ask("insp._status.value")
         _check_geometry(page, samples)
         page.locator(".wxocr-inspector").first.screenshot(path=str(ARTIFACTS / "inspector_open.png"))
@@ -242,6 +244,11 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
             _wait_selected(page, 2)
         assert ask("insp.selected") == ["receipt", 1, 2]
 
+        # Python selects, the browser follows.
+        with clock("select from Python until the row and box show it"):
+            assert ask("insp.selected", "insp.selected = ('receipt', 1, 7)") == ["receipt", 1, 7]
+            _wait_selected(page, 7)
+
         # A row click selects its box; the table sorts.
         with clock("click a row until its box is selected"):
             page.locator('tr[data-item="15"]').click()
@@ -251,6 +258,17 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
             page.wait_for_function(f"document.querySelector('tbody tr').dataset.item === '{low[0]}'")
         page.locator('th[data-key="item"]').click()
         page.wait_for_function("document.querySelector('tbody tr').dataset.item === '0'")
+
+        # Typing in the filter box is text, not JupyterLab's command keys ("x" would cut a cell).
+        cells = page.locator(".jp-Notebook .jp-Cell").count()
+        with clock("type a text filter until the table narrows"):
+            page.locator("input.wxocr-filter").press_sequentially("1 x")
+            page.wait_for_function("document.querySelectorAll('tbody tr').length === 1")
+        assert page.locator("tbody tr td:nth-child(2)").inner_text() == "1 x 8.00"
+        assert page.locator("polygon.wxocr-box").count() == 1
+        assert page.locator(".jp-Notebook .jp-Cell").count() == cells
+        page.locator("input.wxocr-filter").fill("")
+        page.wait_for_function("document.querySelectorAll('tbody tr').length === 19")
 
         # Keys move the widget's selection, never JupyterLab's active cell.
         page.locator('tr[data-item="0"]').click()
@@ -264,6 +282,12 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
             _wait_selected(page, item)
         assert _active_cell(page) == cell, "JupyterLab's active cell did not move"
         assert ask("insp.selected") == ["receipt", 1, 1]
+        with clock("key l until the labels are hidden"):
+            page.keyboard.press("l")
+            page.wait_for_function("document.querySelectorAll('text.wxocr-label').length === 1")
+        page.keyboard.press("l")
+        page.wait_for_function("document.querySelectorAll('text.wxocr-label').length === 19")
+        assert page.locator(".jp-Notebook .jp-Cell").count() == cells
 
         # Review mode: below the threshold, lowest first; n steps, a accepts, e edits.
         page.locator("input.wxocr-threshold").fill(str(threshold))
@@ -285,6 +309,7 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
             page.wait_for_selector(f'tr.accepted[data-item="{low[1]}"]')
             _wait_selected(page, low[0])
         assert ask("insp.accepted['item'].tolist()") == [low[1]]
+        assert page.locator(".jp-Notebook .jp-Cell").count() == cells, "no cell inserted by 'a'"
         page.keyboard.press("n")
         _wait_selected(page, low[2])
         with clock("key e until the editor holds the text"):
