@@ -33,7 +33,7 @@ def frame(samples_dir):
 
 @pytest.fixture
 def inspector(frame, local_backend, tmp_path):
-    widget = Inspector(frame, "path", local_backend, cache_dir=tmp_path / "cache")
+    widget = Inspector(frame, "path", backend=local_backend, cache_dir=tmp_path / "cache")
     yield widget
     plt.close("all")
 
@@ -150,11 +150,11 @@ def test_corrections_are_filed_under_the_image_they_were_made_on(inspector, fram
     assert corrections["image"].tolist() == [frame.loc["a", "path"]] * 2
     assert "a: receipt.png #1" in inspector._status.value
 
-    out = recognize_frame(frame.iloc[:2], "path", local_backend)
+    out = recognize_frame(frame.iloc[:2], "path", backend=local_backend)
     fixed = inspector.apply_corrections(out)
     changed = fixed["text"] != out["text"]
     assert changed.sum() == 2 and set(fixed.index[changed.to_numpy()]) == {"a"}
-    prefixed = recognize_frame(frame.iloc[:2].assign(text="mine"), "path", local_backend,
+    prefixed = recognize_frame(frame.iloc[:2].assign(text="mine"), "path", backend=local_backend,
                                prefix="ocr_")
     fixed = inspector.apply_corrections(prefixed)
     assert fixed.loc["a", "ocr_text"].iloc[3] == "2 x 6.60" and (fixed["text"] == "mine").all()
@@ -220,11 +220,20 @@ def test_upload_is_titled_by_its_file_name(inspector, samples_dir):
     assert inspector.corrections["index"].tolist() == [None]
 
 
-def test_a_backend_that_cannot_start_says_so(inspector):
+def test_a_backend_that_cannot_start_says_so_and_the_last_answer_stays(inspector, monkeypatch):
+    for name in ("WXOCR_APPID", "WXOCR_SECRET", "WXOCR_ACCESS_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    before, items = inspector.result, inspector._view.items
     inspector._backend.value = "wechat"
     inspector._run.click()
-    assert "backend" in inspector._status.value and "#c62828" in inspector._status.value
-    assert inspector._view.items == [] and not inspector._view.busy
+    status = inspector._status.value
+    assert "#c62828" in status and "backend: the WeChat backend needs" in status
+    assert "the last answer stays shown" in status
+    pd.testing.assert_frame_equal(inspector.result, before)
+    assert inspector._view.items == items and not inspector._view.busy
+    inspector._image.value = "b"  # never read: nothing to keep
+    assert inspector.result is None and inspector._view.items == []
+    assert "backend: the WeChat backend needs" in inspector._status.value
 
 
 def test_plot_draws_the_view_statically(inspector):

@@ -119,8 +119,8 @@ class Inspector(widgets.VBox):
     [[1, 3, '2 x 6.50', '2 x 6.50 ']]
     """
 
-    def __init__(self, frame: pd.DataFrame, column: str,
-                 backend: str | Backend | None = None, *,
+    def __init__(self, frame: pd.DataFrame, column: str, *,
+                 backend: str | Backend | None = None,
                  cache_dir: str | os.PathLike[str] | None = None) -> None:
         if column not in frame.columns:
             raise KeyError(f"no column {column!r}; columns are {list(frame.columns)}")
@@ -345,8 +345,9 @@ class Inspector(widgets.VBox):
             raise UsageError("nothing to draw: no recognized item is shown")
         chosen = self.selected
         highlight = (view["item"] == (chosen[2] if chosen else -1)).fillna(False).to_numpy()
-        return plot_overlay(view, self._picture(self._shown), ax, labels=self._view.labels,
-                            highlight=highlight, image_column=self._column)
+        return plot_overlay(view, image=self._picture(self._shown), ax=ax,
+                            labels=self._view.labels, highlight=highlight,
+                            image_column=self._column)
 
     # -- handlers -----------------------------------------------------------------------
     def _on_image_value(self, change: dict) -> None:
@@ -396,14 +397,15 @@ class Inspector(widgets.VBox):
             view.items, view.picture = [], b""
         title = _title(label, self._sources[label])
         self._shown = (label, page)
-        note = ""
+        note, failure = "", ""
         if rerun or label not in self._pages:
             self._say("busy", f"reading {title}…")
-            note = self._recognize(label, cache)
+            note, failure = self._recognize(label, cache)
         pages = self._pages.get(label)
         if pages is None:
             self._raw.value = ""
             view.busy = False
+            self._say("error", failure)
             return
         page = page if page in pages else min(pages)
         self._shown = (label, page)
@@ -428,24 +430,24 @@ class Inspector(widgets.VBox):
             view.image_id = image_id
             self._send_items()
             view.busy = False
-        if error:
-            self._say("error", error)
+        if error or failure:
+            self._say("error", failure or error)
         else:
             found = int(rows["text"].notna().sum())
             where = f" p{page}/{len(pages)}" if len(pages) > 1 else ""
             self._say("ok", f"{title}{where} · {found} item{'s' if found != 1 else ''}{note}")
 
-    def _recognize(self, label: Hashable, cache: bool) -> str:
-        """Recognize ``label`` into ``self._pages``; returns what the status should add."""
+    def _recognize(self, label: Hashable, cache: bool) -> tuple[str, str]:
+        """Recognize ``label`` into ``self._pages``; returns what the status should add, and
+        why the backend could not run (then the last answer, if any, stays)."""
         from .api import recognize_frame
         from .schema import rows_per_image
 
         try:
             backend = resolve_backend(self._backend.value)
         except (WxOcrError, ImportError) as exc:
-            self._pages.pop(label, None)
-            self._say("error", f"backend: {exc}")
-            return ""
+            kept = " (the last answer stays shown)" if label in self._pages else ""
+            return "", f"backend: {exc}{kept}"
         source = self._sources[label]
         hit = cache and _in_cache(source, backend, self._cache_dir)
         started = time.perf_counter()
@@ -458,7 +460,7 @@ class Inspector(widgets.VBox):
         how = ("from the cache" if hit else
                f"read in {time.perf_counter() - started:.2f} s"
                + ("" if cache else ", cache bypassed"))
-        return f" · {how} ({backend.name})"
+        return f" · {how} ({backend.name})", ""
 
     def _send_items(self) -> None:
         """Put the items of the image shown, with their corrections, into the front end."""
