@@ -191,7 +191,7 @@ def test_review_in_jupyterlab(tmp_path, samples_dir, local_backend):
     # The kernel finds these answers in the cache: it never loads an engine of its own.
     frame = recognize_frame(
         pd.DataFrame({"path": [str(samples_dir / n) for n in IMAGES.values()]}, index=list(IMAGES)),
-        "path", local_backend, cache_dir=cache)
+        "path", backend=local_backend, cache_dir=cache)
     # Review below a threshold that leaves the receipt's three least sure texts.
     scores = frame.loc["receipt"].sort_values("score")
     threshold = round(float(scores["score"].iloc[2:4].mean()), 5)

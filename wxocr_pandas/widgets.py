@@ -38,7 +38,7 @@ import traitlets
 from .backends.base import Backend
 from .config import BACKEND_NAMES, resolve_backend, setting
 from .errors import UsageError, WxOcrError
-from .images import as_source, decode
+from .images import as_source
 
 if TYPE_CHECKING:
     import os
@@ -453,7 +453,7 @@ class Inspector(widgets.VBox):
         started = time.perf_counter()
         frame = pd.DataFrame({self._column: [source]},
                              index=pd.Index([label], dtype=object, tupleize_cols=False))
-        out = recognize_frame(frame, self._column, backend, cache=cache,
+        out = recognize_frame(frame, self._column, backend=backend, cache=cache,
                               cache_dir=self._cache_dir, progress=False, max_workers=1)
         self._pages[label] = {int(page or 1): rows for (_, page), rows in rows_per_image(out)}
         self._pictures = {key: value for key, value in self._pictures.items() if key[0] != label}
@@ -522,9 +522,15 @@ class Inspector(widgets.VBox):
         return out
 
     def _picture(self, key: Key) -> Image.Image:
+        """The page as it was recognized (a PDF page at the size its rows give)."""
+        from .pages import page_image
+
         if key not in self._pictures:
             label, page = key
-            self._pictures[key] = _page_picture(self._sources[label], page)
+            rows = self._pages.get(label, {}).get(page)
+            sizes = None if rows is None else rows[["img_w", "img_h"]].dropna()
+            size = None if sizes is None or sizes.empty else tuple(map(int, sizes.iloc[0]))
+            self._pictures[key] = page_image(self._sources[label], page, size)
         return self._pictures[key]
 
     def _say(self, kind: str, message: str) -> None:
@@ -576,12 +582,6 @@ def _encode(picture: Image.Image) -> tuple[bytes, str]:
         return buffer.getvalue(), "png"
     picture.convert("RGB").save(buffer, format="JPEG", quality=90)
     return buffer.getvalue(), "jpeg"
-
-
-def _page_picture(value: Any, page: int) -> Image.Image:
-    if page != 1:
-        raise UsageError(f"page {page}: this input has one page")
-    return decode(as_source(value))
 
 
 def _in_cache(value: Any, backend: Backend, cache_dir: Any) -> bool:
