@@ -95,7 +95,7 @@ def test_only_configuration_travels_in_the_graph(images):
     backend = LocalBackend(threads=1)
     backend.recognize(ImageSource("path", "samples/sign.png", "sign"))  # engine now loaded here
     graph = cloudpickle.dumps(dict(dd.from_pandas(images, npartitions=2)
-                                   .wxocr.recognize("path", backend).__dask_graph__()))
+                                   .wxocr.recognize("path", backend=backend).__dask_graph__()))
     assert b"rapidocr" not in graph and b"InferenceSession" not in graph  # no engine object
     assert len(graph) < 50_000
     shipped = pickle.loads(pickle.dumps(backend))
@@ -154,7 +154,8 @@ def test_a_worker_killed_mid_job_loses_and_doubles_no_row(client, make_png, tmp_
         paths.append(str(path))
     frame = pd.DataFrame({"path": paths})
     backend = ExitOnceBackend(victim=paths[7], marker=str(tmp_path / "died"))
-    out = dd.from_pandas(frame, npartitions=6).wxocr.recognize("path", backend, cache=False)
+    out = dd.from_pandas(frame, npartitions=6).wxocr.recognize("path", backend=backend,
+                                                               cache=False)
     result = out.compute()
     assert (tmp_path / "died").exists()  # a worker really died ...
     assert result.index.tolist() == list(range(12))  # ... and every row is there once
@@ -197,7 +198,7 @@ def test_wechat_on_the_cluster_shares_token_cap_and_quota_stop(client, wechat_se
     backend = ClusterWeChat(wechat_server.appid, wechat_server.base_url, max_concurrent=1,
                             quota_dir=str(wechat_server.quota_dir))
     lazy = dd.from_pandas(pd.DataFrame({"path": paths}), npartitions=5).wxocr.recognize(
-        "path", backend, cache=False)
+        "path", backend=backend, cache=False)
     graph = cloudpickle.dumps(dict(lazy.__dask_graph__()))
     assert wechat_server.secret.encode() not in graph and b"TOKEN-" not in graph
 
@@ -218,4 +219,5 @@ def test_wechat_on_the_cluster_shares_token_cap_and_quota_stop(client, wechat_se
 
 def test_a_wechat_backend_object_is_refused_with_its_secret(wechat_server, images):
     with pytest.raises(ConfigError, match="WXOCR_SECRET"):
-        dd.from_pandas(images, npartitions=1).wxocr.recognize("path", wechat_server.backend())
+        dd.from_pandas(images, npartitions=1).wxocr.recognize("path",
+                                                              backend=wechat_server.backend())

@@ -70,8 +70,8 @@ def recognize_frame(df: pd.DataFrame, column: str, *, backend: str | Backend | N
     """
     if column not in df.columns:
         raise KeyError(f"no column {column!r}; columns are {list(df.columns)}")
-    check_input(df, prefix)
-    return explode(df, recognize_results(df[column], backend, errors, **options), prefix,
+    check_input(df, prefix=prefix)
+    return explode(df, recognize_results(df[column], backend, errors, **options), prefix=prefix,
                    image=column)
 
 

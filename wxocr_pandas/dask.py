@@ -80,7 +80,7 @@ def cluster_backend(backend: str | Backend | None = None) -> Backend:
     return resolve_backend(name)  # raises the usual ConfigError naming the choices
 
 
-def result_meta(meta: pd.DataFrame, column: str, prefix: str = "") -> pd.DataFrame:
+def result_meta(meta: pd.DataFrame, column: str, *, prefix: str = "") -> pd.DataFrame:
     """The empty frame Dask needs as ``meta``: the input's columns and index, then the
     result columns with their dtypes, built by the same code that builds real results.
 
@@ -94,17 +94,18 @@ def result_meta(meta: pd.DataFrame, column: str, prefix: str = "") -> pd.DataFra
     Examples
     --------
     >>> import pandas as pd
-    >>> meta = result_meta(pd.DataFrame({"path": pd.Series([], dtype=object)}), "path", "ocr_")
+    >>> meta = result_meta(pd.DataFrame({"path": pd.Series([], dtype=object)}), "path",
+    ...                    prefix="ocr_")
     >>> meta.columns[:3].tolist(), str(meta["ocr_item"].dtype)
     (['path', 'ocr_item', 'ocr_text'], 'Int64')
     """
     if column not in meta.columns:
         raise KeyError(f"no column {column!r}; columns are {list(meta.columns)}")
-    return explode(meta.iloc[:0], [], prefix, image=column)
+    return explode(meta.iloc[:0], [], prefix=prefix, image=column)
 
 
-def recognize_dask(ddf: dd.DataFrame, column: str, backend: str | Backend | None = None,
-                   errors: Errors = "coerce", prefix: str = "", *, cache: bool = True,
+def recognize_dask(ddf: dd.DataFrame, column: str, *, backend: str | Backend | None = None,
+                   errors: Errors = "coerce", prefix: str = "", cache: bool = True,
                    cache_dir: str | os.PathLike[str] | None = None,
                    progress: bool = False) -> dd.DataFrame:
     """Recognize ``ddf[column]`` lazily, partition by partition, on the current scheduler.
@@ -140,7 +141,7 @@ def recognize_dask(ddf: dd.DataFrame, column: str, backend: str | Backend | None
     >>> recognize_dask(ddf, "path", prefix="ocr_").columns[:3].tolist()
     ['path', 'ocr_item', 'ocr_text']
     """
-    meta = result_meta(ddf._meta, column, prefix)
+    meta = result_meta(ddf._meta, column, prefix=prefix)
     # max_workers=1 and no tqdm bar inside a task: Dask owns parallelism and progress.
     out = ddf.map_partitions(recognize_frame, column, backend=cluster_backend(backend),
                              errors=errors, prefix=prefix, cache=cache, cache_dir=cache_dir,
@@ -184,10 +185,11 @@ class DaskDataFrameAccessor:
     def __init__(self, obj: dd.DataFrame) -> None:
         self._obj = obj
 
-    def recognize(self, column: str, backend: str | Backend | None = None,
+    def recognize(self, column: str, *, backend: str | Backend | None = None,
                   errors: Errors = "coerce", prefix: str = "", **options: Any) -> dd.DataFrame:
         """Recognize ``ddf[column]`` lazily; see :func:`recognize_dask`."""
-        return recognize_dask(self._obj, column, backend, errors, prefix, **options)
+        return recognize_dask(self._obj, column, backend=backend, errors=errors, prefix=prefix,
+                              **options)
 
 
 @register_series_accessor("wxocr")
@@ -197,11 +199,12 @@ class DaskSeriesAccessor:
     def __init__(self, obj: dd.Series) -> None:
         self._obj = obj
 
-    def recognize(self, backend: str | Backend | None = None, errors: Errors = "coerce",
+    def recognize(self, *, backend: str | Backend | None = None, errors: Errors = "coerce",
                   prefix: str = "", **options: Any) -> dd.DataFrame:
         """Recognize the Series lazily; it becomes a column named after it."""
         name = self._obj.name if self._obj.name is not None else "image"
-        return recognize_dask(self._obj.to_frame(name), name, backend, errors, prefix, **options)
+        return recognize_dask(self._obj.to_frame(name), name, backend=backend, errors=errors,
+                              prefix=prefix, **options)
 
 
 #: Images per partition the CLI aims at: a task of ~30 images runs for seconds, so the
@@ -257,7 +260,8 @@ def recognize_to_dataset(client: distributed.Client, images: list[str],
     frame = pd.DataFrame({"image": images})
     ddf = dd.from_pandas(frame, npartitions=partitions or default_partitions(len(images), threads),
                          sort=False)
-    out = recognize_dask(ddf, "image", backend, errors, cache=cache, cache_dir=cache_dir)
+    out = recognize_dask(ddf, "image", backend=backend, errors=errors, cache=cache,
+                         cache_dir=cache_dir)
     write = out.to_parquet(directory, write_index=False, compute=False)
     future = client.compute(write)
     if progress:

@@ -160,7 +160,7 @@ def _boxes_per_image(frame: pd.DataFrame, schema: Schema) -> dict[Hashable, np.n
     """The boxes of each image's texts, by image (index label, and page once there are pages)."""
     found = frame[frame[schema.text].notna().to_numpy()]
     boxes = _edge_boxes(found, schema)
-    groups = group_images(found, schema)
+    groups = group_images(found, schema=schema)
     return dict(zip(groups.index(), (boxes[rows] for rows in groups.positions)))
 
 
@@ -195,7 +195,7 @@ def evaluate(pred: pd.DataFrame, truth: pd.Series | pd.DataFrame) -> pd.DataFram
     if isinstance(truth, pd.DataFrame):
         truth_schema = schema_of(truth)
         texts = truth[truth_schema.text].astype(object).fillna("").to_numpy()
-        groups = group_images(truth, truth_schema)
+        groups = group_images(truth, schema=truth_schema)
         truth_text = pd.Series(["\n".join(texts[rows]) for rows in groups.positions],
                                index=groups.index(), dtype=object)
     else:

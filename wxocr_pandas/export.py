@@ -76,7 +76,7 @@ def results_from_frame(frame: pd.DataFrame) -> list[OcrResult]:
     errcodes = frame[schema.errcode].to_numpy()
     errmsgs = frame[schema.errmsg].to_numpy(dtype=object)
     results = []
-    for rows in group_images(frame, schema).positions:
+    for rows in group_images(frame, schema=schema).positions:
         first = rows[0]
         items = tuple(
             Item(texts[r], *(Point(_number(x), _number(y)) for x, y in corners[r]),
@@ -141,4 +141,4 @@ def read_jsonl(path: str | os.PathLike[str], *, prefix: str = "") -> pd.DataFram
     [['a.png', 0]]
     """
     images, results = read_results(path)
-    return explode(pd.DataFrame({"image": images}), results, prefix, image="image")
+    return explode(pd.DataFrame({"image": images}), results, prefix=prefix, image="image")

@@ -27,7 +27,7 @@ _score = attrgetter("score")
 _text = attrgetter("text")
 
 
-def check_input(df: pd.DataFrame, prefix: str = "") -> None:
+def check_input(df: pd.DataFrame, *, prefix: str = "") -> None:
     """Refuse an input frame whose images could not be told apart in the result.
 
     Raises
@@ -62,7 +62,7 @@ def check_input(df: pd.DataFrame, prefix: str = "") -> None:
             "would be read as one image. Give the rows unique labels (df.reset_index())")
 
 
-def results_frame(results: Sequence[OcrResult], prefix: str = "") -> pd.DataFrame:
+def results_frame(results: Sequence[OcrResult], *, prefix: str = "") -> pd.DataFrame:
     """The result columns alone: one row per item (or one per empty/failed result), indexed
     by the position of its result in ``results``.
 
@@ -132,7 +132,7 @@ def _nullable_int(values: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(np.where(values < 0, 0, values), values < 0)
 
 
-def explode(df: pd.DataFrame, results: Sequence[OcrResult], prefix: str = "", *,
+def explode(df: pd.DataFrame, results: Sequence[OcrResult], *, prefix: str = "",
             image: Hashable | None = None) -> pd.DataFrame:
     """Join ``results`` (one per row of ``df``, in order) to ``df``, exploded by item.
 
@@ -149,8 +149,8 @@ def explode(df: pd.DataFrame, results: Sequence[OcrResult], prefix: str = "", *,
     """
     if len(results) != len(df):
         raise UsageError(f"{len(results)} results for {len(df)} rows")
-    check_input(df, prefix)
-    added = results_frame(results, prefix)
+    check_input(df, prefix=prefix)
+    added = results_frame(results, prefix=prefix)
     base = df.iloc[added.index.to_numpy()]
     out = pd.concat([base.reset_index(drop=True), added.reset_index(drop=True)], axis=1)
     out.index = base.index

@@ -33,7 +33,8 @@ SCORE_RANGE: tuple[float, float] = (0.5, 1.0)
 HIGHLIGHT_COLOR = "#ff00ff"
 
 
-def resolve_image_column(frame: pd.DataFrame, image_column: Hashable | None = None) -> Hashable:
+def resolve_image_column(frame: pd.DataFrame, *,
+                         image_column: Hashable | None = None) -> Hashable:
     """The column holding the images: ``image_column`` if given, else the frame's schema's.
 
     Raises
@@ -121,7 +122,7 @@ def load_image(rows: pd.DataFrame, *, image: Any = None,
     if image is None:
         if rows.empty:
             raise UsageError("no rows to find the image in; pass image=")
-        image = rows[resolve_image_column(rows, image_column)].iloc[0]
+        image = rows[resolve_image_column(rows, image_column=image_column)].iloc[0]
     return decode(as_source(image))
 
 
@@ -339,10 +340,10 @@ def plot_grid(frame: pd.DataFrame, *, ncols: int = 3, image_column: Hashable | N
     import matplotlib.pyplot as plt
 
     schema = schema_of(frame)
-    groups = group_images(frame, schema)
+    groups = group_images(frame, schema=schema)
     if not len(groups):
         raise UsageError("the frame is empty: there is no image to draw")
-    column = resolve_image_column(frame, image_column)
+    column = resolve_image_column(frame, image_column=image_column)
     mask = highlight_mask(frame, highlight)
     ncols = max(1, min(ncols, len(groups)))
     nrows = math.ceil(len(groups) / ncols)

@@ -212,7 +212,7 @@ class ImageGroups:
                                          names=[*self.labels.names, "page"])
 
 
-def group_images(frame: pd.DataFrame, schema: Schema | None = None) -> ImageGroups:
+def group_images(frame: pd.DataFrame, *, schema: Schema | None = None) -> ImageGroups:
     """Group the rows of ``frame`` by image: one index label (and page) is one image.
 
     Linear in the rows: labels are hashed (:func:`pandas.factorize`), and rows sorted by image

@@ -66,7 +66,7 @@ def recognize_iter(values: pd.DataFrame | pd.Series | Iterable[Any], *,
     with Recognizer(backend, errors, cache=cache, cache_dir=cache_dir, max_workers=max_workers,
                     progress=progress, total=total) as recognizer:
         for frame in frames:
-            yield explode(frame, recognizer.run(frame[name].tolist()), prefix, image=name)
+            yield explode(frame, recognizer.run(frame[name].tolist()), prefix=prefix, image=name)
 
 
 def _frames(values: Any, column: str | None, chunksize: int) -> tuple[Iterator[pd.DataFrame], str]:
@@ -138,5 +138,5 @@ def recognize_to_parquet(values: pd.DataFrame | pd.Series | Iterable[Any],
         if writer is not None:
             writer.close()
     if writer is None:  # no images: still leave a file with the result columns
-        results_frame([], options.get("prefix", "")).to_parquet(path, index=False)
+        results_frame([], prefix=options.get("prefix", "")).to_parquet(path, index=False)
     return rows

@@ -195,7 +195,7 @@ def _page_lines(frame: pd.DataFrame) -> tuple[Schema, ImageGroups, list[_Line]]:
     """The frame's schema, its images (in order of appearance) and all their lines in reading
     order."""
     schema = schema_of(frame)
-    groups = group_images(frame, schema)
+    groups = group_images(frame, schema=schema)
     box, page_angle = _deskew(frame, groups)
     texts = frame[schema.text].to_numpy(dtype=object)
     lines: list[_Line] = []
@@ -351,7 +351,7 @@ def value_near(frame: pd.DataFrame, label: str, *, direction: Direction = "right
     if direction not in ("right", "below"):
         raise UsageError(f"direction must be 'right' or 'below', not {direction!r}")
     schema = schema_of(frame)
-    groups = group_images(frame, schema)
+    groups = group_images(frame, schema=schema)
     box, _ = _deskew(frame, groups)
     text = frame[schema.text]
     is_label = (text.str.contains(label, regex=True, na=False) if regex
