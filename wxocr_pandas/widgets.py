@@ -310,7 +310,7 @@ class Inspector(widgets.VBox):
         names = _columns(frame)
         out = frame.copy()
         items = out[names["item"]].to_numpy(dtype=float, na_value=np.nan)
-        texts = out[names["text"]].astype(object).to_numpy()
+        texts = out[names["text"]].to_numpy(dtype=object, na_value=None)  # NA == x would raise
         pages = (out[names["page"]].to_numpy(dtype=float, na_value=np.nan) if names["page"]
                  in out.columns else np.ones(len(out)))
         for (label, page, item), (original, corrected) in self._corrections.items():
