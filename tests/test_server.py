@@ -5,6 +5,7 @@ package's own. Real uvicorn on 127.0.0.1 with the real engine."""
 from __future__ import annotations
 
 import logging
+import socket
 import time
 
 import pandas as pd
@@ -181,3 +182,15 @@ def test_request_log_names_appid_size_errcode_latency_never_a_secret(server, sig
     assert any("errcode=101002" in line for line in lines)
     everything = caplog.text
     assert SECRET not in everything and token not in everything
+
+
+def test_a_client_trickling_its_body_is_cut_off(make_png):
+    head = (b"POST /cv/ocr/comm?access_token=%s HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: multipart/form-data; boundary=B\r\nContent-Length: 5000\r\n\r\n")
+    with running_server(ServerSettings(APPS, workers=1, cache=False, upload_timeout=1)) as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            sock.sendall(head % server.token().encode() + b"--B\r\n")
+            answer = sock.recv(65536)
+        assert server.ocr(server.token(), make_png(40, 20))["errcode"] == 0
+    assert b'"errcode":47001' in answer and b"did not arrive within 1 s" in answer

@@ -9,6 +9,7 @@ its error (101002 for data that is not an image).
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import io
 import json
@@ -227,8 +228,13 @@ async def _image(request: Request, state: ServerState, seen: _Seen) -> bytes | N
     form = OcrForm()
     if not url:
         seen.size = int(request.headers.get("content-length") or 0)
-        form = await read_form(request.headers.get("content-type"), request.stream(),
-                               max_image_bytes=state.settings.max_bytes)
+        reading = read_form(request.headers.get("content-type"), request.stream(),
+                            max_image_bytes=state.settings.max_bytes)
+        try:
+            form = await asyncio.wait_for(reading, state.settings.upload_timeout)
+        except asyncio.TimeoutError:
+            raise FormError(f"the body did not arrive within {state.settings.upload_timeout:g} s"
+                            ) from None
         url = form.img_url
     if form.img is not None:
         return form.img

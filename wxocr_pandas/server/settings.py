@@ -85,6 +85,9 @@ class ServerSettings:
         Seconds a token lives.
     cache, cache_dir
         Answer repeated images from the package's result cache.
+    upload_timeout
+        Seconds a client has to send the request body (a client trickling bytes holds a
+        connection, never more: 47001 after this).
 
     Examples
     --------
@@ -101,11 +104,14 @@ class ServerSettings:
     token_ttl: float = 7200.0
     cache: bool = True
     cache_dir: str | os.PathLike[str] | None = None
+    upload_timeout: float = 30.0
 
     def __post_init__(self) -> None:
         for name in ("daily_quota", "max_bytes", "workers", "token_ttl"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, not {getattr(self, name)}")
+        if self.upload_timeout <= 0:
+            raise ConfigError(f"upload_timeout must be positive, not {self.upload_timeout}")
         if not self.apps:
             raise ConfigError("no app to serve")
 
