@@ -148,7 +148,7 @@ def test_stop_finishes_requests_in_flight_and_leaves_no_process(stop, samples_di
     for client in clients:
         client.join(timeout=300)
     process.wait(timeout=120)
-    assert [a["errcode"] for a in answers] == [0, 0, 0, 0]
+    assert [a["errcode"] for a in answers] == [0, 0, 0, 0], answers
     assert all(a["items"][0]["text"] == "小心地滑" for a in answers)
     _, alive = psutil.wait_procs(family, timeout=30)
     assert alive == []

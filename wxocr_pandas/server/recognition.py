@@ -55,8 +55,8 @@ class RecognitionPool:
         self._cache = ResultCache(settings.cache_dir) if identity is not None else None
         # sqlite3 connections belong to one thread: every cache call runs in this one.
         self._cache_thread = ThreadPoolExecutor(1, thread_name_prefix="wxocr-cache")
-        self._executor: Executor = ThreadPoolExecutor(settings.workers,
-                                                      thread_name_prefix="wxocr-recognize")
+        # One engine call at a time: a shared engine is not safe across threads (OpenVINO).
+        self._executor: Executor = ThreadPoolExecutor(1, thread_name_prefix="wxocr-recognize")
 
     @property
     def full(self) -> bool:
