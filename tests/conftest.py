@@ -72,3 +72,19 @@ def make_png() -> Callable[[int, int], bytes]:
         return buffer.getvalue()
 
     return make
+
+
+@pytest.fixture(scope="session")
+def text_crops(expected, tmp_path_factory) -> list[Path]:
+    """Sixteen small distinct images of text: runs of the samples cut out with a 10 px margin
+    (cheap to recognize, so batches of real worker processes stay fast)."""
+    folder = tmp_path_factory.mktemp("crops")
+    paths = []
+    for name in ("receipt.png", "screenshot.png", "document.png"):
+        image = Image.open(SAMPLES / name).convert("RGB")
+        for number, run in enumerate(expected[name]):
+            x0, y0, x1, y1 = run["box"]
+            path = folder / f"{Path(name).stem}-{number}.png"
+            image.crop((x0 - 10, y0 - 10, x1 + 10, y1 + 10)).save(path)
+            paths.append(path)
+    return paths[:16]

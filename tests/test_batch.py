@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import random
 import shutil
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-
 import pytest
 
 from wxocr_pandas import ImgSize, OcrResult
-from wxocr_pandas.batch import Recognizer, _start_worker, _work_in_process, recognize_results
+from wxocr_pandas.batch import recognize_results
 from wxocr_pandas.errors import ApiError, Errcode, WxOcrError
-from wxocr_pandas.images import ImageSource, as_source, decode
+from wxocr_pandas.images import ImageSource, decode
 
 
 def test_identical_images_are_recognized_once(tmp_path, make_png, size_backend):
@@ -52,19 +49,9 @@ def mixed_inputs(samples_dir, tmp_path_factory) -> list:
 
 def test_worker_processes_answer_like_the_engine_in_process(mixed_inputs, local_backend):
     in_process = recognize_results(mixed_inputs, local_backend, cache=False, max_workers=1)
-    with Recognizer(local_backend, cache=False, max_workers=2) as recognizer:
-        in_workers = recognizer.run(mixed_inputs)
-        assert isinstance(recognizer._pool, ProcessPoolExecutor)
+    in_workers = recognize_results(mixed_inputs, local_backend, cache=False, max_workers=2)
     assert in_workers == in_process
     assert [r.errcode for r in in_workers] == [0, 900001, 0, 900002, 0, 101002, 900003]
-
-
-def test_a_spawned_worker_answers_like_the_engine_in_process(local_backend, samples_dir):
-    source = as_source(str(samples_dir / "sign.png"))
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_start_worker, initargs=(local_backend.params,)) as pool:
-        answer = pool.submit(_work_in_process, source).result()
-    assert answer == local_backend.recognize(source)
 
 
 class SlowSizeBackend:

@@ -34,6 +34,7 @@ from .errors import (
     TransportError,
     UnsupportedInputError,
     UsageError,
+    WorkerDiedError,
     WxOcrError,
 )
 from .schema import RESULT_COLUMNS, Schema, rows_per_image, schema_of, with_schema
@@ -45,6 +46,7 @@ from .quota import QuotaWarning
 from .result import ImgSize, Item, OcrResult, Point
 from .cache import ResultCache
 from .stream import recognize_iter, recognize_to_parquet
+from .workers import shutdown_workers
 
 __version__ = "0.1.0"
 
@@ -60,6 +62,7 @@ __all__ = [
     "AccessTokenError", "AccountConfigError", "ImageRejectedError", "QuotaExceededError",
     "QuotaWarning", "RetryableApiError", "TransportError", "WeChatBackend",
     "Inspector", "layout_text", "match_items", "plot_matches", "plot_grid", "plot_overlay", "plot_side_by_side",
+    "WorkerDiedError", "shutdown_workers",
 ]
 
 

@@ -6,10 +6,16 @@ A batch goes through four steps, and its results always come back in input order
    cannot be read becomes its error row here;
 2. identical images are grouped, so each is recognized once;
 3. answers already in the :class:`~wxocr_pandas.cache.ResultCache` are taken from it;
-4. the rest is recognized: the local engine in worker processes with one inference thread
-   each (on two cores, two such workers read about 1.4x faster than one process with the
-   engine's default threads), any other backend (HTTP) in a thread pool. Each successful
-   answer is stored in the cache as soon as it arrives, so an interrupted batch keeps it.
+4. the rest is recognized: the local engine in the persistent worker processes of
+   :mod:`~wxocr_pandas.workers` with one inference thread each (on two cores, two such
+   workers read about 1.4x faster than one process with the engine's default threads), any
+   other backend (HTTP) in a thread pool. Each successful answer is stored in the cache as
+   soon as it arrives, so an interrupted batch keeps it.
+
+No exception escapes one image: whatever goes wrong while reading, preparing, sending or
+recognizing it becomes that image's error row (``errors="raise"`` raises the first one as a
+:class:`~wxocr_pandas.errors.WxOcrError`, the original chained as its cause). A worker
+process that dies costs at most that one image (see :func:`~wxocr_pandas.workers.recognize_many`).
 
 After an error that stops a batch (the daily quota is spent), no further image is sent:
 answers already received are kept, and the images not sent get that error's errcode.
@@ -20,15 +26,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import (
-    CancelledError,
-    Executor,
-    Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    as_completed,
-)
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_completed
 from types import TracebackType
 from typing import Any, Literal, TypedDict
 
@@ -36,9 +36,10 @@ from .backends.base import Backend
 from .backends.local import LocalBackend
 from .cache import ResultCache, cache_key, image_digest
 from .config import resolve_backend, resolve_workers
-from .errors import UsageError, WxOcrError
+from .errors import InvalidImageError, UsageError, WxOcrError
 from .images import ImageSource, as_source
 from .result import OcrResult
+from .workers import current_size, recognize_many, recognize_safely, usable_cpus
 
 Errors = Literal["coerce", "raise"]
 #: What recognizing one image gives: an answer, an error, or None when it was not sent.
@@ -70,11 +71,10 @@ def recognize_one(value: Any, backend: Backend) -> OcrResult:
     >>> recognize_one("samples/sign.png", LocalBackend()).errcode
     0
     """
-    source = as_source(value)
-    try:
-        return backend.recognize(source)
-    except WxOcrError as exc:
-        raise exc.with_image(source.label)
+    outcome = recognize_safely(backend, as_source(value))
+    if isinstance(outcome, WxOcrError):
+        raise outcome
+    return outcome
 
 
 def recognize_results(values: Iterable[Any], backend: str | Backend | None = None,
@@ -148,7 +148,8 @@ class Recognizer:
         self.identity: str | None = getattr(self.backend, "identity", None) if cache else None
         self.cache = ResultCache(cache_dir) if self.identity is not None else None
         self.stop = _StopSignal()
-        self._pool: Executor | None = None
+        self._threads: ThreadPoolExecutor | None = None
+        self._warned = False  # about more worker processes than cores
         self._bar: Any = None
 
     def __enter__(self) -> Recognizer:
@@ -156,13 +157,16 @@ class Recognizer:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self.close()
+        # Interrupted: do not wait for the threads' images (the worker processes are
+        # already stopped by recognize_many); Ctrl-C must stop at once.
+        self.close(wait=exc_type is None or not issubclass(exc_type, KeyboardInterrupt))
 
-    def close(self) -> None:
-        """Stop the workers, close the cache and the progress bar."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+    def close(self, wait: bool = True) -> None:
+        """Stop the threads, close the cache and the progress bar. The worker processes
+        stay warm for the next batch (:func:`~wxocr_pandas.shutdown_workers` stops them)."""
+        if self._threads is not None:
+            self._threads.shutdown(wait=wait, cancel_futures=True)
+            self._threads = None
         if self.cache is not None:
             self.cache.close()
         if self._bar is not None:
@@ -176,8 +180,7 @@ class Recognizer:
         sources: dict[str, ImageSource] = {}
         for position, value in enumerate(values):
             try:
-                source = as_source(value)
-                digest = image_digest(source)
+                source, digest = _source_and_digest(value)
             except WxOcrError as exc:
                 if self.errors == "raise":
                     raise
@@ -229,16 +232,19 @@ class Recognizer:
 
     def _outcomes(self, sources: list[ImageSource]) -> Iterator[tuple[int, Outcome]]:
         """``(index, outcome)`` pairs in completion order."""
-        pool = self._pool_for(len(sources))
+        if isinstance(self.backend, LocalBackend):
+            workers = self._processes_for(len(sources))
+            if workers > 1:
+                yield from recognize_many(self.backend.with_threads(1), sources, workers,
+                                          self.stop)
+                return
+        pool = self._threads_for(len(sources))
         if pool is None:
             for index, source in enumerate(sources):
                 yield index, attempt(self.backend, source, self.stop)
             return
-        if isinstance(pool, ProcessPoolExecutor):
-            futures = {pool.submit(_work_in_process, source): i for i, source in enumerate(sources)}
-        else:
-            futures = {pool.submit(attempt, self.backend, source, self.stop): i
-                       for i, source in enumerate(sources)}
+        futures = {pool.submit(attempt, self.backend, source, self.stop): i
+                   for i, source in enumerate(sources)}
         try:
             for future in as_completed(futures):
                 yield futures[future], _outcome_of(future)
@@ -249,20 +255,32 @@ class Recognizer:
             for waiting in futures:
                 waiting.cancel()
 
-    def _pool_for(self, pending: int) -> Executor | None:
-        """The worker pool for a batch of ``pending`` images, or None to run in-process."""
-        if self._pool is not None:
-            return self._pool
-        if isinstance(self.backend, LocalBackend):
-            workers = self.max_workers or (_usable_cpus() if pending >= MIN_PROCESS_BATCH else 1)
-            # Daemonic processes (e.g. Dask workers) may not start children.
-            if workers > 1 and pending > 1 and not multiprocessing.current_process().daemon:
-                params = {k: v for k, v in self.backend.params.items() if "num_threads" not in k}
-                self._pool = ProcessPoolExecutor(workers, mp_context=_process_context(),
-                                                 initializer=_start_worker, initargs=(params,))
-        elif (self.max_workers or 1) > 1 and pending > 1:
-            self._pool = ThreadPoolExecutor(self.max_workers, thread_name_prefix="wxocr")
-        return self._pool
+    def _processes_for(self, pending: int) -> int:
+        """How many worker processes read ``pending`` images (1: in-process).
+
+        At most one per image; a size between that and the number asked for keeps the
+        warm pool of an earlier batch. More than the usable cores is allowed, with a warning.
+        """
+        # Daemonic processes (e.g. Dask workers) may not start children.
+        if pending < 2 or multiprocessing.current_process().daemon:
+            return 1
+        cores = usable_cpus()
+        asked = self.max_workers or (cores if pending >= MIN_PROCESS_BATCH else 1)
+        if asked > cores and not self._warned:
+            warnings.warn(f"{asked} worker processes on {cores} usable cores: each loads its "
+                          "own engine, and they will slow each other down", RuntimeWarning,
+                          stacklevel=4)
+            self._warned = True
+        size = min(asked, pending)
+        current = current_size()
+        return current if current is not None and size <= current <= asked else size
+
+    def _threads_for(self, pending: int) -> ThreadPoolExecutor | None:
+        """The thread pool for a batch of ``pending`` images, or None to run in-process."""
+        workers = min(self.max_workers or 1, pending)
+        if self._threads is None and workers > 1:
+            self._threads = ThreadPoolExecutor(workers, thread_name_prefix="wxocr")
+        return self._threads
 
     def _open_bar(self, pending: int, size: int) -> None:
         if self._bar is not None or self.progress is False:
@@ -279,6 +297,18 @@ class Recognizer:
     def _advance(self, images: int) -> None:
         if self._bar is not None and images:
             self._bar.update(images)
+
+
+def _source_and_digest(value: Any) -> tuple[ImageSource, str]:
+    """The checked cell and its content digest; any failure is a :class:`WxOcrError`."""
+    source = as_source(value)
+    try:
+        return source, image_digest(source)
+    except WxOcrError:
+        raise
+    except Exception as exc:  # e.g. a lazily opened PIL image whose file was cut short
+        raise InvalidImageError(f"cannot be read: {type(exc).__name__}: {exc}",
+                                image=source.label) from exc
 
 
 class _StopSignal:
@@ -300,12 +330,10 @@ def attempt(backend: Backend, source: ImageSource, stop: _StopSignal | None = No
     """
     if stop is not None and stop.error is not None:
         return None
-    try:
-        return recognize_one(source, backend)
-    except WxOcrError as exc:
-        if stop is not None and exc.stops_batch:
-            stop.error = exc
-        return exc
+    outcome = recognize_safely(backend, source)
+    if stop is not None and isinstance(outcome, WxOcrError) and outcome.stops_batch:
+        stop.error = outcome
+    return outcome
 
 
 def _outcome_of(future: Future) -> Outcome:
@@ -313,30 +341,3 @@ def _outcome_of(future: Future) -> Outcome:
         return future.result()
     except CancelledError:
         return None
-
-
-def _usable_cpus() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def _process_context() -> multiprocessing.context.BaseContext:
-    # Not "fork": forking a process whose onnxruntime threads may hold locks can deadlock.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-#: The engine of this worker process, built by :func:`_start_worker` (one per process).
-_worker_backend: LocalBackend | None = None
-
-
-def _start_worker(params: dict[str, Any]) -> None:
-    """Pool initializer: one single-threaded local backend per worker process."""
-    global _worker_backend
-    _worker_backend = LocalBackend(threads=1, params=params)
-
-
-def _work_in_process(source: ImageSource) -> Outcome:
-    assert _worker_backend is not None, "worker started without _start_worker"
-    return attempt(_worker_backend, source)

@@ -12,7 +12,8 @@ variable               meaning                                     default
 ``WXOCR_ACCESS_TOKEN`` a fixed access token, used as given         none
 ``WXOCR_BASE_URL``     WeChat API root (or a compatible proxy)     ``https://api.weixin.qq.com``
 ``WXOCR_STABLE_TOKEN`` ``1``: fetch tokens via ``stable_token``    ``0``
-``WXOCR_TIMEOUT``      seconds per WeChat HTTP request             ``30``
+``WXOCR_TIMEOUT``      seconds per WeChat call or image download   ``30``
+``WXOCR_WORKER_IDLE_TIMEOUT``  seconds idle workers stay warm      ``300``
 ``WXOCR_DAILY_BUDGET`` local cap on WeChat OCR calls per day       ``100``
 ``WXOCR_ALLOW_OVER_BUDGET``  ``1``: only warn past the budget      ``0``
 ``WXOCR_QUOTA_DIR``    directory of the daily call counter         platform data dir
@@ -22,6 +23,7 @@ variable               meaning                                     default
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,37 +114,62 @@ def resolve_workers(max_workers: int | None = None) -> int | None:
     >>> resolve_workers(4)
     4
     """
-    chosen = setting("workers", max_workers)
-    if chosen is None:
-        return None
-    try:
-        workers = int(chosen)
-    except ValueError:
-        raise ConfigError(f"workers must be a whole number, not {chosen!r}") from None
-    if workers < 1:
-        raise ConfigError(f"workers must be at least 1, not {workers}")
-    return workers
+    return number_setting("workers", max_workers, kind=int, minimum=1)
+
+
+def resolve_timeout(timeout: float | None = None) -> float:
+    """Seconds one HTTP exchange may take in all: a WeChat call, or an image download from
+    connecting to its last byte (``timeout``, else ``WXOCR_TIMEOUT``, else 30).
+
+    Examples
+    --------
+    >>> resolve_timeout(5)
+    5.0
+    """
+    return number_setting("timeout", timeout, 30.0, strict=True)
+
+
+def resolve_idle_timeout(timeout: float | None = None) -> float:
+    """Seconds an idle worker process keeps its engine loaded before it exits
+    (``WXOCR_WORKER_IDLE_TIMEOUT``, default 300).
+
+    Examples
+    --------
+    >>> resolve_idle_timeout(60)
+    60.0
+    """
+    return number_setting("worker_idle_timeout", timeout, 300.0, strict=True)
 
 
 def number_setting(name: str, value: float | None = None, default: float | None = None, *,
-                   kind: type = float, minimum: float = 0) -> Any:
-    """A numeric :func:`setting` converted with ``kind``; a bad value raises :class:`ConfigError`.
+                   kind: type = float, minimum: float = 0, strict: bool = False) -> Any:
+    """A numeric :func:`setting` converted with ``kind``, finite and at least ``minimum``
+    (above it with ``strict``); a bad value raises a :class:`ConfigError` naming the variable.
 
     Examples
     --------
     >>> number_setting("daily_budget", "250", 100, kind=int)
     250
+    >>> number_setting("timeout", "nan", 30.0)
+    Traceback (most recent call last):
+    ...
+    wxocr_pandas.errors.ConfigError: timeout (WXOCR_TIMEOUT) must be a finite number, not 'nan'
     """
     chosen = setting(name, value, default)
     if chosen is None:
         return None
+    where = f"{name} (WXOCR_{name.upper()})"
     try:
-        number = kind(chosen)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} (WXOCR_{name.upper()}) must be a {kind.__name__} number, "
-                          f"not {chosen!r}") from None
-    if number < minimum:
-        raise ConfigError(f"{name} (WXOCR_{name.upper()}) must be at least {minimum}, not {number}")
+        number = kind(float(chosen) if kind is float else chosen)
+        finite = math.isfinite(number)
+    except (TypeError, ValueError, OverflowError):
+        finite = False
+    if not finite:
+        noun = "whole number" if kind is int else "finite number"
+        raise ConfigError(f"{where} must be a {noun}, not {chosen!r}") from None
+    if number < minimum or (strict and number == minimum):
+        bound = "above" if strict else "at least"
+        raise ConfigError(f"{where} must be {bound} {minimum:g}, not {chosen!r}")
     return number
 
 

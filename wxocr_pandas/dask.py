@@ -224,9 +224,9 @@ def connect(scheduler: str = "local") -> distributed.Client:
     from distributed import Client
 
     if scheduler == "local":
-        from .batch import _usable_cpus
+        from .workers import usable_cpus
 
-        return Client(n_workers=_usable_cpus(), threads_per_worker=1, processes=True)
+        return Client(n_workers=usable_cpus(), threads_per_worker=1, processes=True)
     return Client(scheduler)
 
 

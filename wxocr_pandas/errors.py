@@ -16,6 +16,7 @@ None of them ever holds an access token or a secret.
     │   ├── ImageTooLargeError      over the pixel guard or the download cap
     │   └── DownloadError           an http(s) image could not be fetched; a retry may help
     ├── BackendError                the backend failed on a readable image
+    │   ├── WorkerDiedError         the worker process died reading this image, twice
     │   ├── TransportError          WeChat unreachable: timeout, connection, HTTP error; retry safe
     │   └── ApiError                the WeChat API answered with a non-zero errcode
     │       ├── RetryableApiError   -1 busy, 45011 minute quota: retried with backoff; retry safe
@@ -76,6 +77,7 @@ class Errcode(IntEnum):
     ENGINE_FAILED = 900005
     NETWORK_FAILED = 900006
     LOCAL_BUDGET_SPENT = 900007
+    WORKER_DIED = 900008
     PROTECTED_DOCUMENT = 900009
 
 
@@ -175,6 +177,19 @@ class BackendError(WxOcrError):
     """The backend failed on a readable image."""
 
     default_errcode = Errcode.ENGINE_FAILED
+
+
+class WorkerDiedError(BackendError):
+    """The worker process died while reading this image (killed, out of memory, a crash in
+    the engine), and died again when the image was retried alone. Other images of the batch
+    are unaffected; retrying the same image will likely kill a worker again.
+    """
+
+    default_errcode = Errcode.WORKER_DIED
+
+    def __init__(self, errmsg: str = "the worker process died while reading this image", *,
+                 errcode: int | None = None, image: str | None = None):
+        super().__init__(errmsg, errcode=errcode, image=image)
 
 
 class ApiError(BackendError):

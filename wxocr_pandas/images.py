@@ -226,7 +226,37 @@ def download(url: str, *, timeout: float = DEFAULT_TIMEOUT,
         raise DownloadError(f"download failed: {type(exc).__name__}", image=label) from None
 
 
-def _open(data: bytes, label: str, max_pixels: int) -> Image.Image:
+#: The most pixels one encoded byte can hold, for formats whose codecs have a known bound:
+#: deflate packs at most ~1032 bytes into one, and a PNG byte holds up to 8 one-bit pixels;
+#: GIF's LZW strings stay under 4096 pixels per 12-bit code; BMP's RLE repeats 255 pixels per
+#: 2 bytes; raw PPM/PGM/PBM hold at most 8 pixels a byte. A header that claims more pixels
+#: than its file can hold is truncated or forged: refused before any pixel memory is taken.
+#: (JPEG, WebP and TIFF can encode a blank page far more densely, so they have no bound here.)
+DENSEST_PIXELS_PER_BYTE = {"PNG": 8_300, "ICO": 8_300, "GIF": 3_000, "BMP": 130, "DIB": 130,
+                           "PPM": 9}
+#: Below this many pixels, an image is not checked against :data:`DENSEST_PIXELS_PER_BYTE`.
+_DENSITY_CHECK_PIXELS = 1_000_000
+
+
+def open_image(data: bytes, label: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+    """Open and fully decode encoded image bytes, as Pillow gives them (any mode).
+
+    Raises
+    ------
+    InvalidImageError
+        When the bytes are not an image, or a damaged, truncated or lying one.
+    ImageTooLargeError
+        Over the pixel guard (checked on the header, before any pixel memory is taken).
+
+    Examples
+    --------
+    >>> open_image(open("samples/sign.png", "rb").read(), "sign.png").size
+    (800, 400)
+    >>> open_image(open("samples/sign.png", "rb").read()[:200], "cut.png")
+    Traceback (most recent call last):
+    ...
+    wxocr_pandas.errors.InvalidImageError: cut.png: corrupt image data: OSError: image file is truncated (errcode 101002)
+    """
     try:
         image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
@@ -236,32 +266,75 @@ def _open(data: bytes, label: str, max_pixels: int) -> Image.Image:
         raise InvalidImageError("not an image (unrecognized format)", image=label) from None
     except Image.DecompressionBombError as exc:
         raise ImageTooLargeError(str(exc), image=label) from None
+    except Exception as exc:  # a damaged header: Pillow's plugins raise many kinds
+        raise InvalidImageError(f"corrupt image header: {type(exc).__name__}: {exc}",
+                                image=label) from exc
     _check_pixels(image.width, image.height, label, max_pixels)
+    pixels = image.width * image.height
+    densest = DENSEST_PIXELS_PER_BYTE.get(image.format or "")
+    if densest is not None and pixels > _DENSITY_CHECK_PIXELS and pixels > densest * len(data):
+        raise InvalidImageError(
+            f"the {image.format} header claims {image.width}x{image.height} pixels, more than "
+            f"{len(data)} bytes can hold: the file is truncated or its header is wrong",
+            image=label)
     try:
         image.load()
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise InvalidImageError(f"corrupt image data: {exc}", image=label) from None
+    except MemoryError:
+        raise ImageTooLargeError(f"not enough memory to decode {image.width}x{image.height} "
+                                 "pixels", image=label) from None
+    except Exception as exc:
+        raise InvalidImageError(f"corrupt image data: {type(exc).__name__}: {exc}",
+                                image=label) from exc
     return image
 
 
 def _check_pixels(width: int, height: int, label: str, max_pixels: int) -> None:
+    if width < 1 or height < 1:
+        raise InvalidImageError(f"an image of {width}x{height} pixels has nothing to read",
+                                image=label)
     if width * height > max_pixels:
         raise ImageTooLargeError(
             f"{width}x{height} pixels is over the {max_pixels}-pixel guard", image=label)
 
 
-def _from_array(array: np.ndarray, label: str) -> Image.Image:
+def _from_array(array: np.ndarray, label: str, max_pixels: int) -> Image.Image:
+    """An 8-bit image from an array of any integer, bool or float dtype.
+
+    bool is black and white; integers from 0 to 255 are taken as 8-bit and up to 65535 as
+    16-bit; floats from 0 to 1 are scaled to 255 and up to 255 taken as they are. Anything
+    else (negative values, NaN, infinity, wider ranges, other dtypes) is refused: a guess
+    would read as a blank image.
+    """
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
         raise InvalidImageError(f"array of shape {array.shape} is not an image "
                                 "(expected HxW, HxWx3 or HxWx4)", image=label)
-    if array.dtype != np.uint8:
-        if array.dtype.kind == "f":
-            array = np.clip(array * 255.0 if array.max(initial=0) <= 1.0 else array, 0, 255)
-        elif array.dtype.itemsize > 1:
-            array = array / (np.iinfo(array.dtype).max / 255.0)
+    _check_pixels(array.shape[1], array.shape[0], label, max_pixels)
+    kind = array.dtype.kind
+    if kind == "b":
+        array = array.astype(np.uint8) * 255
+    elif kind in "iuf":
+        if kind == "f" and not np.isfinite(array).all():
+            raise InvalidImageError("the array holds NaN or infinite values", image=label)
+        low, high = array.min(), array.max()
+        if low < 0:
+            raise InvalidImageError(f"the array holds negative values (down to {low}); "
+                                    "expected pixel values from 0", image=label)
+        if kind == "f":
+            if high > 255:
+                raise InvalidImageError(f"float values up to {high}: expected 0..1 or 0..255",
+                                        image=label)
+            array = np.rint(array * 255.0 if high <= 1.0 else array)
+        elif high > 65535:
+            raise InvalidImageError(f"integer values up to {high}: expected 8-bit (0..255) or "
+                                    "16-bit (0..65535) pixels", image=label)
+        elif high > 255:
+            array = np.rint(array / 257.0)
         array = array.astype(np.uint8)
+    else:
+        raise UnsupportedInputError(f"an array of dtype {array.dtype} is not an image; "
+                                    "expected integer, bool or float pixels", image=label)
     return Image.fromarray(np.ascontiguousarray(array))
 
 
@@ -311,10 +384,15 @@ def decode(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS,
         image = source.value
         _check_pixels(image.width, image.height, source.label, max_pixels)
     elif source.kind == "array":
-        _check_pixels(source.value.shape[1] if source.value.ndim > 1 else 1,
-                      source.value.shape[0], source.label, max_pixels)
-        image = _from_array(source.value, source.label)
+        image = _from_array(source.value, source.label, max_pixels)
     else:
         data = source.read_bytes(timeout=timeout, max_bytes=max_download_bytes)
-        image = _open(data, source.label, max_pixels)
-    return to_rgb(ImageOps.exif_transpose(image))
+        image = open_image(data, source.label, max_pixels)
+    try:
+        return to_rgb(ImageOps.exif_transpose(image))
+    except MemoryError:
+        raise ImageTooLargeError(f"not enough memory to convert {image.width}x{image.height} "
+                                 "pixels", image=source.label) from None
+    except Exception as exc:  # a broken EXIF block, a lazily loaded PIL image cut short
+        raise InvalidImageError(f"corrupt image data: {type(exc).__name__}: {exc}",
+                                image=source.label) from exc

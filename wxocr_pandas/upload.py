@@ -15,10 +15,10 @@ import math
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image
 
 from .errors import InvalidImageError
-from .images import DEFAULT_TIMEOUT, ImageSource, decode
+from .images import DEFAULT_TIMEOUT, ImageSource, decode, open_image
 from .result import ImgSize, Item, OcrResult, Point
 
 #: WeChat's limit: files must be smaller than 2 MB.
@@ -131,14 +131,15 @@ def prepare_upload(source: ImageSource, *, max_bytes: int = MAX_UPLOAD_BYTES,
     if source.kind in ("pil", "array", "page"):
         return _reencode(source, decode(source), True, max_bytes)
     data = source.read_bytes(timeout=timeout)
+    # Decoded in full here, so no quota is spent on a damaged file.
+    image = open_image(data, source.label)
     try:
-        header = Image.open(io.BytesIO(data))
-    except UnidentifiedImageError:
-        raise InvalidImageError("not an image (unrecognized format)", image=source.label) from None
-    upright = header.getexif().get(ExifTags.Base.Orientation, 1) in (0, 1)
+        upright = image.getexif().get(ExifTags.Base.Orientation, 1) in (0, 1)
+    except Exception as exc:  # a damaged EXIF block
+        raise InvalidImageError(f"corrupt EXIF data: {type(exc).__name__}: {exc}",
+                                image=source.label) from exc
     fits = len(data) < max_bytes
-    if header.format in SENT_AS_IS and upright and fits:
-        size = ImgSize(header.width, header.height)
-        return Upload(data, _filename(source, header.format), SENT_AS_IS[header.format], size, size)
-    image = decode(ImageSource("bytes", data, source.label))
-    return _reencode(source, image, fits, max_bytes)
+    if image.format in SENT_AS_IS and upright and fits:
+        size = ImgSize(image.width, image.height)
+        return Upload(data, _filename(source, image.format), SENT_AS_IS[image.format], size, size)
+    return _reencode(source, decode(ImageSource("bytes", data, source.label)), fits, max_bytes)

@@ -12,6 +12,7 @@ recognition-only engine reads the whole image as one line (measured on the 62 te
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import threading
@@ -169,6 +170,23 @@ class LocalBackend:
         self.params: dict[str, Any] = {"Global.log_level": "error", "Global.text_score": text_score,
                                        **runtime_params(self.runtime, threads)}
         self.params.update(params or {})
+
+    def with_threads(self, threads: int) -> LocalBackend:
+        """A copy with every option kept but ``threads`` inference threads (for workers).
+
+        Examples
+        --------
+        >>> from wxocr_pandas import LocalBackend
+        >>> copy = LocalBackend(text_score=0.8, line_fallback=False).with_threads(1)
+        >>> copy.identity == LocalBackend(text_score=0.8, line_fallback=False).identity
+        True
+        """
+        clone = copy.copy(self)
+        clone.threads = threads
+        clone.params = {**self.params,
+                        "EngineConfig.onnxruntime.intra_op_num_threads": int(threads),
+                        "EngineConfig.onnxruntime.inter_op_num_threads": 1}
+        return clone
 
     def __repr__(self) -> str:
         return (f"LocalBackend(threads={self.threads!r}, text_score={self.text_score!r}, "

@@ -1,0 +1,202 @@
+"""The persistent worker processes: any way Python is run, warm, and a dead worker costs at
+most one image. Every test here runs real loky worker processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from contextlib import closing
+from pathlib import Path
+
+import psutil
+import pytest
+from PIL import Image
+
+from wxocr_pandas import LocalBackend, OcrResult
+from wxocr_pandas.batch import recognize_results
+from wxocr_pandas.errors import Errcode, WorkerDiedError
+from wxocr_pandas.images import ImageSource, as_source
+from wxocr_pandas.workers import (
+    get_executor,
+    recognize_in_worker,
+    recognize_many,
+    shutdown_workers,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def worker_pids() -> set[int]:
+    """The loky worker processes of this process."""
+    return {child.pid for child in psutil.Process().children(recursive=True)
+            if is_worker(child)}
+
+
+def is_worker(process: psutil.Process) -> bool:
+    try:
+        return "popen_loky" in " ".join(process.cmdline())
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.fixture(scope="module")
+def reference(text_crops, local_backend) -> list[OcrResult]:
+    """The in-process answers for the text crops."""
+    return [local_backend.recognize(as_source(path)) for path in text_crops]
+
+
+def test_workers_answer_like_the_engine_in_process_with_any_options(text_crops, expected,
+                                                                    samples_dir, tmp_path):
+    # A tight crop (no margin) is read only by the line fallback, which is off here.
+    tight = tmp_path / "tight.png"
+    Image.open(samples_dir / "receipt.png").crop(expected["receipt.png"][3]["box"]).save(tight)
+    images = [str(tight), *map(str, text_crops[:5])]
+    backend = LocalBackend(text_score=0.8, line_fallback=False, params={"Det.box_thresh": 0.7})
+    in_process = recognize_results(images, backend, cache=False, max_workers=1)
+    in_workers = recognize_results(images, backend, cache=False, max_workers=2)
+    assert in_workers == in_process
+    assert in_process[0].ok and in_process[0].items == ()
+    # The options reached the workers: with the defaults the tight crop is read.
+    assert recognize_results(images[:2], cache=False, max_workers=2)[0].items != ()
+
+
+def test_workers_stay_warm_between_batches(text_crops, reference):
+    images = [str(path) for path in text_crops[:6]]
+    first = recognize_results(images, cache=False, max_workers=2)
+    warm = worker_pids()
+    second = recognize_results(images, cache=False, max_workers=2)
+    assert first == second == reference[:6]
+    assert len(warm) == 2 and worker_pids() == warm
+
+
+def test_a_single_image_in_a_worker_gives_its_answer_or_its_error(text_crops, reference):
+    futures = [recognize_in_worker(LocalBackend(), as_source(str(text_crops[0]))),
+               recognize_in_worker(LocalBackend(), as_source(b"not an image"))]
+    answer, error = (future.result() for future in futures)
+    assert answer == reference[0]
+    assert error.errcode == Errcode.INVALID_IMAGE_DATA and "<bytes: 12 B>" in str(error)
+
+
+class SuicideBackend(LocalBackend):
+    """A local backend whose worker process kills itself (SIGKILL, as the OOM killer does)
+    when it meets an image of exactly ``deadly`` bytes: a real worker death, every time."""
+
+    def __init__(self, deadly: int) -> None:
+        super().__init__()
+        self.deadly = deadly
+
+    def recognize(self, source: ImageSource) -> OcrResult:
+        if source.kind == "bytes" and len(source.value) == self.deadly:
+            time.sleep(0.2)  # let the other worker take an image too
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().recognize(source)
+
+
+def test_an_image_that_kills_its_worker_costs_only_itself(text_crops, reference):
+    deadly = b"\x89PNG" + bytes(60)
+    sources = [as_source(str(path)) for path in text_crops[:8]]
+    sources.insert(3, as_source(deadly))
+    outcomes = dict(recognize_many(SuicideBackend(len(deadly)), sources, 2))
+    assert sorted(outcomes) == list(range(len(sources)))
+    assert isinstance(outcomes.pop(3), WorkerDiedError)
+    assert [outcomes[i] for i in sorted(outcomes)] == reference[:8]
+    # The dead pool was replaced; the next batch runs normally.
+    assert recognize_in_worker(LocalBackend(), sources[0]).result() == reference[0]
+
+
+def test_a_worker_killed_mid_batch_costs_at_most_one_image(text_crops, reference, tmp_path):
+    images = [str(path) for path in text_crops]
+    get_executor(2)
+    results: list[OcrResult] = []
+    batch = threading.Thread(target=lambda: results.extend(
+        recognize_results(images, cache_dir=tmp_path, max_workers=2)))
+    batch.start()
+    while stored_answers(tmp_path) < 2:  # answers are stored as they come: two are done
+        time.sleep(0.05)
+    victim = min(worker_pids())
+    os.kill(victim, signal.SIGKILL)
+    stored_at_kill = stored_answers(tmp_path)
+    batch.join()
+    assert stored_at_kill < len(images)  # the kill really came mid-batch
+    assert victim not in worker_pids()
+    assert len(results) == len(images)
+    died = [i for i, result in enumerate(results) if result.errcode == Errcode.WORKER_DIED]
+    assert len(died) <= 1
+    assert [r for i, r in enumerate(results) if i not in died] == \
+        [r for i, r in enumerate(reference) if i not in died]
+
+
+def stored_answers(cache_dir: Path) -> int:
+    """How many answers the batch has stored in its cache so far."""
+    try:
+        with closing(sqlite3.connect(f"file:{cache_dir / 'results.sqlite3'}?mode=ro",
+                                     uri=True)) as db:
+            return db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+RUNS = {
+    "script": lambda script, tmp: ([sys.executable, str(script)], None),
+    "stdin": lambda script, tmp: ([sys.executable, "-"], script.read_text()),
+    "-c": lambda script, tmp: ([sys.executable, "-c", script.read_text()], None),
+}
+
+
+@pytest.mark.parametrize("how", RUNS)
+def test_a_script_without_a_main_guard_runs_a_worker_batch(how, text_crops, reference,
+                                                           tmp_path):
+    images = [str(path) for path in text_crops[:10]]
+    script = tmp_path / "unguarded.py"
+    script.write_text(textwrap.dedent(f"""\
+        import wxocr_pandas
+        print("top level ran")
+        results = wxocr_pandas.batch.recognize_results({images!r}, cache=False, max_workers=2)
+        print([r.to_json() for r in results])
+        """))
+    command, stdin = RUNS[how](script, tmp_path)
+    done = subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "top level ran" and len(lines) == 2
+    assert eval(lines[1]) == [r.to_json() for r in reference[:10]]  # noqa: S307 (our output)
+
+
+def test_ctrl_c_mid_batch_leaves_no_process_behind(text_crops, tmp_path):
+    images = [str(path) for path in text_crops]
+    script = tmp_path / "long.py"
+    script.write_text(textwrap.dedent(f"""\
+        import wxocr_pandas
+        for round in range(50):
+            wxocr_pandas.batch.recognize_results({images!r}, cache=False, max_workers=2)
+        """))
+    process = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path,
+                               stderr=subprocess.PIPE, text=True)
+    parent = psutil.Process(process.pid)
+    workers: list[psutil.Process] = []
+    while len(workers) < 2:
+        time.sleep(0.1)
+        workers = [child for child in parent.children(recursive=True) if is_worker(child)]
+    time.sleep(1.0)
+    everything = parent.children(recursive=True)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert "KeyboardInterrupt" in stderr
+    gone, alive = psutil.wait_procs(everything, timeout=10)
+    assert alive == []
+
+
+def test_shutdown_workers_stops_them_and_the_next_batch_starts_new_ones(text_crops, reference):
+    recognize_results([str(p) for p in text_crops[:2]], cache=False, max_workers=2)
+    old = worker_pids()
+    shutdown_workers()
+    assert not old & {p.pid for p in psutil.process_iter()}
+    assert recognize_results([str(p) for p in text_crops[:2]], cache=False,
+                             max_workers=2) == reference[:2]

@@ -1,0 +1,246 @@
+"""Persistent worker processes for the local engine, through loky.
+
+``multiprocessing``'s spawn and forkserver start methods re-run the user's ``__main__`` in
+every worker, so a script without an ``if __name__ == "__main__":`` guard, or one piped on
+stdin, crashes the pool. loky (the executor under joblib) starts workers that do not
+re-import ``__main__``, keeps them alive between calls until they have been idle for
+five minutes (``WXOCR_WORKER_IDLE_TIMEOUT``), and replaces a pool
+that a dead worker broke.
+
+Workers receive the backend itself, pickled with every option it has. Its engine is
+loaded in each worker on first use and kept there (:func:`~wxocr_pandas.backends.local.
+load_engine` caches it in a package module, once per parameter set), so a notebook's second
+``recognize`` pays no start-up, and answers equal the in-process ones for any options.
+
+One executor serves the whole process: :func:`loky.get_reusable_executor` keeps one per
+*thread*, and the server and notebooks call from several, so it is held here and shared.
+:func:`shutdown_workers` stops it (the next call starts a new one).
+
+A worker that dies (the OOM killer, a crash in the engine) costs at most one image:
+:func:`recognize_many` retries every image that was in flight once, alone in a fresh
+pool, so an image that kills its worker again is the culprit, and only it gets
+:attr:`~wxocr_pandas.errors.Errcode.WORKER_DIED`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from typing import Any
+
+from .backends.base import Backend
+from .config import resolve_idle_timeout
+from .errors import BackendError, WorkerDiedError, WxOcrError
+from .images import ImageSource
+from .result import OcrResult
+
+#: What recognizing one image in a worker gives: an answer or the image's error.
+Outcome = OcrResult | WxOcrError
+
+_lock = threading.Lock()
+_executor: Any = None
+
+
+def usable_cpus() -> int:
+    """The cores this process may run on (its CPU affinity where the platform has one).
+
+    Examples
+    --------
+    >>> usable_cpus() >= 1
+    True
+    """
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def current_size() -> int | None:
+    """The number of processes of the current executor, None when there is none."""
+    with _lock:
+        return None if _executor is None else _executor._max_workers
+
+
+def get_executor(max_workers: int | None = None) -> Executor:
+    """The process-wide loky executor with ``max_workers`` processes (default: one per
+    usable core), started on first use and reused while it is healthy and of that size.
+
+    A broken executor (a worker died) or one of another size is replaced; workers of a
+    replaced executor finish what they run, then exit.
+
+    Examples
+    --------
+    >>> from wxocr_pandas.workers import get_executor
+    >>> get_executor(1) is get_executor(1)
+    True
+    """
+    global _executor
+    from loky import ProcessPoolExecutor
+
+    size = max_workers or usable_cpus()
+    with _lock:
+        current = _executor
+        if current is not None and (current._flags.broken or current._flags.shutdown
+                                    or current._max_workers != size):
+            current.shutdown(wait=False)
+            current = None
+        if current is None:
+            current = _executor = ProcessPoolExecutor(size, timeout=resolve_idle_timeout())
+        return current
+
+
+def shutdown_workers(*, kill: bool = False) -> None:
+    """Stop the worker processes (their engines are unloaded); the next batch starts new ones.
+
+    Parameters
+    ----------
+    kill
+        ``False`` lets running images finish first; ``True`` stops the workers at once.
+
+    Examples
+    --------
+    >>> import wxocr_pandas
+    >>> wxocr_pandas.shutdown_workers()
+    """
+    global _executor
+    with _lock:
+        current, _executor = _executor, None
+    if current is not None:
+        current.shutdown(wait=True, kill_workers=kill)
+
+
+# Dropped before the interpreter tears its modules down, which loky's callbacks still use.
+atexit.register(shutdown_workers)
+
+
+def recognize_safely(backend: Backend, source: ImageSource) -> Outcome:
+    """Recognize one image; every failure is returned as a :class:`WxOcrError` naming it.
+
+    An exception that is not a :class:`WxOcrError` (a bug, a surprise from a library)
+    becomes a :class:`BackendError` with the original as its cause.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import LocalBackend
+    >>> from wxocr_pandas.images import as_source
+    >>> recognize_safely(LocalBackend(), as_source("no/such.png")).errcode
+    900002
+    """
+    try:
+        return backend.recognize(source)
+    except WxOcrError as exc:
+        return exc.with_image(source.label)
+    except Exception as exc:
+        error = BackendError(f"unexpected {type(exc).__name__}: {exc}", image=source.label)
+        error.__cause__ = exc
+        return error
+
+
+def recognize_in_worker(backend: Backend, source: ImageSource,
+                        executor: Executor | None = None) -> Future[Outcome]:
+    """Recognize one image in a worker process; the future gives the answer or the error.
+
+    If the worker dies, the image is sent once more to a fresh pool; if that worker dies
+    too, the future gives a :class:`~wxocr_pandas.errors.WorkerDiedError`. The future
+    never raises, except :class:`~concurrent.futures.CancelledError` when cancelled.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import LocalBackend
+    >>> from wxocr_pandas.images import as_source
+    >>> recognize_in_worker(LocalBackend(), as_source("samples/sign.png")).result().errcode
+    0
+    """
+    outer: Future[Outcome] = Future()
+
+    def send(attempt: int, pool: Executor) -> None:
+        inner = pool.submit(recognize_safely, backend, source)
+
+        def done(finished: Future) -> None:
+            if finished.cancelled():
+                outer.cancel()
+                return
+            outcome = outcome_of(finished, source)
+            if isinstance(outcome, WorkerDiedError) and attempt == 1:
+                # Not from this callback's thread: it belongs to the broken pool.
+                threading.Thread(target=send, args=(2, get_executor())).start()
+                return
+            outer.set_result(outcome)
+
+        inner.add_done_callback(done)
+
+    outer.set_running_or_notify_cancel()
+    send(1, executor or get_executor())
+    return outer
+
+
+def outcome_of(future: Future, source: ImageSource) -> Outcome:
+    """What a finished worker future means for its image: its outcome, a
+    :class:`WorkerDiedError` when its worker (or the pool) died under it, or a
+    :class:`BackendError` when it could not be sent (an unpicklable cell)."""
+    from loky.process_executor import BrokenProcessPool, ShutdownExecutorError
+
+    try:
+        return future.result()
+    except (BrokenProcessPool, ShutdownExecutorError):
+        return WorkerDiedError(image=source.label)
+    except Exception as exc:
+        error = BackendError(f"could not be sent to a worker process: {type(exc).__name__}: "
+                             f"{exc}", image=source.label)
+        error.__cause__ = exc
+        return error
+
+
+def recognize_many(backend: Backend, sources: Sequence[ImageSource], max_workers: int,
+                   stop: Any = None) -> Iterator[tuple[int, Outcome | None]]:
+    """``(index, outcome)`` for each source, in completion order, from ``max_workers``
+    worker processes.
+
+    At most ``max_workers`` images are in flight, so little is lost when a worker dies and
+    nothing is queued when the batch stops. The images in flight when a worker dies are
+    sent again one at a time, each alone; one that kills its worker again gives a
+    :class:`WorkerDiedError`. Finished images are never sent again. Once ``stop.error`` is
+    set (a spent quota), nothing more is sent and the unsent images give None. On
+    KeyboardInterrupt the workers are killed at once, so Ctrl-C stops within a second.
+    """
+    waiting = deque(range(len(sources)))
+    suspects: deque[int] = deque()
+    in_flight: dict[Future, int] = {}
+    alone = False  # the one image in flight is a suspect, sent alone
+    try:
+        while waiting or suspects or in_flight:
+            if stop is not None and stop.error is not None:
+                while waiting:
+                    yield waiting.popleft(), None
+            if not in_flight and suspects:
+                index = suspects.popleft()
+                in_flight[get_executor(max_workers).submit(recognize_safely, backend,
+                                                           sources[index])] = index
+                alone = True
+            elif not suspects and waiting:
+                pool = get_executor(max_workers)
+                while waiting and len(in_flight) < max_workers:
+                    index = waiting.popleft()
+                    in_flight[pool.submit(recognize_safely, backend, sources[index])] = index
+            if not in_flight:
+                continue
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = in_flight.pop(future)
+                outcome = outcome_of(future, sources[index])
+                if isinstance(outcome, WorkerDiedError) and not alone:
+                    suspects.append(index)
+                else:
+                    yield index, outcome
+            alone = False
+    except KeyboardInterrupt:
+        shutdown_workers(kill=True)
+        raise
+    finally:  # closed early (errors="raise", an interrupt): drop what was not sent
+        for future in in_flight:
+            future.cancel()
+
+
