@@ -13,7 +13,7 @@ from PIL import Image
 
 from wxocr_pandas import ImgSize, Item, LocalBackend, OcrResult, Point
 from wxocr_pandas.images import ImageSource, decode
-from wechat_server import _wechat_http, wechat_server  # noqa: F401  (the fake WeChat API)
+from wechat_server import _wechat_http, wechat_recognizer, wechat_server  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"

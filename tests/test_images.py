@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +20,7 @@ from wxocr_pandas import (
     MissingInputError,
     UnsupportedInputError,
 )
+from wxocr_pandas.batch import recognize_results
 from wxocr_pandas.images import as_source, decode, download, redact_url, to_rgb
 
 
@@ -159,6 +163,81 @@ def test_decompression_bomb_guard():
 def test_bad_arrays_are_invalid():
     with pytest.raises(InvalidImageError, match="shape"):
         decode(as_source(np.zeros((4, 4, 5), np.uint8)))
+
+
+@pytest.fixture(scope="module")
+def gray_sign(samples_dir: Path) -> np.ndarray:
+    """The sign sample as an 8-bit gray array (the reference every dtype must decode to)."""
+    return np.asarray(Image.open(samples_dir / "sign.png").convert("L"))
+
+
+INTEGER_DTYPES = [np.uint8, np.uint16, np.uint32, np.uint64, np.int16, np.int32, np.int64]
+FLOAT_DTYPES = [np.float16, np.float32, np.float64]
+
+
+@pytest.mark.parametrize("dtype", INTEGER_DTYPES + FLOAT_DTYPES, ids=lambda d: d.__name__)
+def test_arrays_of_every_numeric_dtype_decode_to_their_pixels(gray_sign, dtype):
+    if np.dtype(dtype).kind == "f":
+        scaled = [gray_sign.astype(dtype) / 255, gray_sign.astype(dtype)]  # 0..1 and 0..255
+    else:
+        scaled = [gray_sign.astype(dtype)]
+        if np.iinfo(dtype).max >= 65535:  # 16-bit pixels in a wide integer
+            scaled.append(gray_sign.astype(dtype) * 257)
+    for array in scaled:
+        decoded = np.asarray(decode(as_source(array)).convert("L"), dtype=int)
+        assert np.abs(decoded - gray_sign).max() <= 1, (dtype, array.max())
+
+
+def test_int8_and_bool_arrays_keep_their_contrast(gray_sign):
+    halved = decode(as_source((gray_sign // 2).astype(np.int8))).convert("L")
+    assert np.array_equal(np.asarray(halved), gray_sign // 2)
+    ink = gray_sign < 128
+    decoded = np.asarray(decode(as_source(~ink)).convert("L"))
+    assert set(np.unique(decoded)) == {0, 255}
+    assert np.array_equal(decoded == 0, ink)
+
+
+@pytest.mark.parametrize(("array", "error", "cause"), [
+    (np.zeros((0, 0), np.uint8), InvalidImageError, "0x0 pixels"),
+    (np.zeros((0, 7, 3), np.uint8), InvalidImageError, "7x0 pixels"),
+    (np.zeros(12, np.uint8), InvalidImageError, "shape"),
+    (np.full((4, 4), np.nan), InvalidImageError, "NaN"),
+    (np.array([[0.5, np.inf]]), InvalidImageError, "infinite"),
+    (np.array([[-3, 100]]), InvalidImageError, "negative"),
+    (np.array([[0.0, 300.0]]), InvalidImageError, "expected 0..1 or 0..255"),
+    (np.array([[0, 70_000]]), InvalidImageError, "16-bit"),
+    (np.ones((4, 4), complex), UnsupportedInputError, "complex"),
+    (np.full((4, 4), "x"), UnsupportedInputError, "dtype <U1"),
+], ids=["0x0", "0-high", "1-d", "nan", "inf", "negative", "float-range", "int-range",
+        "complex", "strings"])
+def test_arrays_that_cannot_be_pixels_are_refused_with_a_reason(array, error, cause):
+    with pytest.raises(error, match=re.escape(cause)) as caught:
+        decode(as_source(array))
+    assert caught.value.errcode in (101002, 900003)
+    assert caught.value.image.startswith("<ndarray")
+
+
+def test_no_dtype_reads_as_a_blank_page(gray_sign, local_backend):
+    one_nan = gray_sign / 255.0
+    one_nan[0, 0] = np.nan
+    cells = [gray_sign.astype(np.int64), gray_sign.astype(np.uint16) * 257, gray_sign > 128,
+             gray_sign / 255.0, one_nan]
+    results = recognize_results(cells, local_backend, cache=False, max_workers=1)
+    texts = [[item.text for item in result.items] for result in results]
+    assert texts[0] == texts[1] == texts[2] == texts[3] != []
+    assert results[4].errcode == 101002 and "NaN" in results[4].errmsg
+
+
+def test_a_tiny_file_claiming_huge_pixels_is_refused_before_decoding():
+    data = bytearray(_png(Image.new("L", (64, 64), 255)))
+    data[16:24] = struct.pack(">II", 15000, 10000)  # the IHDR's width and height
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    with pytest.raises(InvalidImageError, match="claims 15000x10000 pixels") as caught:
+        decode(as_source(bytes(data)))
+    assert caught.value.errcode == 101002
+    # A real image that large but blank is not refused by that rule, only by the guard.
+    blank = _png(Image.new("1", (4000, 4000), 1))
+    assert decode(as_source(blank)).size == (4000, 4000)
 
 
 def test_url_is_downloaded_from_a_real_server(httpserver, samples_dir: Path):

@@ -293,11 +293,17 @@ def _wechat_http():
 
 
 @pytest.fixture
-def wechat_server(_wechat_http: HTTPServer, local_backend: Any, tmp_path: Path):
+def wechat_recognizer(local_backend: Any) -> Any:
+    """The backend the fake server reads images with (a test module may override it)."""
+    return local_backend
+
+
+@pytest.fixture
+def wechat_server(_wechat_http: HTTPServer, wechat_recognizer: Any, tmp_path: Path):
     """A fresh :class:`FakeWeChat` (no tokens cached in this process, counter in tmp_path)."""
     _wechat_http.clear()
     clear_tokens()
-    yield FakeWeChat(_wechat_http, local_backend, tmp_path / "quota")
+    yield FakeWeChat(_wechat_http, wechat_recognizer, tmp_path / "quota")
     clear_tokens()
     _wechat_http.check_handler_errors()
     _wechat_http.clear()

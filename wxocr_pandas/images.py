@@ -12,6 +12,7 @@ import io
 import math
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -229,11 +230,13 @@ def download(url: str, *, timeout: float = DEFAULT_TIMEOUT,
 #: The most pixels one encoded byte can hold, for formats whose codecs have a known bound:
 #: deflate packs at most ~1032 bytes into one, and a PNG byte holds up to 8 one-bit pixels;
 #: GIF's LZW strings stay under 4096 pixels per 12-bit code; BMP's RLE repeats 255 pixels per
-#: 2 bytes; raw PPM/PGM/PBM hold at most 8 pixels a byte. A header that claims more pixels
-#: than its file can hold is truncated or forged: refused before any pixel memory is taken.
-#: (JPEG, WebP and TIFF can encode a blank page far more densely, so they have no bound here.)
+#: 2 bytes; raw PPM/PGM/PBM hold at most 8 pixels a byte; a Huffman-coded JPEG spends at least
+#: one bit per 8x8 block (512 gray pixels a byte; the bound leaves 8x room). A header that
+#: claims more pixels than its file can hold is truncated or forged: it is refused before any
+#: pixel memory is taken. (WebP and TIFF can encode a blank page far more densely: only the
+#: pixel guard applies to them.)
 DENSEST_PIXELS_PER_BYTE = {"PNG": 8_300, "ICO": 8_300, "GIF": 3_000, "BMP": 130, "DIB": 130,
-                           "PPM": 9}
+                           "PPM": 9, "JPEG": 4_096, "MPO": 4_096}
 #: Below this many pixels, an image is not checked against :data:`DENSEST_PIXELS_PER_BYTE`.
 _DENSITY_CHECK_PIXELS = 1_000_000
 
@@ -258,7 +261,9 @@ def open_image(data: bytes, label: str, max_pixels: int = DEFAULT_MAX_PIXELS) ->
     wxocr_pandas.errors.InvalidImageError: cut.png: corrupt image data: OSError: image file is truncated (errcode 101002)
     """
     try:
-        image = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():  # the pixel guard below decides, not Pillow's warning
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         if b"%PDF-" in data[:1024]:  # documents are opened page by page before decoding
             raise InvalidImageError("a PDF document: give it as a path, bytes or a URL ending "
