@@ -72,5 +72,7 @@ def test_a_large_image_is_shrunk_step_by_step_below_the_limit():
 
 
 def test_bytes_that_are_no_image_are_refused_here():
-    with pytest.raises(InvalidImageError, match="not an image"):
+    with pytest.raises(InvalidImageError, match="a PDF document"):
         prepare_upload(as_source(b"%PDF-1.4 not an image"))
+    with pytest.raises(InvalidImageError, match="not an image"):
+        prepare_upload(as_source(b"GIF? no, not an image"))
