@@ -301,9 +301,11 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
         with clock("key n until the next low-score item is selected"):
             page.keyboard.press("n")
             _wait_selected(page, low[1])
-        page.mouse.move(5, 5)
+        panel = page.locator(".wxocr-inspector-panel")
+        panel.scroll_into_view_if_needed()  # first, so the hover below stays under the pointer
         page.locator('polygon.wxocr-box[data-item="%d"]' % low[1]).hover()
-        page.locator(".wxocr-inspector-panel").screenshot(path=str(ARTIFACTS / "inspector_review.png"))
+        page.wait_for_selector(".wxocr-tooltip.shown")
+        panel.screenshot(path=str(ARTIFACTS / "inspector_review.png"))
         with clock("key a until the item is accepted and the next one selected"):
             page.keyboard.press("a")
             page.wait_for_selector(f'tr.accepted[data-item="{low[1]}"]')
