@@ -449,14 +449,21 @@ class Inspector(widgets.VBox):
             kept = " (the last answer stays shown)" if label in self._pages else ""
             return "", f"backend: {exc}{kept}"
         source = self._sources[label]
-        hit = cache and _in_cache(source, backend, self._cache_dir)
+        # Answers the batch did not find are stored as they arrive: an answer that adds no
+        # entry to the cache came from it (for a document too, page by page).
+        cached = cache and getattr(backend, "identity", None) is not None
+        before = _cache_entries(self._cache_dir) if cached else 0
         started = time.perf_counter()
         frame = pd.DataFrame({self._column: [source]},
                              index=pd.Index([label], dtype=object, tupleize_cols=False))
         out = recognize_frame(frame, self._column, backend=backend, cache=cache,
                               cache_dir=self._cache_dir, progress=False, max_workers=1)
-        self._pages[label] = {int(page or 1): rows for (_, page), rows in rows_per_image(out)}
+        # A single image is page 1; a failed input has page NA (or no page column yet).
+        self._pages[label] = {1 if page is None or pd.isna(page) else int(page): rows
+                              for (_, page), rows in rows_per_image(out)}
         self._pictures = {key: value for key, value in self._pictures.items() if key[0] != label}
+        failed = _error(out) != ""
+        hit = cached and not failed and _cache_entries(self._cache_dir) == before
         how = ("from the cache" if hit else
                f"read in {time.perf_counter() - started:.2f} s"
                + ("" if cache else ", cache bypassed"))
@@ -584,25 +591,20 @@ def _encode(picture: Image.Image) -> tuple[bytes, str]:
     return buffer.getvalue(), "jpeg"
 
 
-def _in_cache(value: Any, backend: Backend, cache_dir: Any) -> bool:
-    """True when the result cache already holds this image's answer from ``backend``."""
-    from .cache import ResultCache, cache_key, image_digest
+def _cache_entries(cache_dir: Any) -> int:
+    """How many answers the result cache holds."""
+    from .cache import ResultCache
 
-    identity = getattr(backend, "identity", None)
-    if identity is None:
-        return False
-    try:
-        key = cache_key(image_digest(as_source(value)), identity)
-    except WxOcrError:
-        return False
     with ResultCache(cache_dir) as store:
-        return bool(store.get_many([key]))
+        return store.info().entries
 
 
 def _answer(rows: pd.DataFrame) -> dict[str, Any]:
     from .export import results_from_frame
 
-    return results_from_frame(rows)[0].to_dict()
+    # One page's rows, read as one answer (with its page column, a document's rows give
+    # a tuple of pages).
+    return results_from_frame(rows.drop(columns="page", errors="ignore"))[0].to_dict()
 
 
 def _error(rows: pd.DataFrame) -> str:
