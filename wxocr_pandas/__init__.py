@@ -29,6 +29,7 @@ from .errors import (
     InputError,
     InvalidImageError,
     MissingInputError,
+    ProtectedDocumentError,
     QuotaExceededError,
     RetryableApiError,
     TransportError,
@@ -53,7 +54,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ApiError", "Backend", "BackendError", "ColumnConflictError", "ConfigError", "DownloadError", "Errcode",
     "ImageNotFoundError", "ImageTooLargeError", "ImgSize", "InputError", "InvalidImageError",
-    "Item", "LocalBackend", "MissingInputError", "OcrResult", "Point", "RESULT_COLUMNS",
+    "Item", "LocalBackend", "MissingInputError", "OcrResult", "ProtectedDocumentError", "Point", "RESULT_COLUMNS",
     "UnsupportedInputError", "UsageError", "WxOcrError", "recognize", "recognize_frame", "recognize_series",
     "__version__",
     "compare", "evaluate", "plot_comparison", "read_jsonl", "read_results", "to_jsonl",

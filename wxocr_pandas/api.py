@@ -9,14 +9,16 @@ import pandas as pd
 from .backends.base import Backend
 from .batch import BatchOptions, Errors, recognize_results
 from .frame import check_input, explode
+from .result import OcrResult
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 
-def recognize(image: Any, *, backend: str | Backend | None = None,
-              errors: Errors = "raise", **options: Unpack[BatchOptions]) -> dict[str, Any]:
-    """Recognize one image and return the WeChat-shaped answer as a dict.
+def recognize(image: Any, *, backend: str | Backend | None = None, errors: Errors = "raise",
+              **options: Unpack[BatchOptions]) -> dict[str, Any] | list[dict[str, Any]]:
+    """Recognize one image and return the WeChat-shaped answer as a dict; a document (a PDF,
+    a multi-page TIFF, an animated GIF) gives a list of them, one per page.
 
     Parameters
     ----------
@@ -28,7 +30,7 @@ def recognize(image: Any, *, backend: str | Backend | None = None,
         ``"raise"`` (default) raises a :class:`~wxocr_pandas.WxOcrError` on failure;
         ``"coerce"`` returns the error answer (``{"errcode": ..., "errmsg": ...}``).
     **options
-        ``cache``, ``cache_dir``, ``max_workers``, ``progress``: see
+        ``cache``, ``cache_dir``, ``max_workers``, ``progress``, ``dpi``, ``pdf_ocr``: see
         :func:`~wxocr_pandas.batch.recognize_results` (this function and the frame functions
         take them too).
 
@@ -39,7 +41,10 @@ def recognize(image: Any, *, backend: str | Backend | None = None,
     >>> answer["errcode"], sorted(answer)
     (0, ['errcode', 'errmsg', 'img_size', 'items'])
     """
-    return recognize_results([image], backend, errors, **options)[0].to_dict()
+    answer = recognize_results([image], backend, errors, **options)[0]
+    if isinstance(answer, OcrResult):
+        return answer.to_dict()
+    return [page.to_dict() for page in answer]
 
 
 def recognize_frame(df: pd.DataFrame, column: str, *, backend: str | Backend | None = None,
@@ -85,7 +90,7 @@ def recognize_series(series: pd.Series, *, backend: str | Backend | None = None,
     >>> import pandas as pd
     >>> out = recognize_series(pd.Series(["samples/sign.png"], name="path"))
     >>> out.columns[:3].tolist()
-    ['path', 'item', 'text']
+    ['path', 'page', 'item']
     """
     name = series.name if series.name is not None else "image"
     return recognize_frame(series.to_frame(name), name, backend=backend, errors=errors,

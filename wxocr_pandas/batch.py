@@ -35,15 +35,18 @@ from typing import Any, Literal, TypedDict
 from .backends.base import Backend
 from .backends.local import LocalBackend
 from .cache import ResultCache, cache_key, image_digest
-from .config import resolve_backend, resolve_workers
+from .config import resolve_backend, resolve_dpi, resolve_pdf_ocr, resolve_workers
 from .errors import InvalidImageError, UsageError, WxOcrError
 from .images import ImageSource, as_source
+from .pages import Document, InputResult, Page, open_document
 from .result import OcrResult
 from .workers import current_size, recognize_many, recognize_safely, usable_cpus
 
 Errors = Literal["coerce", "raise"]
 #: What recognizing one image gives: an answer, an error, or None when it was not sent.
 Outcome = OcrResult | WxOcrError | None
+#: Where an answer goes: the input's position, and the page's index for a document's page.
+Slot = tuple[int, int | None]
 
 
 class BatchOptions(TypedDict, total=False):
@@ -53,6 +56,8 @@ class BatchOptions(TypedDict, total=False):
     cache_dir: str | os.PathLike[str] | None
     max_workers: int | None
     progress: bool | None
+    dpi: float | None
+    pdf_ocr: bool | None
 
 
 #: Below this many images to recognize, the local engine runs in-process: starting a worker
@@ -81,8 +86,11 @@ def recognize_results(values: Iterable[Any], backend: str | Backend | None = Non
                       errors: Errors = "coerce", *, cache: bool = True,
                       cache_dir: str | os.PathLike[str] | None = None,
                       max_workers: int | None = None,
-                      progress: bool | None = None) -> list[OcrResult]:
-    """One :class:`OcrResult` per value, in order.
+                      progress: bool | None = None, dpi: float | None = None,
+                      pdf_ocr: bool | None = None) -> list[InputResult]:
+    """One answer per value, in order: an :class:`OcrResult` for an image, a tuple of them
+    (one per page) for a document (a PDF, a multi-page TIFF, an animated GIF; see
+    :mod:`wxocr_pandas.pages`).
 
     Parameters
     ----------
@@ -107,16 +115,24 @@ def recognize_results(values: Iterable[Any], backend: str | Backend | None = Non
         ``True``/``False`` force a :mod:`tqdm.auto` bar on or off; ``None`` shows one in
         Jupyter or a terminal when at least :data:`MIN_PROGRESS_BATCH` images need
         recognizing (a re-run served by the cache stays quiet).
+    dpi
+        Resolution at which PDF pages are rendered to be recognized; env ``WXOCR_DPI``,
+        default :data:`~wxocr_pandas.pages.DEFAULT_DPI`. Coordinates are in pixels of the
+        page at this resolution.
+    pdf_ocr
+        Recognize every PDF page as an image, even where it has a text layer (by default a
+        text layer is read as it is: exact and much faster); env ``WXOCR_PDF_OCR``.
 
     Examples
     --------
-    >>> results = recognize_results(["samples/sign.png", "no/such.png"])
-    >>> [r.errcode for r in results]
-    [0, 900002]
+    >>> results = recognize_results(["samples/sign.png", "no/such.png", "samples/report.pdf"])
+    >>> [r.errcode for r in results[:2]], [page.errcode for page in results[2]]
+    ([0, 900002], [0, 0, 0])
     """
     values = list(values)
     with Recognizer(backend, errors, cache=cache, cache_dir=cache_dir, max_workers=max_workers,
-                    progress=progress, total=len(values)) as recognizer:
+                    progress=progress, total=len(values), dpi=dpi,
+                    pdf_ocr=pdf_ocr) as recognizer:
         return recognizer.run(values)
 
 
@@ -136,12 +152,15 @@ class Recognizer:
     def __init__(self, backend: str | Backend | None = None, errors: Errors = "coerce", *,
                  cache: bool = True, cache_dir: str | os.PathLike[str] | None = None,
                  max_workers: int | None = None, progress: bool | None = None,
-                 total: int | None = None) -> None:
+                 total: int | None = None, dpi: float | None = None,
+                 pdf_ocr: bool | None = None) -> None:
         if errors not in ("coerce", "raise"):
             raise UsageError(f"errors must be 'coerce' or 'raise', not {errors!r}")
         self.backend = resolve_backend(backend)
         self.errors = errors
         self.max_workers = resolve_workers(max_workers)
+        self.dpi = resolve_dpi(dpi)
+        self.pdf_ocr = resolve_pdf_ocr(pdf_ocr)
         self.progress = progress
         self.total = total
         # A backend without an identity cannot be told apart from another: never cache it.
@@ -173,21 +192,47 @@ class Recognizer:
             self._bar.close()
             self._bar = None
 
-    def run(self, values: Sequence[Any]) -> list[OcrResult]:
-        """One result per value, in order (see :func:`recognize_results`)."""
-        results: list[OcrResult | None] = [None] * len(values)
-        groups: dict[str, list[int]] = {}
+    def run(self, values: Sequence[Any]) -> list[InputResult]:
+        """One answer per value, in order (see :func:`recognize_results`)."""
+        results: list[Any] = [None] * len(values)
+        groups: dict[str, list[Slot]] = {}
         sources: dict[str, ImageSource] = {}
+        labels: dict[Slot, str] = {}
+        pages: dict[Slot, Page] = {}
+        slots = 0
         for position, value in enumerate(values):
             try:
                 source, digest = _source_and_digest(value)
+                document = self._document(source, digest)
             except WxOcrError as exc:
                 if self.errors == "raise":
                     raise
                 results[position] = OcrResult.from_error(exc)
+                slots += 1
                 continue
-            groups.setdefault(digest, []).append(position)
-            sources.setdefault(digest, source)
+            if document is None:
+                units = [((position, None), digest, source)]
+            else:
+                results[position] = [page.finish() if page.source is None else None
+                                     for page in document.pages]
+                units = []
+                for index, page in enumerate(document.pages):
+                    if page.source is not None:
+                        pages[position, index] = page
+                        units.append(((position, index), page.key or image_digest(page.source),
+                                      page.source))
+            slots += 1 if document is None else len(document.pages)
+            for slot, key, unit in units:
+                groups.setdefault(key, []).append(slot)
+                sources.setdefault(key, unit)
+                labels[slot] = unit.label
+
+        def place(slot: Slot, result: OcrResult) -> None:
+            position, index = slot
+            if index is None:
+                results[position] = result
+            else:
+                results[position][index] = pages[slot].finish(result)
 
         keys: dict[str, str] = {}
         if self.cache is not None:
@@ -195,12 +240,14 @@ class Recognizer:
             cached = self.cache.get_many(list(keys.values()))
             for digest, key in keys.items():
                 if key in cached:
-                    for position in groups.pop(digest):
-                        results[position] = cached[key]
+                    for slot in groups.pop(digest):
+                        place(slot, cached[key])
 
         pending = list(groups)
         self._open_bar(len(pending), len(values))
-        self._advance(len(values) - sum(map(len, groups.values())))
+        if self._bar is not None and slots > len(values):  # each page counts
+            self._bar.total += slots - len(values)
+        self._advance(slots - sum(map(len, groups.values())))
         for index, outcome in self._outcomes([sources[d] for d in pending]):
             digest = pending[index]
             if isinstance(outcome, WxOcrError):
@@ -211,16 +258,28 @@ class Recognizer:
             elif outcome is not None and self.cache is not None:
                 self.cache.put(keys[digest], outcome, backend=self.identity,
                                image=sources[digest].label)
-            for position in groups[digest]:
-                results[position] = self._row(outcome, sources[digest], values[position])
+            for slot in groups[digest]:
+                place(slot, self._row(outcome, sources[digest], labels[slot]))
             self._advance(len(groups[digest]))
-        return results  # type: ignore[return-value]  # every position is filled above
+        # Every slot is filled above; a document's pages become an immutable tuple.
+        return [tuple(result) if isinstance(result, list) else result for result in results]
 
-    def _row(self, outcome: Outcome, source: ImageSource, value: Any) -> OcrResult:
-        """The result row of one input position (its own label, for identical images)."""
+    def _document(self, source: ImageSource, digest: str) -> Document | None:
+        """The source opened as a document (None for an image); any failure to open it is
+        a :class:`WxOcrError` naming it."""
+        try:
+            return open_document(source, dpi=self.dpi, pdf_ocr=self.pdf_ocr, digest=digest)
+        except WxOcrError:
+            raise
+        except Exception as exc:  # e.g. a text layer pdfium cannot measure
+            raise InvalidImageError(f"cannot be read as a document: {type(exc).__name__}: "
+                                    f"{exc}", image=source.label) from exc
+
+    def _row(self, outcome: Outcome, source: ImageSource, label: str) -> OcrResult:
+        """The result row of one slot, named by its own ``label`` (identical images, and
+        identical documents, are recognized once for several slots)."""
         if isinstance(outcome, OcrResult):
             return outcome
-        label = as_source(value).label
         if outcome is None:
             stopped = self.stop.error
             assert stopped is not None  # None outcomes exist only after a stop

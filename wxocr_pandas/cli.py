@@ -5,6 +5,7 @@
     wxocr recognize samples/*.png -o results.csv       # also .parquet, or .jsonl of raw answers
     wxocr recognize "scans/**/*.jpg" -o out.parquet --backend wechat
     wxocr recognize samples/*.png -o results.csv --workers 2 --no-cache
+    wxocr recognize samples/report.pdf -o report.csv --dpi 300   # one row per text per page
     wxocr recognize "scans/**/*.png" -o out/ --scheduler tcp://host:8786   # Dask: Parquet parts
     wxocr cache info                                    # where the result cache is, how big
     wxocr cache clear
@@ -28,6 +29,8 @@ from .cache import ResultCache
 from .errors import ConfigError, WxOcrError
 from .export import write_results
 from .frame import explode
+from .pages import iter_page_results
+from .result import OcrResult
 
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".jsonl")
 
@@ -60,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--workers", type=int, default=None,
                      help="parallel workers (local: processes, default one per core for 8+ "
                           "images; other backends: threads, default 1); env WXOCR_WORKERS")
+    rec.add_argument("--dpi", type=float, default=None,
+                     help="resolution of rendered PDF pages (default 200); env WXOCR_DPI")
+    rec.add_argument("--pdf-ocr", dest="pdf_ocr", action="store_const", const=True,
+                     default=None, help="recognize PDF pages that have a text layer too "
+                                        "(by default their text layer is read); env WXOCR_PDF_OCR")
     rec.add_argument("--no-cache", dest="cache", action="store_false",
                      help="recognize everything again and store nothing in the result cache")
     rec.add_argument("--no-progress", dest="progress", action="store_const", const=False,
@@ -138,7 +146,7 @@ def _recognize(args: argparse.Namespace) -> int:
     images = expand(args.images)
     results = recognize_results(images, args.backend, args.errors, cache=args.cache,
                                 cache_dir=args.cache_dir, max_workers=args.workers,
-                                progress=args.progress)
+                                progress=args.progress, dpi=args.dpi, pdf_ocr=args.pdf_ocr)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".jsonl":
         write_results(args.output, images, results)
@@ -148,9 +156,14 @@ def _recognize(args: argparse.Namespace) -> int:
             frame.to_csv(args.output, index=False)
         else:
             frame.to_parquet(args.output, index=False)
-    failed = [r for r in results if not r.ok]
-    texts = sum(len(r.items) for r in results)
-    print(f"{len(images)} images, {texts} texts, {len(failed)} failed -> {args.output}")
+    answers = list(iter_page_results(results))
+    failed = [result for _, _, result in answers if not result.ok]
+    texts = sum(len(result.items) for _, _, result in answers)
+    inputs = f"{len(images)} images"
+    if any(not isinstance(result, OcrResult) for result in results):  # documents: count pages
+        pages = sum(page is not None for _, page, _ in answers)
+        inputs = f"{len(images)} inputs ({pages} pages)"
+    print(f"{inputs}, {texts} texts, {len(failed)} failed -> {args.output}")
     for result in failed:
         print(f"  failed: {result.errmsg}", file=sys.stderr)
     return 0
@@ -164,7 +177,8 @@ def _recognize_on_dask(args: argparse.Namespace) -> int:
         print(f"dask: {client.dashboard_link or client.scheduler.address}")
         recognize_to_dataset(client, images, args.output, partitions=args.partitions,
                              backend=args.backend, errors=args.errors, cache=args.cache,
-                             cache_dir=args.cache_dir, progress=args.progress is not False)
+                             cache_dir=args.cache_dir, progress=args.progress is not False,
+                             dpi=args.dpi, pdf_ocr=args.pdf_ocr)
     table = pd.read_parquet(args.output, columns=["item", "errcode", "errmsg"])
     failed = table.loc[table["errcode"] != 0, "errmsg"]
     print(f"{len(images)} images, {int(table['item'].notna().sum())} texts, {len(failed)} failed "

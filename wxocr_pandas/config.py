@@ -18,6 +18,8 @@ variable               meaning                                     default
 ``WXOCR_ALLOW_OVER_BUDGET``  ``1``: only warn past the budget      ``0``
 ``WXOCR_QUOTA_DIR``    directory of the daily call counter         platform data dir
 ``WXOCR_MAX_CONCURRENT``  WeChat calls in flight on a Dask cluster  ``4``
+``WXOCR_DPI``          resolution PDF pages are rendered at        ``150``
+``WXOCR_PDF_OCR``      ``1``: recognize PDF pages with a text layer too  ``0``
 =====================  ==========================================  ===========
 """
 
@@ -192,3 +194,32 @@ def flag_setting(name: str, value: bool | None = None, default: bool = False) ->
     if text in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"WXOCR_{name.upper()} must be 1/true/yes/on or 0/false/no/off, not {chosen!r}")
+
+
+def resolve_dpi(dpi: float | None = None) -> float:
+    """Resolution at which PDF pages are rendered (``dpi``, else ``WXOCR_DPI``, else
+    :data:`wxocr_pandas.pages.DEFAULT_DPI`); at least 18, at most 1200.
+
+    Examples
+    --------
+    >>> resolve_dpi(300)
+    300.0
+    """
+    from .pages import DEFAULT_DPI
+
+    chosen = number_setting("dpi", dpi, DEFAULT_DPI, kind=float, minimum=18)
+    if chosen > 1200:
+        raise ConfigError(f"dpi (WXOCR_DPI) must be at most 1200, not {chosen:g}")
+    return chosen
+
+
+def resolve_pdf_ocr(pdf_ocr: bool | None = None) -> bool:
+    """Whether PDF pages with a text layer are recognized as images too (``pdf_ocr``, else
+    ``WXOCR_PDF_OCR``, else False: a text layer is read as it is).
+
+    Examples
+    --------
+    >>> resolve_pdf_ocr(None)
+    False
+    """
+    return flag_setting("pdf_ocr", pdf_ocr, default=False)

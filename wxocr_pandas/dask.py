@@ -35,7 +35,7 @@ from .api import recognize_frame
 from .backends.base import Backend
 from .backends.local import LocalBackend
 from .batch import Errors
-from .config import resolve_backend, setting
+from .config import resolve_backend, resolve_dpi, resolve_pdf_ocr, setting
 from .errors import ConfigError
 from .frame import explode
 
@@ -107,7 +107,8 @@ def result_meta(meta: pd.DataFrame, column: str, *, prefix: str = "") -> pd.Data
 def recognize_dask(ddf: dd.DataFrame, column: str, *, backend: str | Backend | None = None,
                    errors: Errors = "coerce", prefix: str = "", cache: bool = True,
                    cache_dir: str | os.PathLike[str] | None = None,
-                   progress: bool = False) -> dd.DataFrame:
+                   progress: bool = False, dpi: float | None = None,
+                   pdf_ocr: bool | None = None) -> dd.DataFrame:
     """Recognize ``ddf[column]`` lazily, partition by partition, on the current scheduler.
 
     The result has exactly the columns, order and dtypes of
@@ -133,6 +134,9 @@ def recognize_dask(ddf: dd.DataFrame, column: str, *, backend: str | Backend | N
         :func:`distributed.progress` when a distributed client is active (a widget in
         Jupyter), else :class:`dask.diagnostics.ProgressBar`. The result stays a Dask
         DataFrame, backed by the computed partitions.
+    dpi, pdf_ocr
+        How PDF pages are read (:func:`~wxocr_pandas.batch.recognize_results`); resolved
+        here, from this process's settings, so every worker reads them alike.
 
     Examples
     --------
@@ -145,7 +149,8 @@ def recognize_dask(ddf: dd.DataFrame, column: str, *, backend: str | Backend | N
     # max_workers=1 and no tqdm bar inside a task: Dask owns parallelism and progress.
     out = ddf.map_partitions(recognize_frame, column, backend=cluster_backend(backend),
                              errors=errors, prefix=prefix, cache=cache, cache_dir=cache_dir,
-                             max_workers=1, progress=False, meta=meta, align_dataframes=False)
+                             max_workers=1, progress=False, dpi=resolve_dpi(dpi),
+                             pdf_ocr=resolve_pdf_ocr(pdf_ocr), meta=meta, align_dataframes=False)
     return _persist_with_progress(out) if progress else out
 
 
@@ -247,7 +252,8 @@ def recognize_to_dataset(client: distributed.Client, images: list[str],
                          directory: str | os.PathLike[str], *, partitions: int | None = None,
                          backend: str | Backend | None = None, errors: Errors = "coerce",
                          cache: bool = True, cache_dir: str | os.PathLike[str] | None = None,
-                         progress: bool = False) -> None:
+                         progress: bool = False, dpi: float | None = None,
+                         pdf_ocr: bool | None = None) -> None:
     """Recognize ``images`` on ``client``'s cluster into a partitioned Parquet dataset in
     ``directory`` (an fsspec URL works too): one ``part.N.parquet`` per partition, with an
     ``image`` column and the result columns (what ``wxocr recognize -o out/`` writes).
@@ -261,7 +267,7 @@ def recognize_to_dataset(client: distributed.Client, images: list[str],
     ddf = dd.from_pandas(frame, npartitions=partitions or default_partitions(len(images), threads),
                          sort=False)
     out = recognize_dask(ddf, "image", backend=backend, errors=errors, cache=cache,
-                         cache_dir=cache_dir)
+                         cache_dir=cache_dir, dpi=dpi, pdf_ocr=pdf_ocr)
     write = out.to_parquet(directory, write_index=False, compute=False)
     future = client.compute(write)
     if progress:

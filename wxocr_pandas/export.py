@@ -22,35 +22,57 @@ import numpy as np
 import pandas as pd
 
 from .frame import explode
+from .pages import InputResult
 from .geometry import quads
 from .result import ImgSize, Item, OcrResult, Point, Spelling
 from .schema import group_images, schema_of
 
 
 def write_results(path: str | os.PathLike[str], images: Sequence[str | None],
-                  results: Sequence[OcrResult], *, spelling: Spelling = "snake") -> None:
+                  results: Sequence[InputResult], *, spelling: Spelling = "snake") -> None:
     """Write one line per image: ``{"image": ..., **answer}`` (``spelling="camel"``: cloud keys).
+    A document writes one line per page, each with its ``"page"`` (1, 2, ...).
 
     Examples
     --------
     >>> import tempfile, os
     >>> from wxocr_pandas import OcrResult
     >>> path = os.path.join(tempfile.mkdtemp(), "raw.jsonl")
-    >>> write_results(path, ["a.png"], [OcrResult()])
-    >>> read_results(path)
-    (['a.png'], [OcrResult(errcode=0, errmsg='ok', items=(), img_size=None)])
+    >>> write_results(path, ["a.png", "b.pdf"], [OcrResult(), (OcrResult(), OcrResult())])
+    >>> open(path).read().splitlines()[2]
+    '{"image": "b.pdf", "page": 2, "errcode": 0, "errmsg": "ok", "items": []}'
+    >>> read_results(path)[1][1]
+    (OcrResult(errcode=0, errmsg='ok', items=(), img_size=None), OcrResult(errcode=0, errmsg='ok', items=(), img_size=None))
     """
     with open(path, "w", encoding="utf-8") as handle:
         for image, result in zip(images, results, strict=True):
-            handle.write(json.dumps({"image": image, **result.to_dict(spelling)}, ensure_ascii=False))
-            handle.write("\n")
+            pages = [({}, result)] if isinstance(result, OcrResult) else [
+                ({"page": number}, page) for number, page in enumerate(result, start=1)]
+            for page, answer in pages:
+                handle.write(json.dumps({"image": image, **page, **answer.to_dict(spelling)},
+                                        ensure_ascii=False))
+                handle.write("\n")
 
 
-def read_results(path: str | os.PathLike[str]) -> tuple[list[str | None], list[OcrResult]]:
-    """Read a JSON Lines file of answers (either spelling) into images and results."""
+def read_results(path: str | os.PathLike[str]) -> tuple[list[str | None], list[InputResult]]:
+    """Read a JSON Lines file of answers (either spelling) into images and results; the
+    lines of a document's pages (``"page"`` 1, 2, ...) make one tuple of page results."""
     with open(path, encoding="utf-8") as handle:
         records = [json.loads(line) for line in handle if line.strip()]
-    return [record.get("image") for record in records], [OcrResult.from_dict(r) for r in records]
+    images: list[str | None] = []
+    results: list[InputResult] = []
+    for record in records:
+        result = OcrResult.from_dict(record)
+        page = record.get("page")
+        if page is None:
+            images.append(record.get("image"))
+            results.append(result)
+        elif page == 1 or not results or isinstance(results[-1], OcrResult):
+            images.append(record.get("image"))
+            results.append((result,))
+        else:
+            results[-1] = (*results[-1], result)
+    return images, results
 
 
 def _number(value: float) -> int | float:
@@ -58,8 +80,9 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def results_from_frame(frame: pd.DataFrame) -> list[OcrResult]:
-    """Rebuild one :class:`OcrResult` per image (index label) of an exploded frame.
+def results_from_frame(frame: pd.DataFrame) -> list[InputResult]:
+    """Rebuild one :class:`OcrResult` per image (index label) of an exploded frame; a
+    document's pages (a frame with a page after the first) give a tuple per label.
 
     Examples
     --------
@@ -76,7 +99,8 @@ def results_from_frame(frame: pd.DataFrame) -> list[OcrResult]:
     errcodes = frame[schema.errcode].to_numpy()
     errmsgs = frame[schema.errmsg].to_numpy(dtype=object)
     results = []
-    for rows in group_images(frame, schema=schema).positions:
+    groups = group_images(frame, schema=schema)
+    for rows in groups.positions:
         first = rows[0]
         items = tuple(
             Item(texts[r], *(Point(_number(x), _number(y)) for x, y in corners[r]),
@@ -86,7 +110,12 @@ def results_from_frame(frame: pd.DataFrame) -> list[OcrResult]:
         results.append(OcrResult(
             errcode=int(errcodes[first]), errmsg=str(errmsgs[first]), items=items,
             img_size=None if width is None else ImgSize(int(width), int(height))))
-    return results
+    if not schema.paged:
+        return results
+    documents: dict[Hashable, InputResult] = {}
+    for (label, page), result in zip(groups.keys(), results):
+        documents[label] = result if pd.isna(page) else (*documents.get(label, ()), result)
+    return list(documents.values())
 
 
 def to_jsonl(frame: pd.DataFrame, path: str | os.PathLike[str], *,
@@ -119,8 +148,10 @@ def to_jsonl(frame: pd.DataFrame, path: str | os.PathLike[str], *,
     """
     column = image_column if image_column is not None else schema_of(frame).image
     groups = group_images(frame)
-    firsts = [rows[0] for rows in groups.positions]
-    names = groups.labels if column is None else frame[column].iloc[firsts]
+    firsts: dict[Hashable, int] = {}  # one name per input: a document's pages share theirs
+    for label, rows in zip(groups.labels, groups.positions):
+        firsts.setdefault(label, rows[0])
+    names = list(firsts) if column is None else frame[column].iloc[list(firsts.values())]
     write_results(path, [None if pd.isna(name) else str(name) for name in names],
                   results_from_frame(frame), spelling=spelling)
 

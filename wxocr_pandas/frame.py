@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ColumnConflictError, UsageError
+from .pages import InputResult, iter_page_results
 from .result import CORNERS, OcrResult
 from .schema import ATTRS_KEY, CORNER_COLUMNS, RESULT_COLUMNS, RESULT_DTYPES, Schema
 
@@ -62,16 +63,22 @@ def check_input(df: pd.DataFrame, *, prefix: str = "") -> None:
             "would be read as one image. Give the rows unique labels (df.reset_index())")
 
 
-def results_frame(results: Sequence[OcrResult], *, prefix: str = "") -> pd.DataFrame:
-    """The result columns alone: one row per item (or one per empty/failed result), indexed
-    by the position of its result in ``results``.
+def results_frame(results: Sequence[InputResult], *, prefix: str = "") -> pd.DataFrame:
+    """The result columns alone: one row per item (or one per empty/failed page), indexed
+    by the position of its input in ``results``.
+
+    An input's answer is an :class:`OcrResult` (an image: page 1, or page NA when it failed)
+    or a tuple of them (a document's pages, numbered from 1).
 
     Examples
     --------
     >>> from wxocr_pandas import OcrResult
-    >>> results_frame([OcrResult(), OcrResult(errcode=900002, errmsg="x: file not found")])["errcode"].tolist()
-    [0, 900002]
+    >>> frame = results_frame([OcrResult(), OcrResult(errcode=900002, errmsg="x: file not found"),
+    ...                        (OcrResult(), OcrResult())])
+    >>> frame["errcode"].tolist(), frame["page"].tolist(), frame.index.tolist()
+    ([0, 900002, 0, 0], [1, <NA>, 1, 2], [0, 1, 2, 2])
     """
+    results, inputs, page_numbers = _pages(results)
     counts = np.fromiter((max(len(r.items), 1) for r in results), dtype=np.int64,
                          count=len(results))
     n_rows = int(counts.sum())
@@ -101,6 +108,7 @@ def results_frame(results: Sequence[OcrResult], *, prefix: str = "") -> pd.DataF
 
     img_w, img_h = sizes[position, 0], sizes[position, 1]
     data = {
+        "page": _nullable_int(page_numbers[position]),
         "item": _nullable_int(order),
         "text": _strings(texts),
         "score": scores,
@@ -110,10 +118,23 @@ def results_frame(results: Sequence[OcrResult], *, prefix: str = "") -> pd.DataF
         "errcode": pd.array(errcodes[position], dtype="Int64"),
         "errmsg": errmsgs.take(position),
     }
-    frame = pd.DataFrame(data, index=position, copy=False)
+    frame = pd.DataFrame(data, index=inputs[position], copy=False)
     if prefix:
         frame.columns = list(Schema(prefix=prefix).result_columns)
     return frame
+
+
+def _pages(results: Sequence[InputResult]) -> tuple[list[OcrResult], np.ndarray, np.ndarray]:
+    """The page results in order, each one's input position, and its page number (-1: NA)."""
+    if all(isinstance(result, OcrResult) for result in results):  # no documents: fast path
+        flat = list(results)
+        ok = np.fromiter((result.ok for result in flat), dtype=bool, count=len(flat))
+        return flat, np.arange(len(flat)), np.where(ok, 1, -1)
+    paged = list(iter_page_results(results))
+    inputs = np.fromiter((position for position, _, _ in paged), dtype=np.int64, count=len(paged))
+    numbers = np.fromiter((-1 if page is None else page for _, page, _ in paged),
+                          dtype=np.int64, count=len(paged))
+    return [result for _, _, result in paged], inputs, numbers
 
 
 def _strings(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
@@ -132,9 +153,9 @@ def _nullable_int(values: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(np.where(values < 0, 0, values), values < 0)
 
 
-def explode(df: pd.DataFrame, results: Sequence[OcrResult], *, prefix: str = "",
+def explode(df: pd.DataFrame, results: Sequence[InputResult], *, prefix: str = "",
             image: Hashable | None = None) -> pd.DataFrame:
-    """Join ``results`` (one per row of ``df``, in order) to ``df``, exploded by item.
+    """Join ``results`` (one per row of ``df``, in order) to ``df``, exploded by page and item.
 
     The result records its :class:`~wxocr_pandas.schema.Schema` (``prefix``, and ``image``,
     the column that held the images) in ``attrs["wxocr"]``; ``df``'s other ``attrs`` are kept.

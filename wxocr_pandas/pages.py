@@ -42,6 +42,8 @@ from .images import DEFAULT_MAX_PIXELS, ImageSource, to_rgb
 from .result import ImgSize, Item, OcrResult, Point
 
 DocumentKind = Literal["pdf", "tiff", "gif"]
+#: One input's answer: an image's result, or a document's page results (page 1 first).
+InputResult = OcrResult | tuple[OcrResult, ...]
 
 #: Rendering resolution of PDF pages, in dots per inch. Measured with
 #: ``benchmarks/bench_pdf_dpi.py`` on scanned pages of 7-11 pt text: 72 and 100 dpi lose
@@ -644,7 +646,7 @@ def _dpi_for(ref: PageRef, size: tuple[int, int]) -> float:
 # --- page results ------------------------------------------------------------------------
 
 
-def iter_page_results(results: Sequence[OcrResult | Sequence[OcrResult]]
+def iter_page_results(results: Sequence[InputResult]
                       ) -> Iterator[tuple[int, int | None, OcrResult]]:
     """``(input position, page number or None, result)`` for each page of each input.
 

@@ -19,7 +19,7 @@ import pandas as pd
 from .errors import UsageError, WxOcrError
 from .fonts import cjk_font_family, find_cjk_font
 from .geometry import quads as frame_quads
-from .images import as_source, decode
+from .pages import page_image
 from .schema import RESULT_COLUMNS, Schema, group_images, schema_of
 
 if TYPE_CHECKING:
@@ -64,8 +64,9 @@ def _shown(labels: Sequence[Hashable]) -> str:
 
 
 def select_image(frame: pd.DataFrame, *, image: Any = None, row: Hashable | None = None,
-                 image_column: Hashable | None = None) -> pd.DataFrame:
-    """The rows of one image: by index label (``row=``), by image value, or the only one.
+                 image_column: Hashable | None = None, page: int | None = None) -> pd.DataFrame:
+    """The rows of one image: by index label (``row=``), by image value, or the only one;
+    ``page=`` picks a page of a document.
 
     Raises
     ------
@@ -83,11 +84,11 @@ def select_image(frame: pd.DataFrame, *, image: Any = None, row: Hashable | None
     >>> select_image(out, image="b.png", image_column="path")["text"].tolist()
     ['z']
     """
-    return frame.iloc[_image_positions(frame, image, row, image_column)]
+    return frame.iloc[_image_positions(frame, image, row, image_column, page)]
 
 
 def _image_positions(frame: pd.DataFrame, image: Any, row: Hashable | None,
-                     image_column: Hashable | None) -> np.ndarray:
+                     image_column: Hashable | None, page: int | None = None) -> np.ndarray:
     """Positions of the rows of :func:`select_image`."""
     positions = np.arange(len(frame))
     if row is not None:
@@ -100,7 +101,20 @@ def _image_positions(frame: pd.DataFrame, image: Any, row: Hashable | None,
         if column is not None and column in frame.columns:
             matches = np.flatnonzero(frame[column].astype(object) == str(image))
             positions = matches if matches.size else positions
-    labels = group_images(frame.iloc[positions]).labels.tolist()
+    page_column = schema_of(frame).col("page")
+    if page is not None:
+        if page_column not in frame.columns:
+            raise UsageError("the frame has no page column; leave out page=")
+        numbers = frame[page_column].to_numpy(dtype=np.float64, na_value=np.nan)[positions]
+        if not (numbers == page).any():
+            raise UsageError(f"no page {page} among the rows; pages are "
+                             f"{sorted(set(numbers[~np.isnan(numbers)].astype(int)))}")
+        positions = positions[numbers == page]
+    groups = group_images(frame.iloc[positions])
+    labels = groups.labels.tolist()
+    if len(labels) > 1 and len(set(labels)) == 1:
+        raise UsageError(f"index label {labels[0]!r} holds a document of several pages; say "
+                         "which with page=<number>, or draw them all with plot_grid()")
     if len(labels) > 1:
         raise UsageError(
             f"the frame holds {len(labels)} images (index labels {_shown(labels)}); say which "
@@ -111,7 +125,8 @@ def _image_positions(frame: pd.DataFrame, image: Any, row: Hashable | None,
 
 def load_image(rows: pd.DataFrame, *, image: Any = None,
                image_column: Hashable | None = None) -> Image.Image:
-    """The image to draw under ``rows``: ``image`` if given, else the image column's value.
+    """The image to draw under ``rows``: ``image`` if given, else the image column's value;
+    for a document, the rows' page, rendered at the size their coordinates are in.
 
     Examples
     --------
@@ -123,7 +138,14 @@ def load_image(rows: pd.DataFrame, *, image: Any = None,
         if rows.empty:
             raise UsageError("no rows to find the image in; pass image=")
         image = rows[resolve_image_column(rows, image_column=image_column)].iloc[0]
-    return decode(as_source(image))
+    schema = schema_of(rows)
+    page, size = 1, None
+    if schema.col("page") in rows.columns and len(rows):
+        first = rows[schema.col("page")].iloc[0]
+        page = 1 if pd.isna(first) else int(first)
+        sizes = rows[[schema.img_w, schema.img_h]].dropna()
+        size = None if sizes.empty else (int(sizes.iloc[0, 0]), int(sizes.iloc[0, 1]))
+    return page_image(image, page, size)
 
 
 def highlight_mask(frame: pd.DataFrame, highlight: Any) -> np.ndarray:
@@ -188,7 +210,8 @@ def item_colors(values: pd.Series, color_by: str, *, cmap: Any = None) -> tuple[
 
 
 def plot_overlay(frame: pd.DataFrame, *, image: Any = None, ax: Axes | None = None,
-                 row: Hashable | None = None, image_column: Hashable | None = None,
+                 row: Hashable | None = None, page: int | None = None,
+                 image_column: Hashable | None = None,
                  labels: bool = True, color_by: str | None = "score", highlight: Any = None,
                  cmap: Any = None, fontsize: float = 8, colorbar: bool = True) -> Axes:
     """Draw the recognized items of one image over the image; return the Axes.
@@ -204,6 +227,9 @@ def plot_overlay(frame: pd.DataFrame, *, image: Any = None, ax: Axes | None = No
         Axes to draw on; a new figure when None.
     row
         Index label of the image to draw, when the frame holds several.
+    page
+        The page to draw, when that image is a document (a PDF, a multi-page TIFF or GIF):
+        it is rendered at the size its coordinates are in (``img_w``, ``img_h``).
     image_column
         The column holding the images; by default the one the frame was recognized from
         (its schema, :func:`wxocr_pandas.schema.schema_of`).
@@ -236,7 +262,7 @@ def plot_overlay(frame: pd.DataFrame, *, image: Any = None, ax: Axes | None = No
     from matplotlib.patches import Patch
 
     schema = schema_of(frame)
-    positions = _image_positions(frame, image, row, image_column)
+    positions = _image_positions(frame, image, row, image_column, page)
     rows, mask = frame.iloc[positions], highlight_mask(frame, highlight)[positions]
     picture = load_image(rows, image=image, image_column=image_column)
     width, height = _coordinate_size(rows, picture, schema)
@@ -315,6 +341,8 @@ def _label_items(ax: Axes, texts: pd.Series, quads: np.ndarray, mask: np.ndarray
 
 def _title(rows: pd.DataFrame, n_items: int, schema: Schema) -> str:
     where = f"[{rows.index[0]}] " if len(rows) else ""
+    if schema.paged and len(rows) and pd.notna(rows[schema.page].iloc[0]):
+        where = f"[{rows.index[0]}] page {rows[schema.page].iloc[0]}: "
     errors = rows[rows[schema.errcode].fillna(0) != 0]
     if not errors.empty:
         return f"{where}{errors[schema.errmsg].iloc[0]}"
@@ -374,8 +402,8 @@ def _error_panel(ax: Axes, label: Hashable, error: WxOcrError) -> None:
 
 def plot_side_by_side(frame: pd.DataFrame, *, image: Any = None,
                       axes: Sequence[Axes] | None = None, row: Hashable | None = None,
-                      image_column: Hashable | None = None, color_by: str | None = "score",
-                      **kwargs: Any) -> np.ndarray:
+                      page: int | None = None, image_column: Hashable | None = None,
+                      color_by: str | None = "score", **kwargs: Any) -> np.ndarray:
     """The image with its boxes, and beside it the recognized text laid out where it was read.
 
     The right panel writes each text inside its quadrilateral, scaled to the box and turned
@@ -391,7 +419,7 @@ def plot_side_by_side(frame: pd.DataFrame, *, image: Any = None,
     """
     import matplotlib.pyplot as plt
 
-    rows = select_image(frame, image=image, row=row, image_column=image_column)
+    rows = select_image(frame, image=image, row=row, image_column=image_column, page=page)
     if axes is None:
         picture = load_image(rows, image=image, image_column=image_column)
         width, height = _coordinate_size(rows, picture, schema_of(rows))

@@ -38,6 +38,7 @@ CORNER_COLUMNS: tuple[str, ...] = tuple(f"{c}_{axis}" for c in CORNERS for axis 
 
 #: Dtype of every column the package adds, in output order.
 RESULT_DTYPES: dict[str, object] = {
+    "page": pd.Int64Dtype(),
     "item": pd.Int64Dtype(),
     "text": pd.StringDtype(),
     "score": np.dtype("float64"),
@@ -67,7 +68,8 @@ class Schema:
     image
         The input column that held the images, or None when unknown.
     paged
-        True when the frame has the page column (results of multi-page documents).
+        True when the frame holds a page after the first of some input (a multi-page
+        document): images are then ``(index label, page)``.
 
     Examples
     --------
@@ -141,12 +143,24 @@ def schema_of(frame: pd.DataFrame) -> Schema:
     else:
         prefix, image = _prefix_from_columns(columns), None
     schema = Schema(prefix=prefix, image=image if image is not None and image in columns else None,
-                    paged="page" in RESULT_DTYPES and prefix + "page" in columns)
+                    paged=_has_later_pages(frame, prefix + "page"))
     repeated = set(columns[columns.duplicated()]) & {*schema.result_columns, schema.image}
     if repeated:
         raise UsageError(f"the frame has several columns named {sorted(map(str, repeated))}; "
                          "rename them apart first")
     return schema
+
+
+def _has_later_pages(frame: pd.DataFrame, page: str) -> bool:
+    """True when some input gave more than one page (a document): images are then told
+    apart by ``(label, page)``. A frame of single images (all page 1, or NA on errors) keeps
+    plain labels, so its per-image tools are indexed like the input."""
+    if page not in frame.columns:
+        return False
+    pages = frame[page]
+    if isinstance(pages, pd.DataFrame):  # a repeated column: refused by the caller
+        return False
+    return bool((pages.to_numpy(dtype=np.float64, na_value=np.nan) > 1).any())
 
 
 def _prefix_from_columns(columns: pd.Index) -> str:

@@ -224,7 +224,8 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per line, indexed by the image's label, with the input columns, ``line``
+        One row per line, indexed by the image's label, with the input columns (and the
+        ``page`` of a document's lines), ``line``
         (0-based per image), ``text`` (the items joined), ``n_items``, ``score`` (mean of the
         items' scores) and the eight corner columns of the enclosing quad (rotated like the
         page), all named with the frame's prefix (``ocr_text`` ...) and recorded in its
@@ -243,7 +244,8 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
     number = pd.Series(image).groupby(image).cumcount().to_numpy()
     scores = frame[schema.score].to_numpy(dtype=np.float64, na_value=np.nan)
     corners = np.array([line.corners for line in found]).reshape(len(found), 8)
-    added = {*schema.result_columns, *map(schema.col, BOX_COLUMNS)}
+    # A document's lines keep their page column, as its items do.
+    added = {*schema.result_columns, *map(schema.col, BOX_COLUMNS)} - {schema.page}
     out = frame[[c for c in frame.columns if c not in added]].iloc[first].reset_index(drop=True)
     out[schema.col("line")] = pd.array(number, dtype="Int64")
     out[schema.text] = pd.array([line.text for line in found], dtype=pd.StringDtype())
@@ -251,7 +253,7 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
     out[schema.score] = [float(np.mean(scores[line.rows])) for line in found]
     for i, name in enumerate(schema.corners):
         out[name] = corners[:, i]
-    out.index = groups.index().take(image)
+    out.index = groups.labels.take(image)
     out.attrs[ATTRS_KEY] = schema.to_attrs()
     return out
 
