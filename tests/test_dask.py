@@ -71,7 +71,7 @@ def test_meta_is_exact_before_anything_runs(images):
     with dask.config.set(scheduler="synchronous"):
         sample = recognize_frame(ddf.partitions[0].compute().iloc[:0], "path", prefix="ocr_")
     assert lazy.dtypes.equals(sample.dtypes)
-    assert lazy.columns.tolist()[:3] == ["path", "batch", "ocr_item"]
+    assert lazy.columns.tolist()[:4] == ["path", "batch", "ocr_page", "ocr_item"]
     assert lazy.columns.tolist()[-2:] == ["ocr_errcode", "ocr_errmsg"]
 
 
@@ -87,7 +87,7 @@ def test_a_series_recognizes_like_a_frame(client, samples_dir):
     series = dd.from_pandas(pd.Series([str(samples_dir / "sign.png")] * 2, name="scan"),
                             npartitions=2)
     out = series.wxocr.recognize(cache=False).compute()
-    assert out.columns[:2].tolist() == ["scan", "item"]
+    assert out.columns[:3].tolist() == ["scan", "page", "item"]
     assert out.groupby(level=0)["text"].apply(list).map(len).tolist() == [2, 2]
 
 

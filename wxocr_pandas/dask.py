@@ -96,8 +96,8 @@ def result_meta(meta: pd.DataFrame, column: str, *, prefix: str = "") -> pd.Data
     >>> import pandas as pd
     >>> meta = result_meta(pd.DataFrame({"path": pd.Series([], dtype=object)}), "path",
     ...                    prefix="ocr_")
-    >>> meta.columns[:3].tolist(), str(meta["ocr_item"].dtype)
-    (['path', 'ocr_item', 'ocr_text'], 'Int64')
+    >>> meta.columns[:3].tolist(), str(meta["ocr_page"].dtype)
+    (['path', 'ocr_page', 'ocr_item'], 'Int64')
     """
     if column not in meta.columns:
         raise KeyError(f"no column {column!r}; columns are {list(meta.columns)}")
@@ -143,7 +143,7 @@ def recognize_dask(ddf: dd.DataFrame, column: str, *, backend: str | Backend | N
     >>> import dask.dataframe as dd, pandas as pd
     >>> ddf = dd.from_pandas(pd.DataFrame({"path": ["samples/sign.png"]}), npartitions=1)
     >>> recognize_dask(ddf, "path", prefix="ocr_").columns[:3].tolist()
-    ['path', 'ocr_item', 'ocr_text']
+    ['path', 'ocr_page', 'ocr_item']
     """
     meta = result_meta(ddf._meta, column, prefix=prefix)
     # max_workers=1 and no tqdm bar inside a task: Dask owns parallelism and progress.
