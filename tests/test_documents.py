@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -165,9 +166,9 @@ def test_the_cli_writes_one_row_per_text_per_page(tmp_path, inputs):
     pdf = tmp_path / "doc.pdf"
     pdf.write_bytes(text_pdf())
     out = tmp_path / "out.csv"
-    done = subprocess.run([sys.executable, "-m", "wxocr_pandas.cli", "recognize", str(pdf),
-                           inputs.loc[14, "doc"], "-o", str(out), "--dpi", "100"],
-                          capture_output=True, text=True, timeout=600)
+    wxocr = Path(sys.executable).with_name("wxocr")  # the installed console script
+    done = subprocess.run([str(wxocr), "recognize", str(pdf), inputs.loc[14, "doc"], "-o",
+                           str(out), "--dpi", "100"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "2 inputs (2 pages), 8 texts, 1 failed" in done.stdout
     assert "protected.pdf: the PDF is password-protected" in done.stderr
