@@ -25,7 +25,7 @@ from matplotlib.collections import PathCollection, PolyCollection  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
 from wxocr_pandas import (ColumnConflictError, Inspector, OcrResult, UsageError,  # noqa: E402
-                          compare, evaluate, layout_text, plot_grid, plot_overlay,
+                          compare, evaluate, layout_text, match_items, plot_grid, plot_overlay,
                           plot_side_by_side, read_jsonl, to_jsonl)
 from wxocr_pandas.api import recognize_frame  # noqa: E402
 from wxocr_pandas.export import results_from_frame  # noqa: E402
@@ -235,6 +235,14 @@ def test_inspector_corrections_go_into_the_recognized_text(inputs, results, loca
     assert fixed.loc["s", prefix + "text"].tolist() == [SIGN[0], "Caution: Wet Floor"]
     assert fixed.loc["r", prefix + "text"].tolist() == results[prefix].loc["r", prefix + "text"].tolist()
     _users_text_untouched(fixed, prefix)
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_match_items_reads_each_side_through_its_own_schema(results, prefix):
+    table = match_items(results[prefix], results[""], names=("mine", "plain"))
+    assert (table["status"] == "same").all()
+    assert table.loc["s", "text_mine"].tolist() == SIGN  # never the user's text
+    assert len(table) == results[""]["text"].notna().sum()
 
 
 # -- where pandas keeps attrs, and where it drops them ------------------------------------------
