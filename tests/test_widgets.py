@@ -263,3 +263,28 @@ def test_review_from_code_selects_the_lowest_item(inspector):
     assert inspector.selected == ("a", 1, int(queue["item"].iloc[0]))
     assert queue["score"].iloc[0] == inspector.result["score"].min()
     assert inspector.review(0.0).empty and inspector.selected is None
+
+
+def test_a_document_is_reviewed_page_by_page(local_backend, samples_dir, tmp_path):
+    frame = pd.DataFrame({"path": [str(samples_dir / "report.pdf"), str(samples_dir / "sign.png")]},
+                         index=["report", "sign"])
+    widget = Inspector(frame, "path", backend=local_backend, cache_dir=tmp_path / "cache")
+    assert widget._page.options == (1, 2, 3) and widget._page.layout.display != "none"
+    assert "p1/3" in widget._status.value
+    first = _texts(widget)
+    widget._page.value = 2
+    assert (widget.image, widget.page) == ("report", 2) and "p2/3" in widget._status.value
+    assert _texts(widget) != first
+    picture = Image.open(io.BytesIO(widget._view.picture))
+    assert picture.size == (widget._view.img_w, widget._view.img_h)
+    read = _texts(widget)[0]
+    widget.correct(0, read + "!")
+    widget.selected = ("report", 3, 0)
+    assert widget.page == 3 and all(item["corrected"] is None for item in widget._view.items)
+    assert widget.corrections[["index", "page", "item"]].values.tolist() == [["report", 2, 0]]
+    out = recognize_frame(frame, "path", backend=local_backend, cache_dir=tmp_path / "cache")
+    fixed = widget.apply_corrections(out)
+    changed = (fixed["text"] != out["text"]).fillna(False).to_numpy()
+    assert fixed[changed][["page", "item", "text"]].values.tolist() == [[2, 0, read + "!"]]
+    widget.select("sign")
+    assert widget.page == 1 and widget._page.layout.display == "none"
