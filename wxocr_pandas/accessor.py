@@ -39,13 +39,17 @@ class DataFrameAccessor:
         """Add box geometry columns; see :func:`wxocr_pandas.geometry.boxes`."""
         return geometry.boxes(self._obj)
 
-    def lines(self) -> pd.DataFrame:
+    def lines(self, *, regions: pd.DataFrame | None = None) -> pd.DataFrame:
         """Text lines in reading order; see :func:`wxocr_pandas.text.lines`."""
-        return text.lines(self._obj)
+        return text.lines(self._obj, regions=regions)
 
-    def to_text(self, *, sep: str = "\n") -> pd.Series:
+    def blocks(self, *, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Paragraphs and regions in reading order; see :func:`wxocr_pandas.text.blocks`."""
+        return text.blocks(self._obj, regions=regions)
+
+    def to_text(self, *, sep: str = "\n", regions: pd.DataFrame | None = None) -> pd.Series:
         """One string per image; see :func:`wxocr_pandas.text.to_text`."""
-        return text.to_text(self._obj, sep=sep)
+        return text.to_text(self._obj, sep=sep, regions=regions)
 
     def find(self, pattern: str, *, regex: bool = True, case: bool = True) -> pd.DataFrame:
         """Rows whose text matches; see :func:`wxocr_pandas.text.find`."""

@@ -1,4 +1,4 @@
-"""From items to text: lines in reading order, page text, search and field extraction.
+"""From items to text: lines and blocks in reading order, page text, search and fields.
 
 Every function groups rows *by image* (:func:`wxocr_pandas.schema.group_images`): the exploded
 frame repeats each input row's label on all of its items, so one label is one image, and a
@@ -10,14 +10,13 @@ text, or one that failed) contribute no line and an empty page text.
 Reading order
 -------------
 1. The page is deskewed: all corners are rotated by minus the median angle of the items'
-   top edges, so slightly rotated pages (a few degrees) group like straight ones.
-2. Items whose vertical spans overlap by at least half the smaller height form a row.
-3. A run of consecutive rows is a multi-column block when one vertical gap (a gutter at least
-   one text height wide) crosses every row of the run, and the text on each side of it is at
-   least :data:`MIN_COLUMN_WIDTH` text heights wide and spans at least two rows. Each column is
-   read fully, left to right, and recursively (three columns work too). A table of short cells
-   (a receipt: name, quantity, amount) fails the width test and stays row by row.
-4. Items of a line are read left to right and joined by a space, except between two CJK
+   top edges, so slightly rotated pages (a few degrees) read like straight ones.
+2. The page layout is read by :func:`wxocr_pandas.layout.read_page`, a recursive XY-cut:
+   a running header first, then bands between spanning elements (titles, centred captions,
+   full-width figures) top to bottom, each band's columns left to right and top to bottom
+   (side notes are a column of their own), then footnotes and the footer. A table of short
+   cells (a receipt: name, quantity, amount) is no column layout and stays row by row.
+3. Items of a line are read left to right and joined by a space, except between two CJK
    (East Asian wide or full-width) characters less than one text height apart, which are joined
    with nothing: Chinese has no spaces, so ``上传图片`` + ``后即可`` reads ``上传图片后即可``,
    while the cells ``合计`` and ``41.60`` read ``合计 41.60``.
@@ -35,22 +34,34 @@ import pandas as pd
 
 from .errors import UsageError
 from .geometry import BOX_COLUMNS, box_arrays, quads, rotate
+from .layout import read_page
 from .schema import ATTRS_KEY, ImageGroups, Schema, group_images, schema_of
-
-#: A column of a multi-column page is at least this many text heights wide.
-MIN_COLUMN_WIDTH = 4.0
 
 Direction = Literal["right", "below"]
 
 
 @dataclass(frozen=True)
 class _Line:
-    """One line of one image: its image code, the row positions of its items and its text."""
+    """One line of one image: its image code, the row positions of its items, its text, its
+    enclosing quad and the number of its block within the image."""
 
     image: int
     rows: np.ndarray
     text: str
     corners: np.ndarray
+    block: int
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One block of one image: its image code, kind, lines (positions in the line list),
+    enclosing quad and the row its input columns are taken from (a figure may have no line)."""
+
+    image: int
+    kind: str
+    lines: range
+    corners: np.ndarray
+    anchor: int
 
 
 def is_cjk(char: str) -> bool:
@@ -73,10 +84,7 @@ def _deskew(frame: pd.DataFrame, groups: ImageGroups) -> tuple[np.ndarray, np.nd
     corners = quads(frame)
     angles = pd.Series(box_arrays(corners)["angle"]).groupby(groups.codes).transform("median")
     page_angle = angles.fillna(0).to_numpy()
-    flat = rotate(corners, -page_angle)
-    box = np.column_stack([flat[..., 0].min(1), flat[..., 1].min(1),
-                           flat[..., 0].max(1), flat[..., 1].max(1)])
-    return box, page_angle
+    return _enclose(rotate(corners, -page_angle)), page_angle
 
 
 def _rows_with_text(frame: pd.DataFrame, schema: Schema, groups: ImageGroups) -> list[np.ndarray]:
@@ -85,99 +93,21 @@ def _rows_with_text(frame: pd.DataFrame, schema: Schema, groups: ImageGroups) ->
     return [rows[has_text[rows]] for rows in groups.positions]
 
 
-def _rows(idx: np.ndarray, box: np.ndarray) -> list[np.ndarray]:
-    """Group items into rows by vertical overlap; rows top to bottom, items left to right."""
-    rows: list[list[int]] = []
-    spans: list[list[float]] = []
-    for i in idx[np.argsort((box[idx, 1] + box[idx, 3]) / 2, kind="stable")]:
-        y0, y1 = box[i, 1], box[i, 3]
-        if rows:
-            top, bottom = spans[-1]
-            overlap = min(y1, bottom) - max(y0, top)
-            if overlap >= 0.5 * min(y1 - y0, bottom - top):
-                rows[-1].append(i)
-                spans[-1] = [min(top, y0), max(bottom, y1)]
-                continue
-        rows.append([i])
-        spans.append([y0, y1])
-    return [np.array(sorted(row, key=lambda i: box[i, 0])) for row in rows]
+def _enclose(corners: np.ndarray) -> np.ndarray:
+    """``(x0, y0, x1, y1)`` boxes enclosing ``(n, 4, 2)`` corners."""
+    return np.column_stack([corners[..., 0].min(1), corners[..., 1].min(1),
+                            corners[..., 0].max(1), corners[..., 1].max(1)])
 
 
-def _gutters(idx: np.ndarray, box: np.ndarray, min_gap: float) -> list[tuple[float, float]]:
-    """Gaps at least ``min_gap`` wide in the x-projection of the items, widest first."""
-    order = idx[np.argsort(box[idx, 0])]
-    reach = np.maximum.accumulate(box[order, 2])
-    starts = box[order[1:], 0]
-    wide = starts - reach[:-1] >= min_gap
-    gaps = list(zip(reach[:-1][wide], starts[wide]))
-    return sorted(gaps, key=lambda gap: gap[0] - gap[1])
-
-
-def _run_lengths(rows: list[np.ndarray], box: np.ndarray, min_gap: float) -> np.ndarray:
-    """For each gutter candidate ``x`` and row ``r``: how many rows from ``r`` on leave
-    ``[x, x + min_gap]`` free of text. Shape ``(candidates, len(rows))``.
-
-    A run of rows has a common gutter exactly when some row's gap starts where it begins, so
-    the gaps' left ends are the only candidates to try; this keeps long tables linear in rows
-    instead of trying every run.
-    """
-    lefts, rights, firsts = [], [], []
-    for row in rows:  # items are sorted by x0: gaps are before, between and after them
-        reach = np.maximum.accumulate(box[row, 2])
-        left, right = np.r_[-np.inf, reach], np.r_[box[row, 0], np.inf]
-        wide = right - left >= min_gap
-        firsts.append(sum(map(len, lefts)))
-        lefts.append(left[wide])
-        rights.append(right[wide])
-    left, right = np.concatenate(lefts), np.concatenate(rights)
-    candidates = np.unique(left[np.isfinite(left)])
-    free = (left <= candidates[:, None]) & (right >= candidates[:, None] + min_gap)
-    per_row = np.logical_or.reduceat(free, firsts, axis=1)
-    lengths = np.zeros((len(candidates), len(rows) + 1), dtype=np.int64)
-    for r in range(len(rows) - 1, -1, -1):
-        lengths[:, r] = np.where(per_row[:, r], lengths[:, r + 1] + 1, 0)
-    return lengths[:, :-1]
-
-
-def _column_split(run: list[np.ndarray], box: np.ndarray,
-                  height: float) -> tuple[np.ndarray, np.ndarray] | None:
-    """Split ``run`` at a gutter into two columns of text, or None if it is no column block."""
-    for gap_start, _ in _gutters(np.concatenate(run), box, height):
-        sides = [[row[box[row, 2] <= gap_start] for row in run],
-                 [row[box[row, 2] > gap_start] for row in run]]
-        if all(_is_column(side, box, height) for side in sides):
-            return np.concatenate(sides[0]), np.concatenate(sides[1])
-    return None
-
-
-def _is_column(side: list[np.ndarray], box: np.ndarray, height: float) -> bool:
-    """Text of a column: in two rows or more, and :data:`MIN_COLUMN_WIDTH` heights wide."""
-    if sum(len(part) > 0 for part in side) < 2:
-        return False
-    idx = np.concatenate(side)
-    return box[idx, 2].max() - box[idx, 0].min() >= MIN_COLUMN_WIDTH * height
-
-
-def _reading_order(idx: np.ndarray, box: np.ndarray, height: float) -> list[np.ndarray]:
-    """Lines of ``idx`` in reading order: from each row, the longest run of rows that is a
-    multi-column block is read column by column (recursively); otherwise the row itself."""
-    rows = _rows(idx, box)
-    lengths = _run_lengths(rows, box, height)
-    lines: list[np.ndarray] = []
-    start = 0
-    while start < len(rows):
-        found = None
-        for length in np.unique(lengths[:, start][lengths[:, start] >= 2])[::-1]:
-            found = _column_split(rows[start:start + length], box, height)
-            if found is not None:
-                break
-        if found is None:
-            lines.append(rows[start])
-            start += 1
-            continue
-        lines += _reading_order(found[0], box, height) + _reading_order(found[1], box, height)
-        start += int(length)
-    return lines
+def _page_boxes(frame: pd.DataFrame, schema: Schema, page_angle: np.ndarray) -> np.ndarray:
+    """Each row's page rectangle ``(0, 0, img_w, img_h)`` rotated like its items (NaN where
+    the size is unknown)."""
+    width = frame[schema.img_w].to_numpy(dtype=np.float64, na_value=np.nan)
+    height = frame[schema.img_h].to_numpy(dtype=np.float64, na_value=np.nan)
+    zero = np.zeros_like(width)
+    corners = np.stack([np.column_stack(xy) for xy in
+                        ((zero, zero), (width, zero), (width, height), (zero, height))], axis=1)
+    return _enclose(rotate(corners, -page_angle))
 
 
 def _join(texts: list[str], box: np.ndarray, height: float) -> str:
@@ -191,45 +121,129 @@ def _join(texts: list[str], box: np.ndarray, height: float) -> str:
     return out
 
 
-def _page_lines(frame: pd.DataFrame) -> tuple[Schema, ImageGroups, list[_Line]]:
-    """The frame's schema, its images (in order of appearance) and all their lines in reading
-    order."""
+def _rows_with_text(frame: pd.DataFrame, schema: Schema, groups: ImageGroups) -> list[np.ndarray]:
+    """Each image's row positions that hold a text, in row order."""
+    has_text = frame[schema.text].notna().to_numpy()
+    return [rows[has_text[rows]] for rows in groups.positions]
+
+
+def _font_sizes(texts: pd.Series, box: np.ndarray) -> np.ndarray:
+    """Each item's font size estimated from its width per character: a wide (CJK) character
+    is about one size wide, a space a quarter, any other character about half. Unlike the
+    box height, which engines pad on short items, this tells a footnote from body text."""
+    wide = texts.str.count(r"[\u2e80-\U0010ffff]").to_numpy(dtype=np.float64, na_value=0)
+    spaces = texts.str.count(" ").to_numpy(dtype=np.float64, na_value=0)
+    total = texts.str.len().to_numpy(dtype=np.float64, na_value=0)
+    units = wide + 0.25 * spaces + 0.5 * (total - wide - spaces)
+    width = box[:, 2] - box[:, 0]
+    return np.where(units > 0, width / np.maximum(units, 1e-9), box[:, 3] - box[:, 1])
+
+
+def _quad(box: np.ndarray, angle: float) -> np.ndarray:
+    """The corners of the box enclosing ``box`` rows, turned back by ``angle``."""
+    x0, y0 = box[:, 0].min(), box[:, 1].min()
+    x1, y1 = box[:, 2].max(), box[:, 3].max()
+    return rotate(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]), angle)
+
+
+def _regions_of(regions: pd.DataFrame | None, label: object, page: object,
+                angle: float) -> tuple[np.ndarray | None, list[str]]:
+    """The layout regions of image ``label`` (boxes deskewed like its items) and their kinds.
+
+    :func:`~wxocr_pandas.layout_model.detect_layout` reads single images, so its regions are
+    those of page 1 (or of an image without pages); other pages have none.
+    """
+    first_page = page is None or pd.isna(page) or page == 1
+    if regions is None or not first_page or label not in regions.index:
+        return None, []
+    rows = regions.loc[[label]]
+    x0, y0, x1, y1 = (rows[c].to_numpy(dtype=np.float64) for c in ("x_min", "y_min", "x_max", "y_max"))
+    corners = np.stack([np.column_stack(xy) for xy in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], 1)
+    return _enclose(rotate(corners, -angle)), rows["kind"].astype(str).tolist()
+
+
+def _read_pages(frame: pd.DataFrame, regions: pd.DataFrame | None = None
+                ) -> tuple[Schema, ImageGroups, list[_Line], list[_Block]]:
+    """The frame's schema, its images (in order of appearance), and all their lines and
+    blocks in reading order (with the layout ``regions`` of
+    :func:`~wxocr_pandas.layout_model.detect_layout` when given)."""
     schema = schema_of(frame)
     groups = group_images(frame, schema=schema)
     box, page_angle = _deskew(frame, groups)
+    pages = _page_boxes(frame, schema, page_angle)
     texts = frame[schema.text].to_numpy(dtype=object)
+    sizes = _font_sizes(frame[schema.text], box)
+    pages_of = groups.pages if groups.pages is not None else [None] * len(groups)
     lines: list[_Line] = []
+    blocks: list[_Block] = []
     for image, rows in enumerate(_rows_with_text(frame, schema, groups)):
         if not len(rows):
             continue
+        first_block = len(blocks)
         height = float(np.median(box[rows, 3] - box[rows, 1]))
-        for line in _reading_order(rows, box, height):
-            x0, y0 = box[line, 0].min(), box[line, 1].min()
-            x1, y1 = box[line, 2].max(), box[line, 3].max()
-            quad = rotate(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]), page_angle[line[0]])
-            lines.append(_Line(image, line, _join([texts[i] for i in line], box[line], height), quad))
-    return schema, groups, lines
+        angle = page_angle[rows[0]]
+        page = pages[rows[0]] if np.isfinite(pages[rows[0]]).all() else None
+        region_box, region_kinds = _regions_of(regions, groups.labels[image], pages_of[image],
+                                               angle)
+        for block in read_page(box[rows], page, region_box, region_kinds, sizes[rows]):
+            first = len(lines)
+            for line in block.lines:
+                members = rows[line]
+                text = _join([texts[i] for i in members], box[members], height)
+                lines.append(_Line(image, members, text, _quad(box[members], angle),
+                                   len(blocks) - first_block))
+            anchor = rows[block.items[0]] if len(block.items) else rows[0]
+            blocks.append(_Block(image, block.kind, range(first, len(lines)),
+                                 _quad(np.array([block.box]), angle), int(anchor)))
+    return schema, groups, lines, blocks
 
 
-def lines(frame: pd.DataFrame) -> pd.DataFrame:
+def _rows_frame(frame: pd.DataFrame, schema: Schema, groups: ImageGroups, image: np.ndarray,
+                first: np.ndarray, columns: dict[str, object], corners: np.ndarray) -> pd.DataFrame:
+    """One row per line or block: the input columns of its first item, ``columns`` (named
+    with the frame's prefix), the eight corner columns, indexed by the image's key and with
+    the schema recorded in ``attrs`` like a result's."""
+    # A document's lines and blocks keep their page column, as its items do.
+    added = {*schema.result_columns, *map(schema.col, BOX_COLUMNS)} - {schema.page}
+    out = frame[[c for c in frame.columns if c not in added]].iloc[first].reset_index(drop=True)
+    for name, values in columns.items():
+        out[schema.col(name)] = values
+    corners = corners.reshape(len(first), 8)
+    for i, name in enumerate(schema.corners):
+        out[name] = corners[:, i]
+    out.index = groups.labels.take(image)
+    out.attrs[ATTRS_KEY] = schema.to_attrs()
+    return out
+
+
+def _numbers(image: np.ndarray) -> pd.arrays.IntegerArray:
+    """0-based position of each element within its image."""
+    return pd.array(pd.Series(image).groupby(image).cumcount().to_numpy(), dtype="Int64")
+
+
+def lines(frame: pd.DataFrame, *, regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Group each image's items into text lines, in reading order.
 
-    See the module docstring for the rules (deskewing, rows, multi-column blocks, joining).
+    See the module docstring for the rules (deskewing, layout, joining).
 
     Parameters
     ----------
     frame
         An exploded result (:func:`wxocr_pandas.recognize_frame`).
+    regions
+        Layout regions per image (:func:`wxocr_pandas.layout_model.detect_layout`), or None
+        to read the layout from the text boxes alone (the default; see :func:`blocks`).
 
     Returns
     -------
     pandas.DataFrame
         One row per line, indexed by the image's label, with the input columns (and the
         ``page`` of a document's lines), ``line``
-        (0-based per image), ``text`` (the items joined), ``n_items``, ``score`` (mean of the
-        items' scores) and the eight corner columns of the enclosing quad (rotated like the
-        page), all named with the frame's prefix (``ocr_text`` ...) and recorded in its
-        ``attrs`` like a result's. Images without text have no line.
+        (0-based per image), ``block`` (its block in :func:`blocks`), ``text`` (the items
+        joined), ``n_items``, ``score`` (mean of the items' scores) and the eight corner
+        columns of the enclosing quad (rotated like the page), all named with the frame's
+        prefix (``ocr_text`` ...) and recorded in its ``attrs`` like a result's. Images
+        without text have no line.
 
     Examples
     --------
@@ -238,28 +252,83 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
     >>> out.wxocr.lines()["text"].head(6).tolist()
     ['春天来了', '河边的柳树发芽了', '小草从土里钻出来', '燕子飞回了北方', '孩子们在田野里放风筝', '夏天到了']
     """
-    schema, groups, found = _page_lines(frame)
-    first = np.array([line.rows[0] for line in found], dtype=np.int64)
+    schema, groups, found, _ = _read_pages(frame, regions)
     image = np.array([line.image for line in found], dtype=np.int64)
-    number = pd.Series(image).groupby(image).cumcount().to_numpy()
     scores = frame[schema.score].to_numpy(dtype=np.float64, na_value=np.nan)
-    corners = np.array([line.corners for line in found]).reshape(len(found), 8)
-    # A document's lines keep their page column, as its items do.
-    added = {*schema.result_columns, *map(schema.col, BOX_COLUMNS)} - {schema.page}
-    out = frame[[c for c in frame.columns if c not in added]].iloc[first].reset_index(drop=True)
-    out[schema.col("line")] = pd.array(number, dtype="Int64")
-    out[schema.text] = pd.array([line.text for line in found], dtype=pd.StringDtype())
-    out[schema.col("n_items")] = pd.array([len(line.rows) for line in found], dtype="Int64")
-    out[schema.score] = [float(np.mean(scores[line.rows])) for line in found]
-    for i, name in enumerate(schema.corners):
-        out[name] = corners[:, i]
-    out.index = groups.labels.take(image)
-    out.attrs[ATTRS_KEY] = schema.to_attrs()
-    return out
+    columns = {
+        "line": _numbers(image),
+        "block": pd.array([line.block for line in found], dtype="Int64"),
+        "text": pd.array([line.text for line in found], dtype=pd.StringDtype()),
+        "n_items": pd.array([len(line.rows) for line in found], dtype="Int64"),
+        "score": [float(np.mean(scores[line.rows])) for line in found],
+    }
+    first = np.array([line.rows[0] for line in found], dtype=np.int64)
+    return _rows_frame(frame, schema, groups, image, first, columns,
+                       np.array([line.corners for line in found]))
 
 
-def to_text(frame: pd.DataFrame, *, sep: str = "\n") -> pd.Series:
+def blocks(frame: pd.DataFrame, *, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Group each image's lines into blocks (paragraphs, titles, captions...), in reading order.
+
+    A block is a run of lines of one column (or one spanning band) with no wide gap and no
+    change of text size between them. Its ``kind`` is ``header``, ``title``, ``text``,
+    ``caption``, ``note`` (a side note), ``footnote`` or ``footer``, judged from its place and
+    text size (:mod:`wxocr_pandas.layout` says how).
+
+    With ``regions`` from the bundled layout model
+    (:func:`wxocr_pandas.layout_model.detect_layout`, about 70 ms a page), figures, tables and
+    equations are blocks too (with the text inside them, possibly none) and cut the columns
+    around them, and blocks take the model's kind where it knows one. On the rendered test
+    pages the boxes alone already read in order (see the README), so this is off by default.
+
+    Parameters
+    ----------
+    frame
+        An exploded result (:func:`wxocr_pandas.recognize_frame`).
+    regions
+        Layout regions per image (:func:`wxocr_pandas.layout_model.detect_layout`), or None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per block, indexed by the image's label, with the input columns (and the
+        ``page`` of a document's blocks), ``block``
+        (0-based per image), ``kind``, ``text`` (its lines joined by ``"\\n"``), ``n_lines``,
+        ``n_items``, ``score`` (mean of the items' scores) and the eight corner columns of the
+        enclosing quad (rotated like the page). A figure without text has ``n_lines`` 0, ``""``
+        as text and NaN score. Images without text have no block.
+
+    Examples
+    --------
+    >>> import pandas as pd, wxocr_pandas
+    >>> out = pd.DataFrame({"path": ["samples/document.png"]}).wxocr.recognize("path")
+    >>> out.wxocr.blocks()[["kind", "n_lines"]].values.tolist()
+    [['title', 1], ['text', 6]]
+    """
+    schema, groups, found, grouped = _read_pages(frame, regions)
+    image = np.array([block.image for block in grouped], dtype=np.int64)
+    scores = frame[schema.score].to_numpy(dtype=np.float64, na_value=np.nan)
+    rows = [np.concatenate([found[k].rows for k in block.lines]) if block.lines
+            else np.empty(0, dtype=np.int64) for block in grouped]
+    columns = {
+        "block": _numbers(image),
+        "kind": pd.array([block.kind for block in grouped], dtype=pd.StringDtype()),
+        "text": pd.array(["\n".join(found[k].text for k in block.lines) for block in grouped],
+                         dtype=pd.StringDtype()),
+        "n_lines": pd.array([len(block.lines) for block in grouped], dtype="Int64"),
+        "n_items": pd.array([len(r) for r in rows], dtype="Int64"),
+        "score": [float(np.mean(scores[r])) if len(r) else np.nan for r in rows],
+    }
+    first = np.array([block.anchor for block in grouped], dtype=np.int64)
+    return _rows_frame(frame, schema, groups, image, first, columns,
+                       np.array([block.corners for block in grouped]).reshape(-1, 4, 2))
+
+
+def to_text(frame: pd.DataFrame, *, sep: str = "\n",
+            regions: pd.DataFrame | None = None) -> pd.Series:
     """One string per image: its lines in reading order joined by ``sep``.
+
+    ``regions`` are optional layout regions, as for :func:`lines`.
 
     Returns
     -------
@@ -274,12 +343,13 @@ def to_text(frame: pd.DataFrame, *, sep: str = "\n") -> pd.Series:
     >>> out.wxocr.to_text(sep=" | ").tolist()
     ['小心地滑 | Caution Wet Floor', '']
     """
-    schema, groups, found = _page_lines(frame)
+    schema, groups, found, _ = _read_pages(frame, regions)
     pages: list[list[str]] = [[] for _ in range(len(groups))]
     for line in found:
         pages[line.image].append(line.text)
     return pd.Series([sep.join(page) for page in pages], index=groups.index(), name=schema.text,
                      dtype=pd.StringDtype())
+
 
 
 def find(frame: pd.DataFrame, pattern: str, *, regex: bool = True,
@@ -318,7 +388,7 @@ def extract(frame: pd.DataFrame, pattern: str, *, flags: int = 0) -> pd.DataFram
     ['2026-11-03']
     """
     compiled = re.compile(pattern, flags)
-    _, groups, found = _page_lines(frame)
+    _, groups, found, _ = _read_pages(frame)
     matched: list[str | None] = [None] * len(groups)
     for line in found:
         if matched[line.image] is None and compiled.search(line.text):
