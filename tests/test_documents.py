@@ -234,3 +234,10 @@ def test_raw_answers_keep_their_pages(out, tmp_path):
     back = wxocr_pandas.read_jsonl(path)
     assert back["page"].tolist() == out["page"].tolist()
     assert back["text"].tolist() == out["text"].tolist()
+
+
+def test_evaluate_scores_each_page_against_truth_by_label_and_page(out):
+    truth = pd.Series({(11, page): "\n".join(line.text for line in lines)
+                       for page, lines in enumerate(TEXT_PAGES, start=1)})
+    scores = wxocr_pandas.evaluate(out, truth)
+    assert scores["cer"].tolist() == [0.0, 0.0]  # a text layer is exact
