@@ -255,6 +255,8 @@ def test_accessor_and_top_level_name(frame):
     assert widget.result["text"].iloc[0] == "城南超市"
     with pytest.raises(KeyError, match="no column 'nope'"):
         Inspector(frame, "nope")
+    with pytest.raises(wxocr_pandas.UsageError, match="unique index"):
+        Inspector(frame.iloc[[0, 0]], "path")
 
 
 def test_review_from_code_selects_the_lowest_item(inspector):

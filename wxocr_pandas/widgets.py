@@ -124,6 +124,9 @@ class Inspector(widgets.VBox):
                  cache_dir: str | os.PathLike[str] | None = None) -> None:
         if column not in frame.columns:
             raise KeyError(f"no column {column!r}; columns are {list(frame.columns)}")
+        if not frame.index.is_unique:
+            raise UsageError("the inspector names images by index label, and this frame repeats "
+                             "some: give it a unique index (frame.reset_index(drop=True))")
         self._column = column
         self._cache_dir = cache_dir
         self._sources: dict[Hashable, Any] = dict(zip(frame.index, frame[column]))
