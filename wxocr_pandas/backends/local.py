@@ -183,9 +183,7 @@ class LocalBackend:
         """
         clone = copy.copy(self)
         clone.threads = threads
-        clone.params = {**self.params,
-                        "EngineConfig.onnxruntime.intra_op_num_threads": int(threads),
-                        "EngineConfig.onnxruntime.inter_op_num_threads": 1}
+        clone.params = {**self.params, **runtime_params(self.runtime, threads)}
         return clone
 
     def __repr__(self) -> str:
