@@ -6,10 +6,12 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 
-from wxocr_pandas import ImgSize, OcrResult, ResultCache
+from wxocr_pandas import CacheWarning, ImgSize, OcrResult, ResultCache
 from wxocr_pandas.batch import recognize_results
 from wxocr_pandas.cache import CACHE_FILE
 from wxocr_pandas.cli import main
@@ -89,14 +91,119 @@ def test_a_corrupt_entry_is_dropped_and_recognized_again(images, size_backend, t
     assert size_backend.calls == 4
 
 
-def test_a_file_that_is_not_a_database_is_replaced(images, size_backend, tmp_path):
+def test_a_file_that_is_not_a_database_is_moved_aside(images, size_backend, tmp_path):
     (tmp_path / "c").mkdir()
-    (tmp_path / "c" / CACHE_FILE).write_bytes(b"this is not sqlite" * 100)
-    with pytest.warns(RuntimeWarning, match="unreadable"):
+    damaged = b"this is not sqlite" * 100
+    (tmp_path / "c" / CACHE_FILE).write_bytes(damaged)
+    with pytest.warns(CacheWarning, match="damaged .* moved aside") as caught:
         results = recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    assert len(caught) == 1
     assert [r.errcode for r in results] == [0, 0, 0]
+    aside, = (tmp_path / "c").glob(f"{CACHE_FILE}.corrupt-*")
+    assert aside.read_bytes() == damaged  # kept, never deleted
     recognize_results(images, size_backend, cache_dir=tmp_path / "c")
     assert size_backend.calls == 3
+
+
+def test_an_entry_with_wrong_types_is_dropped_and_recognized_again(images, size_backend,
+                                                                    tmp_path):
+    recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    with closing(sqlite3.connect(tmp_path / "c" / CACHE_FILE)) as db, db:
+        db.execute("""UPDATE results SET answer = '{"errcode": "zero", "items": "abc"}'
+                      WHERE image = ?""", (images[2],))
+    again = recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    assert size_backend.calls == 4 and size_backend.sent[-1] == images[2]
+    assert again[2].items[0].text == "22x10"
+
+
+def _many_images(folder, make_png, count=200) -> list[str]:
+    paths = []
+    for number in range(count):
+        path = folder / f"many{number}.png"
+        path.write_bytes(make_png(10 + number, 4))
+        paths.append(str(path))
+    return paths
+
+
+def test_a_corrupt_page_moves_the_file_aside_and_the_batch_finishes(make_png, size_backend,
+                                                                    tmp_path):
+    images = _many_images(tmp_path, make_png)
+    recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    path = tmp_path / "c" / CACHE_FILE
+    with closing(sqlite3.connect(path)) as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        index_root = db.execute("SELECT rootpage FROM sqlite_master WHERE type = 'index'"
+                                ).fetchone()[0]
+    with path.open("r+b") as file:  # garbage over the key index's root page
+        file.seek((index_root - 1) * page_size + 8)
+        file.write(bytes(range(256)) * 4)
+    damaged = path.read_bytes()
+    with pytest.warns(CacheWarning, match="damaged") as caught:
+        results = recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    assert len(caught) == 1
+    assert [r.items[0].text for r in results] == [f"{10 + n}x4" for n in range(200)]
+    aside, = path.parent.glob(f"{CACHE_FILE}.corrupt-*")
+    assert aside.read_bytes() == damaged
+    recognize_results(images, size_backend, cache_dir=tmp_path / "c")  # the new cache works
+    assert size_backend.calls == 400
+
+
+LOCKER = textwrap.dedent("""
+    import sqlite3, sys, time
+    db = sqlite3.connect(sys.argv[1], isolation_level=None)
+    db.execute("PRAGMA locking_mode = EXCLUSIVE")
+    db.execute("BEGIN EXCLUSIVE")
+    db.execute("DELETE FROM results WHERE 0")
+    print("locked", flush=True)
+    time.sleep(120)
+""")
+
+
+def test_a_cache_locked_by_another_process_is_waited_for_then_left_alone(
+        images, size_backend, tmp_path, monkeypatch):
+    recognize_results(images[:2], size_backend, cache_dir=tmp_path / "c")
+    path = tmp_path / "c" / CACHE_FILE
+    monkeypatch.setenv("WXOCR_CACHE_TIMEOUT", "0.5")
+    locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(path)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert locker.stdout.readline() == "locked\n"
+        with pytest.warns(CacheWarning, match="locked by another process") as caught:
+            results = recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    finally:
+        locker.kill()
+        locker.wait()
+    assert len(caught) == 1
+    assert [r.items[0].text for r in results] == ["20x10", "21x10", "22x10"]
+    assert size_backend.calls == 5  # the batch ran uncached
+    assert list(path.parent.glob("*corrupt*")) == []
+    with ResultCache(tmp_path / "c") as cache:  # the file kept its entries
+        assert cache.info().entries == 2
+
+
+@pytest.mark.parametrize("where", ["a file", "read-only"])
+def test_an_unusable_location_warns_once_and_the_run_goes_on(where, images, size_backend,
+                                                             tmp_path, monkeypatch):
+    if where == "a file":
+        location = tmp_path / "not-a-directory"
+        location.write_text("x")
+    else:  # sysfs: read-only even for root
+        location = Path("/sys/wxocr-pandas-cache")
+    monkeypatch.setenv("WXOCR_CACHE_DIR", str(location))
+    with pytest.warns(CacheWarning, match="cannot be opened") as caught:
+        results = recognize_results(images, size_backend)
+    assert len(caught) == 1
+    assert [r.items[0].text for r in results] == ["20x10", "21x10", "22x10"]
+
+
+def test_cli_cache_clear_works_on_a_damaged_file(tmp_path, capsys):
+    (tmp_path / CACHE_FILE).write_bytes(b"\0garbage" * 500)
+    with pytest.warns(CacheWarning, match="moved aside"):
+        assert main(["cache", "clear", "--cache-dir", str(tmp_path)]) == 0
+    assert "removed 0 cached answers" in capsys.readouterr().out
+    assert len(list(tmp_path.glob(f"{CACHE_FILE}.corrupt-*"))) == 1
+    with ResultCache(tmp_path) as cache:
+        assert cache.info().entries == 0
 
 
 WRITER = textwrap.dedent("""

@@ -19,6 +19,7 @@ from .errors import (
     AccountConfigError,
     ApiError,
     BackendError,
+    CacheError,
     ColumnConflictError,
     ConfigError,
     DownloadError,
@@ -45,7 +46,7 @@ from .export import read_jsonl, read_results, to_jsonl, write_results
 from .plotting import layout_text, plot_grid, plot_overlay, plot_side_by_side
 from .quota import QuotaWarning
 from .result import ImgSize, Item, OcrResult, Point
-from .cache import ResultCache
+from .cache import CacheWarning, ResultCache
 from .stream import recognize_iter, recognize_to_parquet
 from .workers import shutdown_workers
 
@@ -63,7 +64,7 @@ __all__ = [
     "AccessTokenError", "AccountConfigError", "ImageRejectedError", "QuotaExceededError",
     "QuotaWarning", "RetryableApiError", "TransportError", "WeChatBackend",
     "Inspector", "layout_text", "match_items", "plot_matches", "plot_grid", "plot_overlay", "plot_side_by_side",
-    "WorkerDiedError", "shutdown_workers",
+    "WorkerDiedError", "shutdown_workers", "CacheError", "CacheWarning",
 ]
 
 

@@ -6,6 +6,7 @@ variable               meaning                                     default
 =====================  ==========================================  ===========
 ``WXOCR_BACKEND``      ``local`` or ``wechat``                     ``local``
 ``WXOCR_CACHE_DIR``    directory of the result cache               platform cache dir
+``WXOCR_CACHE_TIMEOUT``  seconds to wait for a locked cache         ``30``
 ``WXOCR_WORKERS``      parallel workers per batch                  see :mod:`.batch`
 ``WXOCR_APPID``        WeChat appid                                none
 ``WXOCR_SECRET``       WeChat AppSecret (fetches tokens)           none
@@ -129,6 +130,18 @@ def resolve_timeout(timeout: float | None = None) -> float:
     5.0
     """
     return number_setting("timeout", timeout, 30.0, strict=True)
+
+
+def resolve_cache_timeout(timeout: float | None = None) -> float:
+    """Seconds to wait for a result cache locked by another process before the batch runs
+    without it (``WXOCR_CACHE_TIMEOUT``, default 30).
+
+    Examples
+    --------
+    >>> resolve_cache_timeout("2.5")
+    2.5
+    """
+    return number_setting("cache_timeout", timeout, 30.0, strict=True)
 
 
 def resolve_idle_timeout(timeout: float | None = None) -> float:

@@ -25,6 +25,7 @@ None of them ever holds an access token or a secret.
     │       └── AccountConfigError  (ConfigError) 40013 40125 40243 40164 61004 48001 61007
     │           │                   41001: fix the setting the message names; stops the batch
     │           └── AccessTokenError  40001 40014 42001 still failing after one token refresh
+    ├── CacheError (OSError)        ``wxocr cache info/clear``: the cache file cannot be used
     └── UsageError (ValueError)     the call itself is wrong; fix the code, not the data
         ├── ConfigError             a setting (argument or WXOCR_* variable) is missing or wrong
         └── ColumnConflictError     the input already has a column the result would add
@@ -196,6 +197,14 @@ class ApiError(BackendError):
     """The WeChat API answered with a non-zero errcode."""
 
     default_errcode = Errcode.SYSTEM_BUSY
+
+
+class CacheError(WxOcrError, OSError):
+    """The result cache cannot be used (locked by another process, unwritable location).
+    Raised only by commands about the cache itself; batches warn and run without it."""
+
+    def _render(self) -> str:
+        return self.errmsg
 
 
 class UsageError(WxOcrError, ValueError):
