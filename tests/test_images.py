@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import signal
+import socket
 import struct
+import subprocess
+import sys
+import threading
 import zlib
 from pathlib import Path
 
@@ -269,3 +275,78 @@ def test_connection_refused_is_a_download_error():
 
 def test_redact_url_drops_credentials_query_and_fragment():
     assert redact_url("http://u:p@h:81/a/b.jpg?x=1#f") == "http://h:81/a/b.jpg"
+
+
+class RawServer:
+    """A real HTTP server on 127.0.0.1 that answers every request with ``respond(conn)``:
+    raw bytes, so it can lie in its headers or trickle its body."""
+
+    def __init__(self, respond) -> None:
+        self.respond = respond
+        self.requested = threading.Event()
+        self.stop = threading.Event()
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}/image.png"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.socket.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                self.requested.set()
+                try:
+                    self.respond(conn, self.stop)
+                except OSError:  # the client went away
+                    pass
+
+    def close(self) -> None:
+        self.stop.set()
+        self.socket.close()
+
+
+def _trickle(conn, stop) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 100000\r\n\r\n")
+    while not stop.wait(0.1):
+        conn.sendall(b"x")
+
+
+@pytest.fixture
+def trickling_server():
+    server = RawServer(_trickle)
+    yield server
+    server.close()
+
+
+def test_a_trickling_server_is_cut_off_at_the_deadline(trickling_server, monkeypatch):
+    monkeypatch.setenv("WXOCR_TIMEOUT", "1.5")
+    with pytest.raises(DownloadError, match=r"longer than 1.5 s \(WXOCR_TIMEOUT\)") as caught:
+        decode(as_source(trickling_server.url))
+    assert caught.value.errcode == 101000
+
+
+def test_a_malformed_content_length_is_a_download_error_row(samples_dir):
+    data = (samples_dir / "sign.png").read_bytes()
+    server = RawServer(lambda conn, stop: conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Length: abc\r\nConnection: close\r\n\r\n" + data))
+    try:
+        result, = recognize_results([server.url + "?token=SECRET"], cache=False)
+    finally:
+        server.close()
+    assert result.errcode == 101000
+    assert result.errmsg == f"{server.url}: malformed Content-Length header 'abc' (errcode 101000)"
+
+
+def test_ctrl_c_stops_a_download_at_once(trickling_server, tmp_path):
+    code = f"import wxocr_pandas; wxocr_pandas.recognize_frame(" \
+           f"__import__('pandas').DataFrame({{'url': [{trickling_server.url!r}]}}), 'url')"
+    process = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "WXOCR_TIMEOUT": "120",
+                                    "WXOCR_CACHE_DIR": str(tmp_path)})
+    assert trickling_server.requested.wait(120)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)  # far below the 120 s deadline
+    assert "KeyboardInterrupt" in stderr

@@ -12,6 +12,7 @@ import io
 import math
 import os
 import re
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .config import resolve_timeout
 from .errors import (
     DownloadError,
     ImageNotFoundError,
@@ -28,14 +30,13 @@ from .errors import (
     InvalidImageError,
     MissingInputError,
     UnsupportedInputError,
+    WxOcrError,
 )
 
 #: Pixel guard against decompression bombs (Pillow's own error threshold).
 DEFAULT_MAX_PIXELS = 2 * 89_478_485
 #: Cap on a downloaded image for the local engine.
 DEFAULT_MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
-#: Seconds to connect and between bytes when downloading.
-DEFAULT_TIMEOUT = 30.0
 #: A ``scheme://`` URL other than http(s), read through fsspec (``file://``, ``s3://`` ...).
 _FSSPEC_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://")
 
@@ -54,7 +55,7 @@ class ImageSource:
     value: Any
     label: str
 
-    def read_bytes(self, *, timeout: float = DEFAULT_TIMEOUT,
+    def read_bytes(self, *, timeout: float | None = None,
                    max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES) -> bytes:
         """The encoded image bytes of a path, URL or bytes source."""
         if self.kind == "bytes":
@@ -193,38 +194,56 @@ def read_fsspec(url: str, *, max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     return data
 
 
-def download(url: str, *, timeout: float = DEFAULT_TIMEOUT,
+def download(url: str, *, timeout: float | None = None,
              max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES, label: str | None = None) -> bytes:
-    """Download an image with a timeout and a size cap; errors name the redacted URL.
+    """Download an image within ``timeout`` seconds in all (``WXOCR_TIMEOUT``, default 30),
+    with a size cap; errors name the redacted URL.
+
+    The deadline covers the whole download, so a server that trickles bytes is cut off too;
+    each read also times out after ``timeout`` seconds of silence.
 
     Raises
     ------
     DownloadError
-        On HTTP errors, timeouts and connection failures.
+        On HTTP errors, timeouts, a missed deadline, malformed headers and connection
+        failures.
     ImageTooLargeError
         When the body exceeds ``max_bytes``.
     """
     import requests
 
     label = label or redact_url(url)
+    timeout = resolve_timeout(timeout)
+    deadline = time.monotonic() + timeout
+    failure = None
     try:
         with requests.get(url, stream=True, timeout=timeout) as response:
             if response.status_code >= 400:
                 raise DownloadError(f"download failed: HTTP {response.status_code}", image=label)
-            declared = int(response.headers.get("Content-Length") or 0)
-            if declared > max_bytes:
+            declared = response.headers.get("Content-Length") or "0"
+            if not declared.strip().isdigit():
+                raise DownloadError(f"malformed Content-Length header {declared[:40]!r}",
+                                    image=label)
+            if int(declared) > max_bytes:
                 raise ImageTooLargeError(
                     f"download is {declared} bytes, over the {max_bytes}-byte cap", image=label)
             buffer = bytearray()
-            for chunk in response.iter_content(chunk_size=1 << 16):
+            # read1: whatever arrived, so the deadline is checked however slowly bytes come.
+            while chunk := response.raw.read1(1 << 16, decode_content=True):
                 buffer += chunk
                 if len(buffer) > max_bytes:
                     raise ImageTooLargeError(
                         f"download exceeds the {max_bytes}-byte cap", image=label)
+                if time.monotonic() > deadline:
+                    raise DownloadError(f"download took longer than {timeout:g} s "
+                                        "(WXOCR_TIMEOUT)", image=label)
             return bytes(buffer)
-    except requests.RequestException as exc:
+    except WxOcrError:
+        raise
+    except (requests.RequestException, OSError, ValueError) as exc:
         # requests' messages repeat the full URL (with any token in its query): name the class only.
-        raise DownloadError(f"download failed: {type(exc).__name__}", image=label) from None
+        failure = type(exc).__name__
+    raise DownloadError(f"download failed: {failure}", image=label)
 
 
 #: The most pixels one encoded byte can hold, for formats whose codecs have a known bound:
@@ -371,7 +390,7 @@ def to_rgb(image: Image.Image) -> Image.Image:
 
 
 def decode(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS,
-           timeout: float = DEFAULT_TIMEOUT,
+           timeout: float | None = None,
            max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES) -> Image.Image:
     """Decode a source to an RGB image, upright per its EXIF orientation.
 

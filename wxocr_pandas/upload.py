@@ -18,7 +18,7 @@ from pathlib import PurePath
 from PIL import ExifTags, Image
 
 from .errors import InvalidImageError
-from .images import DEFAULT_TIMEOUT, ImageSource, decode, open_image
+from .images import ImageSource, decode, open_image
 from .result import ImgSize, Item, OcrResult, Point
 
 #: WeChat's limit: files must be smaller than 2 MB.
@@ -109,7 +109,7 @@ def _reencode(source: ImageSource, image: Image.Image, original_fits: bool,
 
 
 def prepare_upload(source: ImageSource, *, max_bytes: int = MAX_UPLOAD_BYTES,
-                   timeout: float = DEFAULT_TIMEOUT) -> Upload:
+                   timeout: float | None = None) -> Upload:
     """The file to post for ``source``: its own bytes when WeChat can take them, else a
     re-encoded (and if need be downscaled) copy under ``max_bytes``.
 

@@ -27,7 +27,7 @@ from typing import Any
 from tenacity import RetryCallState, Retrying, stop_after_attempt, wait_exponential_jitter
 from tenacity.wait import wait_base
 
-from ..config import flag_setting, number_setting, setting
+from ..config import flag_setting, number_setting, resolve_timeout, setting
 from ..errors import (
     AccessTokenError,
     BackendError,
@@ -180,7 +180,7 @@ class WeChatBackend:
                               "WXOCR_SECRET) or an access_token (WXOCR_ACCESS_TOKEN)")
         self.base_url: str = str(setting("base_url", base_url, DEFAULT_BASE_URL)).rstrip("/")
         self.stable_token = flag_setting("stable_token", stable_token)
-        self.timeout: float = number_setting("timeout", timeout, 30.0)
+        self.timeout: float = resolve_timeout(timeout)
         self.upload_urls = upload_urls
         self.quota = DailyQuota(
             self.appid, number_setting("daily_budget", daily_budget, 100, kind=int),
