@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -68,3 +69,57 @@ def test_installed_console_script_runs(tmp_path, samples_dir):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert pd.read_csv(out)["text"].tolist() == ["小心地滑", "Caution Wet Floor"]
+
+
+def test_an_unwritable_output_is_refused_before_any_recognition(httpserver, tmp_path, capsys):
+    httpserver.expect_request("/a.png").respond_with_data(b"never fetched")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for output in (blocker / "out.csv", Path("/sys/wxocr-out.parquet")):
+        code = main(["recognize", httpserver.url_for("/a.png"), "-o", str(output), "--no-cache"])
+        assert code == 2
+        assert f"cannot write {output}" in capsys.readouterr().err
+    assert httpserver.log == []  # nothing was downloaded, so nothing was recognized
+
+
+def test_a_glob_that_matches_nothing_is_an_error(tmp_path, capsys):
+    assert main(["recognize", str(tmp_path / "*.png"), "-o", str(tmp_path / "out.csv")]) == 2
+    assert "no file matches" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(("variable", "value"), [("WXOCR_WORKERS", "abc"),
+                                                 ("WXOCR_WORKERS", "0"),
+                                                 ("WXOCR_TIMEOUT", "0"),
+                                                 ("WXOCR_TIMEOUT", "nan"),
+                                                 ("WXOCR_TIMEOUT", "inf"),
+                                                 ("WXOCR_CACHE_TIMEOUT", "-1")])
+def test_a_bad_setting_is_refused_naming_the_variable(variable, value, images, tmp_path,
+                                                      monkeypatch, capsys):
+    monkeypatch.setenv(variable, value)
+    code = main(["recognize", "https://example.invalid/a.png", "-o", str(tmp_path / "o.csv")])
+    assert code == 2
+    assert variable in capsys.readouterr().err
+
+
+def test_a_killed_run_keeps_the_chunks_it_finished(tmp_path, make_png):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for number in range(200):
+        (folder / f"{number:03d}.png").write_bytes(make_png(20 + number, 12))
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wxocr_pandas.cli", "recognize", str(folder / "*.png"), "-o",
+         str(out), "--workers", "1", "--no-cache", "--no-progress"], stderr=subprocess.PIPE)
+    while not out.exists() or out.read_text().count("\n") < 32:
+        assert process.poll() is None, process.stderr.read()
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert 32 <= len(lines) < 200  # killed mid-run, with at least its first chunk
+    kept = [json.loads(line) for line in lines if line.endswith("}")]  # a line may be cut
+    assert [row["image"] for row in kept] == [str(folder / f"{n:03d}.png")
+                                              for n in range(len(kept))]
+    assert all(row["errcode"] == 0 and row["img_size"]["w"] == 20 + n
+               for n, row in enumerate(kept))

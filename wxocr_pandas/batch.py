@@ -35,7 +35,8 @@ from typing import Any, Literal, TypedDict
 from .backends.base import Backend
 from .backends.local import LocalBackend
 from .cache import ResultCache, cache_key, image_digest
-from .config import resolve_backend, resolve_dpi, resolve_pdf_ocr, resolve_workers
+from .config import (resolve_backend, resolve_dpi, resolve_idle_timeout, resolve_pdf_ocr,
+                     resolve_timeout, resolve_workers)
 from .errors import InvalidImageError, UsageError, WxOcrError
 from .images import ImageSource, as_source
 from .pages import Document, InputResult, Page, open_document
@@ -161,6 +162,8 @@ class Recognizer:
         self.max_workers = resolve_workers(max_workers)
         self.dpi = resolve_dpi(dpi)
         self.pdf_ocr = resolve_pdf_ocr(pdf_ocr)
+        resolve_timeout()  # read by every download: a bad WXOCR_TIMEOUT stops here, not per image
+        resolve_idle_timeout()
         self.progress = progress
         self.total = total
         # A backend without an identity cannot be told apart from another: never cache it.

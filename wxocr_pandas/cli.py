@@ -24,29 +24,46 @@ from typing import Any
 
 import pandas as pd
 
-from .batch import recognize_results
+from .batch import Recognizer
 from .cache import ResultCache
-from .errors import ConfigError, WxOcrError
-from .export import write_results
+from .errors import ConfigError, UsageError, WxOcrError
+from .export import write_result_lines
 from .frame import explode
-from .pages import iter_page_results
+from .pages import InputResult, iter_page_results
 from .result import OcrResult
 
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".jsonl")
+#: Images per chunk written to the output: a killed run keeps every chunk it finished.
+STREAM_CHUNK = 32
 
 
 def expand(patterns: Sequence[str]) -> list[str]:
-    """Expand glob patterns (``**`` included) the shell left alone; keep URLs and plain names.
+    """Expand glob patterns (``**`` included) the shell left alone; keep URLs and plain names
+    (a missing plain name becomes its own error row).
+
+    Raises
+    ------
+    UsageError
+        When a glob pattern matches no file.
 
     Examples
     --------
     >>> expand(["samples/sign.png", "https://example.com/a.png"])
     ['samples/sign.png', 'https://example.com/a.png']
+    >>> expand(["samples/*.nothing"])
+    Traceback (most recent call last):
+    ...
+    wxocr_pandas.errors.UsageError: no file matches 'samples/*.nothing'
     """
     images: list[str] = []
     for pattern in patterns:
-        matches = [] if "://" in pattern else sorted(glob.glob(pattern, recursive=True))
-        images.extend(matches or [pattern])
+        if "://" in pattern or not glob.has_magic(pattern):
+            images.append(pattern)
+            continue
+        matches = sorted(glob.glob(pattern, recursive=True))
+        if not matches:
+            raise UsageError(f"no file matches {pattern!r}")
+        images.extend(matches)
     return images
 
 
@@ -144,18 +161,36 @@ def _recognize(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     images = expand(args.images)
-    results = recognize_results(images, args.backend, args.errors, cache=args.cache,
-                                cache_dir=args.cache_dir, max_workers=args.workers,
-                                progress=args.progress, dpi=args.dpi, pdf_ocr=args.pdf_ocr)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".jsonl":
-        write_results(args.output, images, results)
-    else:
-        frame = explode(pd.DataFrame({"image": images}), results, image="image")
-        if suffix == ".csv":
-            frame.to_csv(args.output, index=False)
-        else:
-            frame.to_parquet(args.output, index=False)
+    try:  # before any recognition: a run must not be lost to an unwritable output
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        output = args.output.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        print(f"wxocr: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    results: list[InputResult] = []
+    with output, Recognizer(args.backend, args.errors, cache=args.cache,
+                            cache_dir=args.cache_dir, max_workers=args.workers,
+                            progress=args.progress, total=len(images), dpi=args.dpi,
+                            pdf_ocr=args.pdf_ocr) as recognizer:
+        # CSV and JSONL grow chunk by chunk, each flushed when done: a killed run keeps them.
+        for start in range(0, len(images), STREAM_CHUNK):
+            chunk = images[start:start + STREAM_CHUNK]
+            answers = recognizer.run(chunk)
+            results += answers
+            if suffix == ".jsonl":
+                write_result_lines(output, chunk, answers)
+            elif suffix == ".csv":
+                explode(pd.DataFrame({"image": chunk}), answers, image="image").to_csv(
+                    output, index=False, header=start == 0)
+            output.flush()
+    if suffix == ".parquet":
+        explode(pd.DataFrame({"image": images}), results, image="image").to_parquet(
+            args.output, index=False)
+    _report(images, results, args.output)
+    return 0
+
+
+def _report(images: list[str], results: list[InputResult], output: Path) -> None:
     answers = list(iter_page_results(results))
     failed = [result for _, _, result in answers if not result.ok]
     texts = sum(len(result.items) for _, _, result in answers)
@@ -163,10 +198,9 @@ def _recognize(args: argparse.Namespace) -> int:
     if any(not isinstance(result, OcrResult) for result in results):  # documents: count pages
         pages = sum(page is not None for _, page, _ in answers)
         inputs = f"{len(images)} inputs ({pages} pages)"
-    print(f"{inputs}, {texts} texts, {len(failed)} failed -> {args.output}")
+    print(f"{inputs}, {texts} texts, {len(failed)} failed -> {output}")
     for result in failed:
         print(f"  failed: {result.errmsg}", file=sys.stderr)
-    return 0
 
 
 def _recognize_on_dask(args: argparse.Namespace) -> int:
@@ -206,6 +240,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         commands = {"recognize": _recognize, "cache": _cache, "serve": _serve}
         return commands[args.command](args)
+    except UsageError as exc:  # a wrong argument or setting: nothing was done
+        print(f"wxocr: {exc}", file=sys.stderr)
+        return 2
     except WxOcrError as exc:
         print(f"wxocr: {exc}", file=sys.stderr)
         return 1

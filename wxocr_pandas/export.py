@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Hashable, Sequence
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
@@ -45,13 +46,20 @@ def write_results(path: str | os.PathLike[str], images: Sequence[str | None],
     (OcrResult(errcode=0, errmsg='ok', items=(), img_size=None), OcrResult(errcode=0, errmsg='ok', items=(), img_size=None))
     """
     with open(path, "w", encoding="utf-8") as handle:
-        for image, result in zip(images, results, strict=True):
-            pages = [({}, result)] if isinstance(result, OcrResult) else [
-                ({"page": number}, page) for number, page in enumerate(result, start=1)]
-            for page, answer in pages:
-                handle.write(json.dumps({"image": image, **page, **answer.to_dict(spelling)},
-                                        ensure_ascii=False))
-                handle.write("\n")
+        write_result_lines(handle, images, results, spelling=spelling)
+
+
+def write_result_lines(handle: TextIO, images: Sequence[str | None],
+                       results: Sequence[InputResult], *, spelling: Spelling = "snake") -> None:
+    """The lines of :func:`write_results`, written to an open text file (so a file can grow
+    batch by batch, as ``wxocr recognize`` writes it)."""
+    for image, result in zip(images, results, strict=True):
+        pages = [({}, result)] if isinstance(result, OcrResult) else [
+            ({"page": number}, page) for number, page in enumerate(result, start=1)]
+        for page, answer in pages:
+            handle.write(json.dumps({"image": image, **page, **answer.to_dict(spelling)},
+                                    ensure_ascii=False))
+            handle.write("\n")
 
 
 def read_results(path: str | os.PathLike[str]) -> tuple[list[str | None], list[InputResult]]:
