@@ -254,49 +254,32 @@ class ResultCache:
 
     def _attempt(self, action):
         """``action(db)``, or None when the cache is unavailable. Locked: one more try after
-        the busy timeout; corrupt: the file is moved aside and a new one started."""
+        the busy timeout; corrupt: the file is moved aside and a new one started; not
+        writable: opened read-only if the file is there."""
         for attempt in range(3):
-            db = self._connection()
-            if db is None:
+            if self.unavailable is not None:
                 return None
             try:
-                return action(db)
+                return action(self._connection())
+            except OSError as exc:  # not a directory, no permission, read-only file system
+                self._give_up("unusable", exc)
             except sqlite3.Error as exc:
                 problem = _problem(exc)
                 if problem == "corrupt" and attempt < 2:
                     self._move_aside(exc)
                 elif problem == "locked" and attempt == 0:
                     continue
+                elif problem == "unusable" and self._db is None and self.path.is_file():
+                    self._open_read_only(exc)
                 else:
                     self._give_up(problem, exc)
         return None
 
-    def _connection(self) -> sqlite3.Connection | None:
-        if self.unavailable is not None:
-            return None
-        if self._db is not None:
-            return self._db
-        for attempt in range(3):
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._db = _connect(self.path, self.busy_timeout)
-                return self._db
-            except OSError as exc:  # not a directory, no permission, read-only file system
-                self._give_up("unusable", exc)
-                return None
-            except sqlite3.Error as exc:
-                problem = _problem(exc)
-                if problem == "corrupt" and attempt < 2:
-                    self._move_aside(exc)
-                elif problem == "locked" and attempt == 0:
-                    continue
-                elif problem == "unusable" and self.path.is_file() and not self.read_only:
-                    self._open_read_only(exc)
-                    return self._db
-                else:
-                    self._give_up(problem, exc)
-                    return None
-        return None
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = _connect(self.path, self.busy_timeout)
+        return self._db
 
     def _open_read_only(self, exc: Exception) -> None:
         try:
