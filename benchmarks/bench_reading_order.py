@@ -13,8 +13,9 @@ against the rendered truth is printed for each:
 - ``new+model``: the same with the regions of the bundled layout model
   (:mod:`wxocr_pandas.layout_model`), when it is installed.
 
-Seconds per page are the ordering alone (the OCR is shared), measured in the same run, plus
-the layout model's own cost per page.
+Seconds per page are for ``to_text`` on the shared OCR answers (grouping, deskewing, ordering,
+joining), measured in the same run; then the ordering step alone (old column finder against
+``layout.read_page`` on the same boxes), and the layout model's own cost per page.
 
 Usage::
 
@@ -33,6 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,6 +83,30 @@ def recognize_pages(count: int, seed: int, cache: Path | None):
     return tool, pages, images, results
 
 
+def layout_only(frame: pd.DataFrame, old, rounds: int = 5) -> tuple[float, float]:
+    """Milliseconds a page of the ordering step alone, old and new, on each page's boxes
+    (best of ``rounds``): the old ``_reading_order`` and :func:`wxocr_pandas.layout.read_page`."""
+    from wxocr_pandas.geometry import box_arrays, quads
+    from wxocr_pandas.layout import read_page
+
+    geometry = box_arrays(quads(frame))
+    box = np.column_stack([geometry[k] for k in ("x_min", "y_min", "x_max", "y_max")])
+    codes = frame.index.factorize()[0]
+    pages = [box[(codes == code) & ~np.isnan(box[:, 0])] for code in np.unique(codes)]
+    heights = [float(np.median(page[:, 3] - page[:, 1])) for page in pages]
+    best = []
+    for run in (lambda page, height: old._reading_order(np.arange(len(page)), page, height),
+                lambda page, height: read_page(page)):
+        times = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            for page, height in zip(pages, heights):
+                run(page, height)
+            times.append((time.perf_counter() - start) / len(pages) * 1000)
+        best.append(min(times))
+    return best[0], best[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=24)
@@ -96,7 +122,7 @@ def main() -> None:
 
     tool, pages, images, results = recognize_pages(args.count, args.seed, args.cache)
     names = [page.name for page in pages]
-    frame = explode(pd.DataFrame({"page": names}, index=names), results)
+    frame = explode(pd.DataFrame({"name": names}, index=names), results)
     truth = {page.name: tool.truth_text(page) for page in pages}
     old = old_text_module()
 
@@ -144,6 +170,9 @@ def main() -> None:
     print("\nAll pages:")
     print(summary.assign(ms_per_page=summary["seconds"] * 1000).drop(columns="seconds")
           .round(3).to_string())
+    old_ms, new_ms = layout_only(frame, old)
+    print(f"\nLayout step alone (the same boxes, no pandas): old column finder {old_ms:.2f} ms "
+          f"a page, layout.read_page {new_ms:.2f} ms a page ({old_ms / new_ms:.2f}x)")
     worst = table[table["method"] == "new"].nlargest(3, "cer")[["page", "cer"]]
     print("\nWorst pages (new):")
     print(worst.round(3).to_string(index=False))

@@ -200,3 +200,23 @@ def test_a_figure_region_cuts_the_columns_and_is_a_block():
     found = read_page(boxes, regions=np.array([[0, 110, 600, 290]]), region_kinds=["figure"])
     assert _order(found) == list(range(len(boxes)))
     assert [b.kind for b in found].count("figure") == 1
+
+
+def test_prefixed_results_read_their_own_columns_in_layout_order():
+    from wxocr_pandas import ImgSize, Item, OcrResult, Point
+
+    def item(text, x0, y0, x1, y1):
+        return Item(text, Point(x0, y0), Point(x1, y0), Point(x1, y1), Point(x0, y1))
+
+    left = [item(f"left {k}", 0, 40 * k, 280, 40 * k + 20) for k in range(4)]
+    right = [item(f"right {k}", 320, 40 * k, 600, 40 * k + 20) for k in range(4)]
+    # Engine order interleaves the columns row by row.
+    result = OcrResult(items=tuple(i for pair in zip(left, right) for i in pair),
+                       img_size=ImgSize(600, 200))
+    frame = explode(pd.DataFrame({"text": ["my own text"]}, index=["p"]), [result], prefix="ocr_")
+    expected = [f"left {k}" for k in range(4)] + [f"right {k}" for k in range(4)]
+    assert to_text(frame, sep="|")["p"] == "|".join(expected)
+    found = blocks(frame)
+    assert found["ocr_text"].tolist() == ["\n".join(expected[:4]), "\n".join(expected[4:])]
+    assert found["ocr_kind"].tolist() == ["text", "text"] and found["text"].eq("my own text").all()
+    assert lines(frame)["ocr_block"].tolist() == [0] * 4 + [1] * 4

@@ -111,7 +111,18 @@ class _Page:
     n_items: int
     height: float
     size: np.ndarray
+    text_size: float = field(init=False)
+    x0: list[float] = field(init=False)
+    x1: list[float] = field(init=False)
+    y0: list[float] = field(init=False)
+    y1: list[float] = field(init=False)
     leaves: list[tuple[list[np.ndarray], str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # The per-strip sweeps run in plain Python over a few items: lists beat numpy there.
+        self.x0, self.y0, self.x1, self.y1 = (self.box[:, k].tolist() for k in range(4))
+        items = slice(0, self.n_items)
+        self.text_size = max(_text_height(self.box[items], self.size[items]), 1e-9)
 
 
 def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
@@ -160,7 +171,9 @@ def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
     if n == 0 and not len(regions):
         return []
     sizes = box[:, 3] - box[:, 1] if sizes is None else np.asarray(sizes, dtype=np.float64)
-    height = max(_text_height(box, sizes), 1.0)
+    # Engines pad boxes (short items most), and a width per character overstates the size of
+    # spaced-out text: the smaller of the two estimates is the text height.
+    height = max(min(_text_height(box, box[:, 3] - box[:, 1]), _text_height(box, sizes)), 1.0)
     units, owner = _units(box, regions, kinds)
     keep = np.array([k for k, kind in enumerate(kinds) if kind not in UNIT_KINDS or k in units],
                     dtype=np.int64)  # the regions dropped as units label nothing either
@@ -225,14 +238,14 @@ def _margins(idx: np.ndarray, page: _Page, page_box: tuple[float, ...]) -> tuple
         return [], idx, [], []
     tops = np.array([box[s, 1].min() for s in strips])
     bottoms = np.array([box[s, 3].max() for s in strips])
-    tall = np.array([_tall([s], page) for s in strips])
     gap, band = MARGIN_GAP * height, MARGIN_BAND * (page_box[3] - page_box[1])
-    head = int(tall[0] <= 1.2 * height and bottoms[0] <= page_box[1] + band
+    head = int(_tall([strips[0]], page) <= 1.2 * page.text_size and bottoms[0] <= page_box[1] + band
                and tops[1] - bottoms[0] >= gap)
     end = len(strips) - int(tops[-1] >= page_box[3] - band
                             and tops[-1] - bottoms[-2] >= gap)
     notes = end  # small text at the foot of the body: footnotes
-    while (notes - 1 > head + 1 and tall[notes - 1] <= SMALL_HEIGHT * height
+    while (notes - 1 > head + 1
+           and _tall([strips[notes - 1]], page) <= SMALL_HEIGHT * page.text_size
            and tops[notes - 1] >= page_box[3] - FOOTNOTE_BAND * (page_box[3] - page_box[1])):
         notes -= 1
     return (strips[:head], np.concatenate(strips[head:notes]), strips[notes:end],
@@ -253,81 +266,88 @@ def _strips(idx: np.ndarray, box: np.ndarray, height: float) -> list[np.ndarray]
     return [part[np.argsort(box[part, 0], kind="stable")] for part in np.split(order, starts)]
 
 
-def _free(strip: np.ndarray, box: np.ndarray, left: float, right: float,
-          gap: float) -> np.ndarray:
-    """The x-intervals of ``[left, right]`` that ``strip`` leaves free, ``gap`` wide or more:
-    an ``(k, 2)`` array, left to right."""
-    reach = np.maximum.accumulate(box[strip, 2])
-    lo = np.r_[left, reach]
-    hi = np.r_[box[strip, 0], right]
-    wide = hi - lo >= gap
-    return np.column_stack([lo[wide], hi[wide]])
+def _free(strip: np.ndarray, page: _Page, left: float, right: float,
+          gap: float) -> list[tuple[float, float]]:
+    """The x-intervals of ``[left, right]`` that ``strip`` (sorted left to right) leaves
+    free, ``gap`` wide or more, left to right. Plain Python: strips hold a few items."""
+    x0, x1 = page.x0, page.x1
+    out, reach = [], left
+    for i in strip.tolist():
+        if x0[i] - reach >= gap:
+            out.append((reach, x0[i]))
+        reach = max(reach, x1[i])
+    if right - reach >= gap:
+        out.append((reach, right))
+    return out
 
 
-def _intersect(a: np.ndarray, b: np.ndarray, gap: float) -> np.ndarray:
+def _intersect(a: list[tuple[float, float]], b: list[tuple[float, float]],
+               gap: float) -> list[tuple[float, float]]:
     """Pairwise intersections of two interval lists that are ``gap`` wide or more."""
-    lo = np.maximum(a[:, None, 0], b[None, :, 0]).ravel()
-    hi = np.minimum(a[:, None, 1], b[None, :, 1]).ravel()
-    keep = hi - lo >= gap
-    out = np.column_stack([lo[keep], hi[keep]])
-    return out[np.argsort(out[:, 0])]
+    out = [(max(a0, b0), min(a1, b1)) for a0, a1 in a for b0, b1 in b]
+    return sorted(iv for iv in out if iv[1] - iv[0] >= gap)
 
 
-def _bands(strips: list[np.ndarray], box: np.ndarray, left: float, right: float,
-           height: float) -> list[tuple[list[np.ndarray], np.ndarray]]:
+def _interior(intervals: list[tuple[float, float]], left: float,
+              right: float) -> list[tuple[float, float]]:
+    """The intervals strictly inside ``(left, right)``."""
+    return [iv for iv in intervals if iv[0] > left and iv[1] < right]
+
+
+def _bands(strips: list[np.ndarray], page: _Page, left: float, right: float
+           ) -> list[tuple[list[np.ndarray], np.ndarray]]:
     """Consecutive strips that share a gutter, with the gutters they share (interior free
-    intervals: text lies on both sides of each within the band).
+    intervals: text lies on both sides of each within the band), as ``(k, 2)`` arrays.
 
     A band starts at a strip with a gap inside it (text on both sides) or flush with one side
     (a line of one column), not at a centred one (a title). It ends before a strip that
-    leaves no common gap free between text (margins do not hold a band), that has text standing inside a common gap (a centred title
-    under a running header), or that lies :data:`SECTION_GAP` ``h`` below the band. A band
-    that started flush with one side gives that strip up when its text crosses a gutter of
-    the rest (the short last line of a full-width paragraph above three columns). A strip
-    that starts nothing is a band of its own (a row).
+    leaves no common gap free between text (margins do not hold a band), that has text
+    standing inside a common gap (a centred title under a running header), or that lies
+    :data:`SECTION_GAP` ``h`` below the band. A band that started flush with one side gives
+    that strip up when its text crosses the middle of a gutter of the rest (the short last
+    line of a full-width paragraph above three columns). A strip that starts nothing is a
+    band of its own (a row).
     """
-    bands: list[tuple[list[np.ndarray], np.ndarray]] = []
+    x0, x1, y0, y1, height = page.x0, page.x1, page.y0, page.y1, page.height
+    bands: list[tuple[list[np.ndarray], list[tuple[float, float]]]] = []
     current: list[np.ndarray] = []
-    common = rest = np.empty((0, 2))
+    common: list[tuple[float, float]] = []
+    rest: list[tuple[float, float]] = []
     bottom = -np.inf
 
     def close() -> None:
-        gutters = rest[_interior(rest, left, right)] if len(current) > 1 else rest[:0]
-        first = current[0]
-        middle = gutters.mean(axis=1)
-        crosses = ((box[first, 0][:, None] < middle) & (box[first, 2][:, None] > middle)).any()
+        gutters = _interior(rest, left, right) if len(current) > 1 else []
+        first = current[0].tolist()
+        crosses = any(x0[i] < (g0 + g1) / 2 < x1[i] for i in first for g0, g1 in gutters)
         if crosses:
-            bands.append(([first], np.empty((0, 2))))
+            bands.append(([current[0]], []))
             bands.append((current[1:], rest))
         else:
             bands.append((current, common))
 
     for strip in strips:
-        free = _free(strip, box, left, right, height)
+        free = _free(strip, page, left, right, height)
+        items = strip.tolist()
         if current:
             joined = _intersect(common, free, height)
-            inside = ((box[strip, 0][:, None] >= common[:, 0] + height)
-                      & (box[strip, 2][:, None] <= common[:, 1] - height)).any()
-            near = box[strip, 1].min() - bottom < SECTION_GAP * height
-            if _interior(joined, left, right).any() and not inside and near:
+            inside = any(x0[i] >= c0 + height and x1[i] <= c1 - height
+                         for i in items for c0, c1 in common)
+            near = min(y0[i] for i in items) - bottom < SECTION_GAP * height
+            if _interior(joined, left, right) and not inside and near:
                 rest = _intersect(rest, free, height) if len(current) > 1 else free
                 current.append(strip)
-                common, bottom = joined, max(bottom, box[strip, 3].max())
+                common, bottom = joined, max(bottom, max(y1[i] for i in items))
                 continue
             close()
             current = []
-        if _interior(free, left, right).any() or len(free) == 1:  # a gap, or flush to one side
-            current, common, bottom = [strip], free, box[strip, 3].max()
+        if _interior(free, left, right) or len(free) == 1:  # a gap, or flush to one side
+            current, common, bottom = [strip], free, max(y1[i] for i in items)
         else:
-            bands.append(([strip], np.empty((0, 2))))
+            bands.append(([strip], []))
     if current:
         close()
-    return [(band, gutters[_interior(gutters, left, right)]) for band, gutters in bands]
-
-
-def _interior(intervals: np.ndarray, left: float, right: float) -> np.ndarray:
-    """Which intervals lie strictly inside ``(left, right)``."""
-    return (intervals[:, 0] > left) & (intervals[:, 1] < right)
+    return [(band, np.array(_interior(gutters, left, right), dtype=np.float64).reshape(-1, 2))
+            for band, gutters in bands]
 
 
 def _columns(band: list[np.ndarray], gutters: np.ndarray, box: np.ndarray,
@@ -369,7 +389,7 @@ def _cut(idx: np.ndarray, page: _Page) -> None:
     left, right = box[idx, 0].min(), box[idx, 2].max()
     strips = _strips(idx, box, height)
     rows: list[np.ndarray] = []  # consecutive bands not in columns: one leaf
-    for band, gutters in _bands(strips, box, left, right, height):
+    for band, gutters in _bands(strips, page, left, right):
         columns = _columns(band, gutters, box, height)
         if columns is None:
             rows += band
@@ -409,11 +429,11 @@ def _blocks(page: _Page, owner: np.ndarray, units: np.ndarray, regions: np.ndarr
         if current:
             raw.append((current, origin, -1))
     last_body = max((box[np.concatenate(lines), 3].max() for lines, origin, unit in raw
-                     if origin == "band" and unit < 0 and _tall(lines, page) > SMALL_HEIGHT * height
+                     if origin == "band" and unit < 0 and _tall(lines, page) > SMALL_HEIGHT * page.text_size
                      and len(lines) >= 2), default=np.inf)
     widths = [box[np.concatenate(lines), 2].max() - box[np.concatenate(lines), 0].min()
               for lines, origin, unit in raw
-              if origin == "band" and unit < 0 and _tall(lines, page) > SMALL_HEIGHT * height]
+              if origin == "band" and unit < 0 and _tall(lines, page) > SMALL_HEIGHT * page.text_size]
     typical = float(np.median(widths)) if widths else 0.0
     blocks = []
     for lines, origin, unit in raw:
@@ -463,6 +483,8 @@ def _breaks(above: np.ndarray, below: np.ndarray, page: _Page, leading: float) -
 
 def _tall(lines: list[np.ndarray], page: _Page) -> float:
     """Text height of ``lines`` (see :func:`_text_height`)."""
+    if len(lines) == 1 and len(lines[0]) == 1:  # the usual line: one item
+        return float(page.size[lines[0][0]])
     idx = np.concatenate(lines)
     return _text_height(page.box[idx], page.size[idx])
 
@@ -493,7 +515,7 @@ def _geometric_kind(lines: list[np.ndarray], origin: str, extent: tuple[float, .
     """A block's kind from its place and size alone (see the module docstring)."""
     if origin in ("header", "footnote", "footer"):
         return origin
-    tall, height = _tall(lines, page), page.height
+    tall, height = _tall(lines, page), page.text_size
     if tall >= TITLE_HEIGHT * height and len(lines) <= 3:
         return "title"
     if tall > SMALL_HEIGHT * height:
