@@ -3,6 +3,7 @@ most one image. Every test here runs real loky worker processes."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sqlite3
@@ -200,3 +201,22 @@ def test_shutdown_workers_stops_them_and_the_next_batch_starts_new_ones(text_cro
     assert not old & {p.pid for p in psutil.process_iter()}
     assert recognize_results([str(p) for p in text_crops[:2]], cache=False,
                              max_workers=2) == reference[:2]
+
+
+class PidBackend(LocalBackend):
+    """A local backend that answers with the id of the process that read the image (in
+    ``errmsg``), so a test can tell in-process reading from worker reading."""
+
+    def recognize(self, source: ImageSource) -> OcrResult:
+        return dataclasses.replace(super().recognize(source), errmsg=str(os.getpid()))
+
+
+def test_a_small_batch_runs_in_process_until_workers_are_warm(text_crops):
+    images = [str(path) for path in text_crops[:3]]  # fewer than MIN_PROCESS_BATCH
+    shutdown_workers()
+    cold = recognize_results(images, PidBackend(), cache=False)
+    assert {result.errmsg for result in cold} == {str(os.getpid())}
+    recognize_results(images, cache=False, max_workers=2)  # a notebook's first, larger batch
+    warm = recognize_results(images, PidBackend(), cache=False)
+    assert {int(result.errmsg) for result in warm} <= worker_pids()
+    assert [result.items for result in warm] == [result.items for result in cold]

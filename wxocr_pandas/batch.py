@@ -41,7 +41,7 @@ from .errors import InvalidImageError, UsageError, WxOcrError
 from .images import ImageSource, as_source
 from .pages import Document, InputResult, Page, open_document
 from .result import OcrResult
-from .workers import current_size, recognize_many, recognize_safely, usable_cpus
+from .workers import current_size, recognize_many, recognize_safely, usable_cpus, warm_workers
 
 Errors = Literal["coerce", "raise"]
 #: What recognizing one image gives: an answer, an error, or None when it was not sent.
@@ -61,8 +61,10 @@ class BatchOptions(TypedDict, total=False):
     pdf_ocr: bool | None
 
 
-#: Below this many images to recognize, the local engine runs in-process: starting a worker
-#: process and loading its engine (1-2 s) would cost more than it saves.
+#: Below this many images to recognize, the local engine runs in-process unless worker
+#: processes are already warm: starting them and loading an engine in each costs more than
+#: it saves on a smaller batch (``benchmarks/bench_pool_threshold.py``). Warm workers take
+#: any batch of 2 or more.
 MIN_PROCESS_BATCH = 8
 #: With ``progress=None``, a bar is shown once a batch has this many images to recognize.
 MIN_PROGRESS_BATCH = 2
@@ -327,7 +329,8 @@ class Recognizer:
         if pending < 2 or multiprocessing.current_process().daemon:
             return 1
         cores = usable_cpus()
-        asked = self.max_workers or (cores if pending >= MIN_PROCESS_BATCH else 1)
+        asked = self.max_workers or (
+            cores if pending >= MIN_PROCESS_BATCH or warm_workers() > 1 else 1)
         if asked > cores and not self._warned:
             warnings.warn(f"{asked} worker processes on {cores} usable cores: each loads its "
                           "own engine, and they will slow each other down", RuntimeWarning,

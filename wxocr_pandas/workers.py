@@ -64,6 +64,20 @@ def current_size() -> int | None:
         return None if _executor is None else _executor._max_workers
 
 
+def warm_workers() -> int:
+    """How many worker processes are alive now, their engines loaded by earlier batches
+    (0 before the first batch, and again once the idle timeout has stopped them).
+
+    Examples
+    --------
+    >>> warm_workers() >= 0
+    True
+    """
+    with _lock:
+        processes = {} if _executor is None else _executor._processes
+        return sum(process.is_alive() for process in list(processes.values()))
+
+
 def get_executor(max_workers: int | None = None) -> Executor:
     """The process-wide loky executor with ``max_workers`` processes (default: one per
     usable core), started on first use and reused while it is healthy and of that size.
