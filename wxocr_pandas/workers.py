@@ -102,8 +102,18 @@ def get_executor(max_workers: int | None = None) -> Executor:
             current.shutdown(wait=False)
             current = None
         if current is None:
-            current = _executor = ProcessPoolExecutor(size, timeout=resolve_idle_timeout())
+            current = _executor = ProcessPoolExecutor(size, timeout=resolve_idle_timeout(),
+                                                      initializer=_leave_interrupts_to_parent)
         return current
+
+
+def _leave_interrupts_to_parent() -> None:
+    """Worker initializer: ignore SIGINT. Ctrl-C in a terminal reaches the whole process
+    group; the parent decides what stops (``wxocr serve`` finishes the requests in flight,
+    a batch stops its workers), so a worker must not die under the image it is reading."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def shutdown_workers(*, kill: bool = False) -> None:

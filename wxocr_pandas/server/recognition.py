@@ -1,6 +1,7 @@
 """Recognition for the server: a bounded admission count in front of the package's workers.
 
-The event loop never recognizes: an image goes to a worker and the loop awaits its future.
+The event loop never recognizes: an image goes to one of the package's worker processes
+(:mod:`wxocr_pandas.workers`, one inference thread each) and the loop awaits its future.
 At most :attr:`ServerSettings.capacity` images are admitted at once (running or waiting
 for a worker); one more is refused on the spot, and the endpoint answers -1 (busy) without
 queueing it. Answers come from the package's own backend and result cache, so the server
@@ -10,16 +11,16 @@ answers exactly what :func:`wxocr_pandas.recognize` answers for the same image.
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..backends.base import Backend
-from ..batch import attempt
 from ..cache import ResultCache, cache_key, image_digest
 from ..config import resolve_backend
 from ..errors import WxOcrError
 from ..images import ImageSource, as_source
 from ..result import OcrResult
+from ..workers import get_executor, recognize_in_worker, shutdown_workers
 from .settings import ServerSettings
 
 
@@ -50,13 +51,14 @@ class RecognitionPool:
         self.workers = settings.workers
         self.admitted = 0
         self.backend: Backend = resolve_backend(settings.backend)
+        with_threads = getattr(self.backend, "with_threads", None)
+        # Workers share the cores: one inference thread each, as the package's batches run.
+        self._worker_backend = with_threads(1) if with_threads is not None else self.backend
         identity = getattr(self.backend, "identity", None) if settings.cache else None
         self._identity: str | None = identity
         self._cache = ResultCache(settings.cache_dir) if identity is not None else None
         # sqlite3 connections belong to one thread: every cache call runs in this one.
         self._cache_thread = ThreadPoolExecutor(1, thread_name_prefix="wxocr-cache")
-        # One engine call at a time: a shared engine is not safe across threads (OpenVINO).
-        self._executor: Executor = ThreadPoolExecutor(1, thread_name_prefix="wxocr-recognize")
 
     @property
     def full(self) -> bool:
@@ -82,7 +84,7 @@ class RecognitionPool:
                 cached = await loop.run_in_executor(self._cache_thread, self._cache.get_many, [key])
                 if key in cached:
                     return cached[key]
-            outcome = await loop.run_in_executor(self._executor, attempt, self.backend, source)
+            outcome = await self._in_worker(source)
             if key is not None and isinstance(outcome, OcrResult):
                 await loop.run_in_executor(self._cache_thread, self._store, key, outcome, source)
             return outcome
@@ -98,16 +100,19 @@ class RecognitionPool:
         assert self._cache is not None and self._identity is not None
         self._cache.put(key, result, backend=self._identity, image=source.label)
 
+    def _in_worker(self, source: ImageSource) -> asyncio.Future[OcrResult | WxOcrError]:
+        # The executor is looked up per image: a pool a dead worker broke is replaced.
+        executor = get_executor(self.workers)
+        return asyncio.wrap_future(recognize_in_worker(self._worker_backend, source, executor))
+
     async def warm_up(self, image: bytes) -> None:
         """Recognize ``image`` once per worker, so the first requests find engines loaded."""
-        loop = asyncio.get_running_loop()
         source = as_source(image)
-        await asyncio.gather(*(loop.run_in_executor(self._executor, attempt, self.backend, source)
-                               for _ in range(self.workers)))
+        await asyncio.gather(*(self._in_worker(source) for _ in range(self.workers)))
 
     def close(self) -> None:
-        """Finish the images in flight, stop the workers, close the cache."""
-        self._executor.shutdown(wait=True)
+        """Stop the worker processes (the requests in flight are done), close the cache."""
+        shutdown_workers()
         if self._cache is not None:
             self._cache_thread.submit(self._cache.close).result()
         self._cache_thread.shutdown(wait=True)
