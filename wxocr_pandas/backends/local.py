@@ -4,10 +4,8 @@ The engine loads lazily, once per process and parameter set, and is shared read-
 options are fixed at construction (RapidOCR keeps per-call options on the engine, so a
 per-call option would leak into the next call). Nothing is downloaded.
 
-Tight crops of one line (a cut-out word with no margin) often defeat the detector. When
-detection finds nothing on an image at most :data:`LINE_CROP_MAX_HEIGHT` pixels high, a second,
-recognition-only engine reads the whole image as one line (measured on the 62 text runs of
-``samples/`` cut to their ink boxes: 32 read by the plain engine, 61 with this fallback).
+Around the engine, :mod:`.reading` reads turned pages upright, tight crops and very long
+images (see there for what each repair does and costs).
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ import functools
 import logging
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -26,12 +23,9 @@ from ..config import setting
 from ..errors import BackendError, ConfigError
 from ..images import ImageSource, decode
 from ..result import ImgSize, Item, OcrResult, Point
+from .reading import READING_VERSION, read
 
 _engine_lock = threading.Lock()
-
-#: Images up to this height with no detected text are read again as one line.
-LINE_CROP_MAX_HEIGHT = 160
-_RECOGNITION_ONLY = {"Global.use_det": False, "Global.use_cls": False}
 
 #: How often :func:`load_engine` actually built an engine in this process (for tests).
 engine_loads = 0
@@ -142,8 +136,13 @@ class LocalBackend:
     params
         Further RapidOCR parameters (``{"Det.box_thresh": 0.6}``), fixed for this backend.
     line_fallback
-        Read a short image in which detection found nothing as one line of text (see the
-        module docs); its corners are then the image's own.
+        Read a short image (a tight crop of a word or line) also padded with its border colour
+        and as one line, and keep the most confident reading (:func:`.reading.read_tight`).
+    orientation
+        Read a page turned 90, 180 or 270 degrees upright (:func:`.reading.page_turns`).
+    tile
+        Read a very long image (a strip, a tall receipt) in overlapping tiles
+        (:func:`.reading.read_tiled`).
 
     Examples
     --------
@@ -158,6 +157,7 @@ class LocalBackend:
 
     def __init__(self, *, threads: int | None = None, text_score: float = 0.5,
                  params: Mapping[str, Any] | None = None, line_fallback: bool = True,
+                 orientation: bool = True, tile: bool = True,
                  runtime: Runtime | None = None) -> None:
         chosen = str(setting("runtime", runtime, "auto")).strip().lower()
         if chosen not in ("auto", *RUNTIMES):
@@ -167,6 +167,8 @@ class LocalBackend:
         self.threads = threads
         self.text_score = text_score
         self.line_fallback = line_fallback
+        self.orientation = orientation
+        self.tile = tile
         self.params: dict[str, Any] = {"Global.log_level": "error", "Global.text_score": text_score,
                                        **runtime_params(self.runtime, threads)}
         self.params.update(params or {})
@@ -188,7 +190,8 @@ class LocalBackend:
 
     def __repr__(self) -> str:
         return (f"LocalBackend(threads={self.threads!r}, text_score={self.text_score!r}, "
-                f"runtime={self.runtime!r})")
+                f"runtime={self.runtime!r}, line_fallback={self.line_fallback!r}, "
+                f"orientation={self.orientation!r}, tile={self.tile!r})")
 
     @property
     def identity(self) -> str:
@@ -196,45 +199,25 @@ class LocalBackend:
         answer_params = {k: v for k, v in self.params.items()
                          if k != "Global.log_level" and not k.startswith("EngineConfig.")}
         return (f"local:{engine_version(self.runtime)}:{sorted(answer_params.items())}"
-                f":line_fallback={self.line_fallback}")
+                f":reading-{READING_VERSION}:line_fallback={self.line_fallback}"
+                f":orientation={self.orientation}:tile={self.tile}")
+
+    def engine_for(self, extra: Mapping[str, Any]) -> Any:
+        """The shared engine for this backend's parameters updated with ``extra``."""
+        return load_engine({**self.params, **extra})
 
     def recognize(self, source: ImageSource) -> OcrResult:
         """Recognize one image; corners are in pixels of the (EXIF-upright) original."""
         image = decode(source)
         bgr = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
         try:
-            output = load_engine(self.params)(bgr)
-            if output.txts is None and self.line_fallback and image.height <= LINE_CROP_MAX_HEIGHT:
-                output = self._read_as_line(bgr)
+            output = read(bgr, self.engine_for, orientation=self.orientation,
+                          line_fallback=self.line_fallback, tile=self.tile,
+                          text_score=self.text_score)
         except Exception as exc:  # the engine's own errors carry no errcode: wrap, keep cause
             raise BackendError(f"local engine failed: {type(exc).__name__}: {exc}",
                                image=source.label) from exc
         return to_result(output, image.width, image.height)
-
-    def _read_as_line(self, bgr: np.ndarray) -> Any:
-        """Recognition alone over the whole image, boxed by the image's own corners."""
-        output = load_engine({**self.params, **_RECOGNITION_ONLY})(bgr)
-        read = [(text, float(score)) for text, score in zip(output.txts or (), output.scores or ())
-                if text.strip() and score >= self.text_score]
-        if len(read) != 1:
-            return _NOTHING
-        (text, score), = read
-        # Last pixel index, as the engine's own box of a whole image reads.
-        bottom, right = bgr.shape[0] - 1, bgr.shape[1] - 1
-        box = np.array([[[0, 0], [right, 0], [right, bottom], [0, bottom]]], dtype=float)
-        return _LineOutput(box, (text,), (score,))
-
-
-@dataclass(frozen=True)
-class _LineOutput:
-    """The fields of a ``RapidOCROutput`` that :func:`to_result` reads."""
-
-    boxes: np.ndarray | None
-    txts: tuple[str, ...] | None
-    scores: tuple[float, ...] | None
-
-
-_NOTHING = _LineOutput(None, None, None)
 
 
 def to_result(output: Any, width: int, height: int) -> OcrResult:
