@@ -147,28 +147,50 @@ def _background(size: tuple[int, int], bg: Color, rng: np.random.Generator) -> I
 
 
 def _degrade(image: Image.Image, rng: np.random.Generator) -> Image.Image:
-    """Blur, sensor noise, low resolution and JPEG artefacts, as on photographed text."""
+    """Blur, uneven light, sensor noise, low resolution and JPEG artefacts, as on photos."""
     if rng.random() < 0.6:
-        image = image.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.4))))
-    if rng.random() < 0.3:  # a distant, low-resolution word
-        small = (max(1, int(image.width * 0.6)), max(1, int(image.height * 0.6)))
+        image = image.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.6))))
+    if rng.random() < 0.4:  # light falling off across the sign
+        pixels = np.asarray(image, dtype=float)
+        pixels *= np.linspace(1.0, rng.uniform(0.55, 0.9), image.width)[None, :, None]
+        image = Image.fromarray(pixels.clip(0, 255).astype(np.uint8))
+    if rng.random() < 0.4:  # a distant, low-resolution word
+        scale = rng.uniform(0.35, 0.7)
+        small = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
         image = image.resize(small, Image.Resampling.BILINEAR).resize(
             image.size, Image.Resampling.BILINEAR)
     if rng.random() < 0.6:
         pixels = np.asarray(image, dtype=float)
-        pixels += rng.normal(0, rng.uniform(3, 14), pixels.shape)
+        pixels += rng.normal(0, rng.uniform(3, 16), pixels.shape)
         image = Image.fromarray(pixels.clip(0, 255).astype(np.uint8))
     if rng.random() < 0.5:
         buffer = io.BytesIO()
-        image.save(buffer, format="JPEG", quality=int(rng.integers(30, 90)))
+        image.save(buffer, format="JPEG", quality=int(rng.integers(25, 90)))
         image = Image.open(buffer).convert("RGB")
     return image
 
 
+def _slant(mask: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """A small tilt, shear or perspective, as on a sign seen at an angle."""
+    kind = rng.integers(0, 3)
+    if kind == 0:
+        return mask.rotate(float(rng.uniform(-6, 6)), resample=Image.Resampling.BICUBIC)
+    if kind == 1:
+        shear = float(rng.uniform(-0.25, 0.25))
+        return mask.transform(mask.size, Image.Transform.AFFINE,
+                              (1, shear, -shear * mask.height / 2, 0, 1, 0),
+                              resample=Image.Resampling.BICUBIC)
+    squeeze = float(rng.uniform(0.0, 0.12)) * mask.height
+    width, height = mask.size
+    return mask.transform(mask.size, Image.Transform.QUAD,
+                          (0, 0, 0, height, width, height - squeeze, width, squeeze),
+                          resample=Image.Resampling.BICUBIC)
+
+
 def word_crop(text: str, rng: np.random.Generator) -> Image.Image:
-    """``text`` in a random font, size and colour pair, slightly tilted and degraded, cut to
-    its ink box with no margin (give or take a pixel, as a detector or a person cuts a word
-    out of a scene photo)."""
+    """``text`` in a random font, size and colour pair, slanted and degraded like a word on a
+    photographed sign, cut to its ink box with no margin (give or take a pixel or two, as a
+    detector or a person cuts a word out), sometimes with a bit of the sign's frame in it."""
     latin = text.isascii() and latin_font_paths()
     fonts = latin_font_paths() + cjk_font_paths() if latin else cjk_font_paths()
     font = _face(fonts[int(rng.integers(len(fonts)))], int(rng.integers(12, 72)))
@@ -177,15 +199,21 @@ def word_crop(text: str, rng: np.random.Generator) -> Image.Image:
     pad = font.size
     canvas = _background((right - left + 2 * pad, bottom - top + 2 * pad), bg, rng)
     mask = Image.new("L", canvas.size, 0)
+    outline = rng.random() < 0.15
     ImageDraw.Draw(mask).text((pad - left, pad - top), text, font=font, fill=255)
-    ink = Image.new("RGB", canvas.size, fg)
-    if rng.random() < 0.5:  # a slightly tilted sign
-        angle = float(rng.uniform(-4, 4))
-        mask = mask.rotate(angle, resample=Image.Resampling.BICUBIC)
-    canvas.paste(ink, mask=mask)
+    if rng.random() < 0.6:
+        mask = _slant(mask, rng)
     x0, y0, x1, y1 = _ink_box(mask)
-    jitter = rng.integers(-1, 2, 4) if rng.random() < 0.5 else np.zeros(4, dtype=int)
-    box = (x0 + jitter[0], y0 + jitter[1], x1 + 1 + jitter[2], y1 + 1 + jitter[3])
+    if outline:  # a dark outline around light letters
+        ring = mask.filter(ImageFilter.MaxFilter(3))
+        canvas.paste(Image.new("RGB", canvas.size, tuple(255 - c for c in fg)), mask=ring)
+    canvas.paste(Image.new("RGB", canvas.size, fg), mask=mask)
+    if rng.random() < 0.2:  # the sign's frame just outside the word
+        frame = ImageDraw.Draw(canvas)
+        frame.line([(0, y1 + 2), (canvas.width, y1 + 2)], fill=fg, width=2)
+    jitter = rng.integers(-2, 2, 4) if rng.random() < 0.5 else np.zeros(4, dtype=int)
+    box = (x0 + jitter[0], y0 + jitter[1], x1 + 1 - jitter[2], y1 + 1 - jitter[3] + 3 * (
+        rng.random() < 0.2))
     return _degrade(canvas, rng).crop(tuple(int(v) for v in box))
 
 
