@@ -400,10 +400,8 @@ def decode(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS,
     >>> image.mode
     'RGB'
     """
-    if source.kind == "page":  # one page of a document (wxocr_pandas.pages)
-        from .pages import render_page
-
-        return render_page(source.value, source.label, max_pixels=max_pixels)
+    if source.kind == "page":  # a PageRef draws itself: this module needs no import of pages
+        return source.value.render(source.label, max_pixels=max_pixels)
     if source.kind == "pil":
         image = source.value
         _check_pixels(image.width, image.height, source.label, max_pixels)

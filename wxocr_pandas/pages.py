@@ -84,6 +84,11 @@ class PageRef:
     dpi: float = DEFAULT_DPI
     regions: tuple[tuple[float, float, float, float], ...] | None = None
 
+    def render(self, label: str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+        """Draw this page with :func:`render_page` (what :func:`~wxocr_pandas.images.decode`
+        does for a ``"page"`` source)."""
+        return render_page(self, label, max_pixels=max_pixels)
+
 
 @dataclass(frozen=True)
 class Page:
