@@ -121,7 +121,7 @@ def test_single_image_returns_the_wechat_shaped_dict(local_backend, samples_dir)
 
 
 def test_backend_selection_argument_then_env_then_local(monkeypatch):
-    from wxocr_pandas.config import resolve_backend
+    from wxocr_pandas.backends.registry import resolve_backend
 
     monkeypatch.delenv("WXOCR_BACKEND", raising=False)
     assert isinstance(resolve_backend(None), LocalBackend)

@@ -59,9 +59,16 @@ def test_result_equals_the_pandas_result_row_for_row(client, images, local_backe
     assert out.index.unique().tolist() == images.index.tolist()
 
 
-def test_the_engine_loads_once_per_worker_process(client):
-    # After the previous test each worker recognized at least one partition with the engine
-    # (and the direction classifier of the orientation check): each was built only once.
+def test_the_engine_loads_once_per_worker_process(client, samples_dir):
+    # Three partitions pinned to each worker: every worker runs several recognizing tasks,
+    # whichever tests ran before (the test stands alone: pytest -k engine_loads_once).
+    frame = pd.DataFrame({"path": [str(samples_dir / "sign.png")] * 3})
+    for worker in client.nthreads():
+        lazy = dd.from_pandas(frame, npartitions=3).wxocr.recognize("path", cache=False)
+        out = client.compute(lazy, workers=[worker]).result()
+        assert out["text"].tolist() == ["小心地滑", "Caution Wet Floor"] * 3
+    # Each engine a worker needs (and the direction classifier of the orientation check) was
+    # built only once.
     local = wxocr_pandas.backends.local
     loads = client.run(lambda: (local.engine_loads, local._load.cache_info().currsize))
     assert [built for built, _ in loads.values()] == [held for _, held in loads.values()]

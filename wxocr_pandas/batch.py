@@ -34,9 +34,10 @@ from typing import Any, Literal, TypedDict
 
 from .backends.base import Backend
 from .backends.local import LocalBackend
+from .backends.registry import resolve_backend
 from .cache import ResultCache, cache_key, image_digest
-from .config import (resolve_backend, resolve_dpi, resolve_idle_timeout, resolve_pdf_ocr,
-                     resolve_timeout, resolve_workers)
+from .config import (resolve_dpi, resolve_idle_timeout, resolve_pdf_ocr, resolve_timeout,
+                     resolve_workers)
 from .errors import InvalidImageError, UsageError, WxOcrError
 from .images import ImageSource, as_source
 from .pages import Document, InputResult, Page, open_document

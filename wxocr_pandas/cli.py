@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from .backends.registry import backend_names
 from .batch import Recognizer
 from .cache import ResultCache
 from .errors import ConfigError, UsageError, WxOcrError
@@ -74,7 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("images", nargs="+", help="image paths, glob patterns or http(s) URLs")
     rec.add_argument("-o", "--output", required=True, type=Path,
                      help=f"output file: {', '.join(OUTPUT_SUFFIXES)} (jsonl: raw answers)")
-    rec.add_argument("--backend", default=None, help="local (default) or wechat")
+    rec.add_argument("--backend", default=None,
+                     help=f"{' or '.join(backend_names())} (default: env WXOCR_BACKEND, else local)")
     rec.add_argument("--errors", choices=("coerce", "raise"), default="coerce",
                      help="coerce: failed images become rows (default); raise: stop at the first")
     rec.add_argument("--workers", type=int, default=None,

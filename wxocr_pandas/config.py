@@ -1,10 +1,14 @@
 """Configuration, resolved in one place: explicit argument, then ``WXOCR_*`` environment
 variable, then default. No other module reads ``os.environ``.
 
+This module is a leaf: it imports nothing of the package but :mod:`.errors`, so every
+other module may use it. Turning a backend name into a backend is
+:func:`wxocr_pandas.backends.registry.resolve_backend`.
+
 =====================  ==========================================  ===========
 variable               meaning                                     default
 =====================  ==========================================  ===========
-``WXOCR_BACKEND``      ``local`` or ``wechat``                     ``local``
+``WXOCR_BACKEND``      a backend name (``local``, ``wechat``)      ``local``
 ``WXOCR_CACHE_DIR``    directory of the result cache               platform cache dir
 ``WXOCR_CACHE_TIMEOUT``  seconds to wait for a locked cache         ``30``
 ``WXOCR_WORKERS``      parallel workers per batch                  see :mod:`.batch`
@@ -29,14 +33,9 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import ConfigError
-
-if TYPE_CHECKING:
-    from .backends.base import Backend
-
-BACKEND_NAMES = ("local", "wechat")
 
 
 def setting(name: str, value: Any = None, default: Any = None) -> Any:
@@ -53,30 +52,6 @@ def setting(name: str, value: Any = None, default: Any = None) -> Any:
         return value
     env = os.environ.get(f"WXOCR_{name.upper()}")
     return env if env not in (None, "") else default
-
-
-def resolve_backend(backend: str | Backend | None = None) -> Backend:
-    """Turn ``backend=`` (a name, a backend object or None) into a backend object.
-
-    Examples
-    --------
-    >>> resolve_backend("local").name
-    'local'
-    """
-    from .backends import LocalBackend
-
-    chosen = setting("backend", backend, "local")
-    if not isinstance(chosen, str):
-        return chosen
-    name = chosen.strip().lower()
-    if name == "local":
-        return LocalBackend()
-    if name == "wechat":
-        from .backends.wechat import WeChatBackend
-
-        return WeChatBackend()
-    raise ConfigError(f"unknown backend {chosen!r}; choose one of {', '.join(BACKEND_NAMES)} "
-                      "or pass a backend object")
 
 
 def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:

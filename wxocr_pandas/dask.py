@@ -33,9 +33,9 @@ from dask.dataframe.extensions import register_dataframe_accessor, register_seri
 
 from .api import recognize_frame
 from .backends.base import Backend
-from .backends.local import LocalBackend
+from .backends.registry import resolve_backend
 from .batch import Errors
-from .config import resolve_backend, resolve_dpi, resolve_pdf_ocr, setting
+from .config import resolve_dpi, resolve_pdf_ocr
 from .errors import ConfigError
 from .frame import explode
 
@@ -49,9 +49,10 @@ __all__ = ["DaskDataFrameAccessor", "DaskSeriesAccessor", "cluster_backend", "co
 def cluster_backend(backend: str | Backend | None = None) -> Backend:
     """The backend to ship to Dask workers for ``backend=``.
 
-    A backend named by string (or by ``WXOCR_BACKEND``) is built for a cluster: the local
-    engine with one inference thread per worker process (Dask runs one process per core,
-    so more would oversubscribe them), the WeChat backend coordinated cluster-wide (one
+    A backend named by string (or by ``WXOCR_BACKEND``) is built by the registry's cluster
+    factory (:func:`~wxocr_pandas.backends.registry.resolve_backend` with ``cluster=True``):
+    the local engine with one inference thread per worker process (Dask runs one process per
+    core, so more would oversubscribe them), the WeChat backend coordinated cluster-wide (one
     token per appid, one cap on concurrent calls, one quota stop: see
     :func:`wxocr_pandas.cluster.cluster_wechat`). A backend object is used as given, except
     a :class:`~wxocr_pandas.WeChatBackend`, which would carry its secret: a ``ConfigError``.
@@ -61,23 +62,14 @@ def cluster_backend(backend: str | Backend | None = None) -> Backend:
     >>> cluster_backend("local")
     LocalBackend(threads=1, text_score=0.5, runtime='openvino')
     """
-    if backend is not None and not isinstance(backend, str):
-        from .backends.wechat import WeChatBackend
+    from .backends.wechat import WeChatBackend
 
-        if isinstance(backend, WeChatBackend):
-            raise ConfigError(
-                "a WeChatBackend object holds its secret, which must not travel in a Dask "
-                "graph: pass backend='wechat' or wxocr_pandas.cluster.ClusterWeChat(...) and "
-                "set WXOCR_SECRET in the workers' environment")
-        return backend
-    name = str(setting("backend", backend, "local")).strip().lower()
-    if name == "local":
-        return LocalBackend(threads=1)
-    if name == "wechat":
-        from .cluster import cluster_wechat
-
-        return cluster_wechat()
-    return resolve_backend(name)  # raises the usual ConfigError naming the choices
+    if isinstance(backend, WeChatBackend):
+        raise ConfigError(
+            "a WeChatBackend object holds its secret, which must not travel in a Dask "
+            "graph: pass backend='wechat' or wxocr_pandas.cluster.ClusterWeChat(...) and "
+            "set WXOCR_SECRET in the workers' environment")
+    return resolve_backend(backend, cluster=True)
 
 
 def result_meta(meta: pd.DataFrame, column: str, *, prefix: str = "") -> pd.DataFrame:

@@ -247,7 +247,7 @@ def compare(df: pd.DataFrame, column: str, *, backends: Sequence[str | Backend],
     [['local', 0.0]]
     """
     from .api import recognize_frame
-    from .config import resolve_backend
+    from .backends.registry import resolve_backend
 
     parts = []
     seen: Counter[str] = Counter()

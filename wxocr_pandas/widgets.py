@@ -36,7 +36,8 @@ import pandas as pd
 import traitlets
 
 from .backends.base import Backend
-from .config import BACKEND_NAMES, resolve_backend, setting
+from .backends.registry import backend_names, resolve_backend
+from .config import setting
 from .errors import UsageError, WxOcrError
 from .images import as_source
 
@@ -140,7 +141,7 @@ class Inspector(widgets.VBox):
 
         chosen = setting("backend", backend, "local")
         # A backend object takes the place of its name, so the other backends stay choosable.
-        backends = [(name, name) for name in BACKEND_NAMES if getattr(chosen, "name", None) != name]
+        backends = [(name, name) for name in backend_names() if getattr(chosen, "name", None) != name]
         if not isinstance(chosen, str):
             backends.insert(0, (chosen.name, chosen))
         self._image = widgets.Dropdown(

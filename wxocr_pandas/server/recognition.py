@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..backends.base import Backend
+from ..backends.registry import resolve_backend
 from ..cache import ResultCache, cache_key, image_digest
-from ..config import resolve_backend
 from ..errors import WxOcrError
 from ..images import ImageSource, as_source
 from ..result import OcrResult
