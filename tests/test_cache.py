@@ -244,33 +244,37 @@ def test_concurrent_processes_share_one_cache(tmp_path):
     assert info.backends == {"size-test:1": 60}
 
 
-class TokenBackend:
-    """A backend holding a secret, as the WeChat backend holds its access token."""
-
-    name = "token"
-
-    def __init__(self, access_token: str) -> None:
-        self.access_token = access_token
-
-    @property
-    def identity(self) -> str:
-        return "token:https://api.example.com:appid=wx123"
-
-    def recognize(self, source: ImageSource) -> OcrResult:
-        return OcrResult(img_size=ImgSize(*decode(source).size))
-
-
 def test_no_secret_reaches_the_cache_file(httpserver, make_png, tmp_path):
-    httpserver.expect_request("/scan.png").respond_with_data(make_png(8, 8),
-                                                            content_type="image/png")
-    url = httpserver.url_for("/scan.png") + "?signature=URL-SIGNATURE-42"
-    results = recognize_results([url], TokenBackend("ACCESS-TOKEN-SECRET"),
-                                cache_dir=tmp_path)
-    assert results[0].ok
-    stored = b"".join(path.read_bytes() for path in tmp_path.iterdir())
-    assert b"wx123" in stored  # the identity is there; the secrets are not
-    assert b"ACCESS-TOKEN-SECRET" not in stored
-    assert b"URL-SIGNATURE-42" not in stored
+    """A real WeChat backend whose secrets all travel with its requests: the AppSecret, the
+    access token, a proxy password in its base_url and a signature in an image URL. The
+    cache must hold the identity (API root and appid) and none of them."""
+    from wxocr_pandas.backends.wechat import WeChatBackend
+
+    secrets = {"secret": "APP-SECRET-7", "token": "TOKEN-SECRET-9",
+               "proxy": "PROXY-PASSWORD-5", "signature": "URL-SIGNATURE-42"}
+    httpserver.expect_request("/cgi-bin/token").respond_with_json(
+        {"access_token": secrets["token"], "expires_in": 7200})
+    httpserver.expect_request("/cv/ocr/comm").respond_with_json(
+        {"errcode": 0, "errmsg": "ok", "items": [], "img_size": {"w": 8, "h": 8}})
+    base_url = httpserver.url_for("/").replace("://", f"://proxyuser:{secrets['proxy']}@")
+    backend = WeChatBackend(appid="wxappid42", secret=secrets["secret"], base_url=base_url,
+                            quota_dir=str(tmp_path / "quota"))
+    images = [make_png(8, 8), f"{httpserver.url_for('/scan.png')}?signature={secrets['signature']}"]
+    first = recognize_results(images, backend, cache_dir=tmp_path / "c")
+    again = recognize_results(images, backend, cache_dir=tmp_path / "c")
+    assert first == again and all(result.ok for result in first)
+
+    calls = [request for request, _ in httpserver.log if request.path == "/cv/ocr/comm"]
+    assert len(calls) == 2  # the second run was served from the cache
+    # Every secret really went through the backend, so a cache that kept what it saw would hold it.
+    sent = " ".join(f"{request.url} {request.headers.get('Authorization')}"
+                    for request, _ in httpserver.log)
+    assert secrets["secret"] in sent and secrets["token"] in sent
+    assert secrets["signature"] in sent and "Basic " in sent  # the proxy credentials
+    stored = b"".join(path.read_bytes() for path in (tmp_path / "c").iterdir())
+    assert b"wxappid42" in stored and b"/scan.png" in stored
+    for secret in secrets.values():
+        assert secret.encode() not in stored
 
 
 def test_cli_cache_info_and_clear(images, size_backend, tmp_path, capsys):
@@ -282,25 +286,6 @@ def test_cli_cache_info_and_clear(images, size_backend, tmp_path, capsys):
     assert "removed 3" in capsys.readouterr().out
     recognize_results(images, size_backend, cache_dir=tmp_path)
     assert size_backend.calls == 6
-
-
-def test_the_wechat_backend_keys_the_cache_without_its_secrets(httpserver, make_png, tmp_path):
-    from wxocr_pandas.backends.wechat import WeChatBackend
-
-    token = {"access_token": "TOKEN-SECRET-9", "expires_in": 7200}
-    httpserver.expect_request("/cgi-bin/token").respond_with_json(token)
-    httpserver.expect_request("/cgi-bin/stable_token").respond_with_json(token)
-    httpserver.expect_request("/cv/ocr/comm").respond_with_json(
-        {"errcode": 0, "errmsg": "ok", "items": [], "img_size": {"w": 8, "h": 8}})
-    backend = WeChatBackend(appid="wxappid42", secret="APP-SECRET-7",
-                            base_url=httpserver.url_for("/"), quota_dir=str(tmp_path / "quota"))
-    first = recognize_results([make_png(8, 8)], backend, cache_dir=tmp_path / "c")
-    again = recognize_results([make_png(8, 8)], backend, cache_dir=tmp_path / "c")
-    assert first == again and first[0].ok
-    assert len([r for r, _ in httpserver.log if r.path == "/cv/ocr/comm"]) == 1
-    stored = b"".join(path.read_bytes() for path in (tmp_path / "c").iterdir())
-    assert b"wxappid42" in stored
-    assert b"APP-SECRET-7" not in stored and b"TOKEN-SECRET-9" not in stored
 
 
 def test_cli_recognize_honours_no_cache(tmp_path, make_png, capsys):

@@ -19,7 +19,8 @@ from wechat_server import _wechat_http, wechat_server  # noqa: F401  (the fake W
 import wxocr_pandas.dask  # noqa: F401  (registers .wxocr on Dask collections)
 from wxocr_pandas import ImgSize, Item, LocalBackend, OcrResult, Point, recognize_frame
 from wxocr_pandas.cli import main
-from wxocr_pandas.cluster import ClusterWeChat, SharedToken, clear_stop, scope_name
+from wxocr_pandas.backends.token import get_token
+from wxocr_pandas.cluster import ClusterWeChat, SharedTokenStore, clear_stop, scope_name
 from wxocr_pandas.errors import ColumnConflictError, ConfigError
 from wxocr_pandas.images import ImageSource, decode
 
@@ -186,7 +187,7 @@ def _no_fetch(force_refresh: bool) -> tuple[str, float]:
 
 
 def _shared_token(scope: str) -> str:
-    return SharedToken(scope).get(_no_fetch)
+    return get_token(SharedTokenStore(scope), _no_fetch)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from wxocr_pandas import (
     UnsupportedInputError,
 )
 from wxocr_pandas.batch import recognize_results
-from wxocr_pandas.images import as_source, decode, download, redact_url, to_rgb
+from wxocr_pandas.images import as_source, decode, download, to_rgb
 
 
 def _png(image: Image.Image, **save_args) -> bytes:
@@ -271,10 +271,6 @@ def test_download_cap(httpserver):
 def test_connection_refused_is_a_download_error():
     with pytest.raises(DownloadError, match="ConnectionError"):
         download("http://127.0.0.1:9/x.png?token=SECRET", timeout=2)
-
-
-def test_redact_url_drops_credentials_query_and_fragment():
-    assert redact_url("http://u:p@h:81/a/b.jpg?x=1#f") == "http://h:81/a/b.jpg"
 
 
 class RawServer:

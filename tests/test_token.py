@@ -1,11 +1,25 @@
-"""The token cache: expiry, single flight across threads, refusal handling."""
+"""The token rules (expiry margin, single flight, refusals) on both stores: this process's
+memory and a Dask cluster's scheduler, which must behave alike because one implementation
+(:func:`get_token`, :func:`invalidate_token`) serves both."""
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
 
-from wxocr_pandas.backends.token import REFRESH_MARGIN, TokenCache, clear_tokens, token_cache
+import pytest
+
+from wxocr_pandas.backends.token import (
+    REFRESH_MARGIN,
+    MemoryTokenStore,
+    TokenStore,
+    clear_tokens,
+    get_token,
+    invalidate_token,
+    process_token_store,
+)
+from wxocr_pandas.cluster import SharedTokenStore
 
 
 class Clock:
@@ -34,35 +48,56 @@ class Issuer:
             return f"token-{len(self.forced)}", self.expires_in
 
 
-def test_a_token_is_kept_until_shortly_before_it_expires():
-    clock, issuer = Clock(), Issuer()
-    cache = TokenCache(clock)
-    assert cache.get(issuer) == "token-1"
+@pytest.fixture(scope="module")
+def dask_client():
+    """A Dask scheduler and worker in this process (threads): enough for Variable and Lock."""
+    from distributed import Client
+
+    with Client(processes=False, n_workers=1, threads_per_worker=1,
+                dashboard_address=":0") as client:
+        yield client
+
+
+@pytest.fixture(params=["memory", "cluster"])
+def clock_and_store(request) -> tuple[Clock, TokenStore]:
+    """A hand-moved clock and an empty store on it, of each kind."""
+    clock = Clock()
+    if request.param == "memory":
+        return clock, MemoryTokenStore(clock)
+    request.getfixturevalue("dask_client")
+    return clock, SharedTokenStore(f"test-{uuid.uuid4().hex}", clock)
+
+
+def test_both_stores_are_token_stores(clock_and_store):
+    assert isinstance(clock_and_store[1], TokenStore)
+
+
+def test_a_token_is_kept_until_shortly_before_it_expires(clock_and_store):
+    (clock, store), issuer = clock_and_store, Issuer()
+    assert get_token(store, issuer) == "token-1"
     clock.now += 7200 - REFRESH_MARGIN - 1
-    assert cache.get(issuer) == "token-1"
+    assert get_token(store, issuer) == "token-1"
     clock.now += 1
-    assert cache.get(issuer) == "token-2" and issuer.forced == [False, False]
+    assert get_token(store, issuer) == "token-2" and issuer.forced == [False, False]
 
 
-def test_a_short_lived_token_is_still_cached_for_half_its_life():
-    clock, issuer = Clock(), Issuer(expires_in=60)
-    cache = TokenCache(clock)
-    cache.get(issuer)
+def test_a_short_lived_token_is_still_cached_for_half_its_life(clock_and_store):
+    (clock, store), issuer = clock_and_store, Issuer(expires_in=60)
+    get_token(store, issuer)
     clock.now += 29
-    assert cache.get(issuer) == "token-1"
+    assert get_token(store, issuer) == "token-1"
     clock.now += 1
-    assert cache.get(issuer) == "token-2"
+    assert get_token(store, issuer) == "token-2"
 
 
-def test_concurrent_callers_wait_for_one_fetch():
-    issuer = Issuer(pause=0.05)
-    cache = TokenCache()
+def test_concurrent_callers_wait_for_one_fetch(clock_and_store):
+    store, issuer = clock_and_store[1], Issuer(pause=0.05)
     start = threading.Barrier(16)
     seen: list[str] = []
 
     def call() -> None:
         start.wait()
-        seen.append(cache.get(issuer))
+        seen.append(get_token(store, issuer))
 
     threads = [threading.Thread(target=call) for _ in range(16)]
     for thread in threads:
@@ -72,41 +107,45 @@ def test_concurrent_callers_wait_for_one_fetch():
     assert seen == ["token-1"] * 16 and issuer.forced == [False]
 
 
-def test_only_the_first_refusal_of_a_token_forces_a_refresh():
-    issuer = Issuer()
-    cache = TokenCache()
-    first = cache.get(issuer)
+def test_only_the_first_refusal_of_a_token_forces_a_refresh(clock_and_store):
+    store, issuer = clock_and_store[1], Issuer()
+    first = get_token(store, issuer)
     for _ in range(5):  # five callers were refused with the same token at once
-        cache.invalidate(first)
-        assert cache.get(issuer) == "token-2"
-    cache.invalidate("token-1")  # a late report about an old token changes nothing
-    assert cache.get(issuer) == "token-2" and issuer.forced == [False, True]
+        invalidate_token(store, first)
+        assert get_token(store, issuer) == "token-2"
+    invalidate_token(store, "token-1")  # a late report about an old token changes nothing
+    assert get_token(store, issuer) == "token-2" and issuer.forced == [False, True]
 
 
-def test_a_failed_fetch_leaves_the_cache_empty_for_the_next_caller():
-    calls = []
+def test_a_failed_fetch_leaves_the_store_for_the_next_caller(clock_and_store):
+    store, calls = clock_and_store[1], []
 
     def flaky(force_refresh: bool) -> tuple[str, float]:
         calls.append(force_refresh)
-        if len(calls) == 1:
+        if len(calls) <= 2:
             raise ConnectionError("down")
         return "token-ok", 7200
 
-    cache = TokenCache()
-    try:
-        cache.get(flaky)
-    except ConnectionError:
-        pass
-    assert cache.get(flaky) == "token-ok" and len(calls) == 2
+    get_token(store, lambda force_refresh: ("token-refused", 7200))
+    invalidate_token(store, "token-refused")
+    for _ in range(2):
+        with pytest.raises(ConnectionError):
+            get_token(store, flaky)
+    assert get_token(store, flaky) == "token-ok"
+    assert calls == [True, True, True]  # every retry after the refusal still forces a refresh
 
 
-def test_one_cache_per_api_root_and_appid():
+def test_no_token_in_a_repr(clock_and_store):
+    store = clock_and_store[1]
+    get_token(store, lambda force_refresh: ("TOKEN-SHH-42", 7200))
+    assert "TOKEN-SHH-42" not in repr(store) and "TOKEN-SHH-42" not in repr(store.load())
+
+
+def test_one_store_per_api_root_and_appid():
     clear_tokens()
-    assert token_cache("http://a", "wx1") is token_cache("http://a", "wx1")
-    assert token_cache("http://a", "wx1") is not token_cache("http://a", "wx2")
-    assert token_cache("http://a", "wx1") is not token_cache("http://b", "wx1")
-    cached = token_cache("http://a", "wx1")
+    assert process_token_store("http://a", "wx1") is process_token_store("http://a", "wx1")
+    assert process_token_store("http://a", "wx1") is not process_token_store("http://a", "wx2")
+    assert process_token_store("http://a", "wx1") is not process_token_store("http://b", "wx1")
+    kept = process_token_store("http://a", "wx1")
     clear_tokens()
-    assert token_cache("http://a", "wx1") is not cached
-    cached.get(lambda force_refresh: ("TOKEN-SHH-42", 7200))
-    assert "TOKEN-SHH-42" not in repr(cached)
+    assert process_token_store("http://a", "wx1") is not kept

@@ -30,8 +30,6 @@ from wxocr_pandas import (
     WeChatBackend,
 )
 from wxocr_pandas.backends.token import clear_tokens
-from wxocr_pandas.backends.wechat import TOKEN_REFUSED
-from wxocr_pandas.errors import API_ERRORS
 from wxocr_pandas.export import write_results
 from wxocr_pandas.images import as_source
 from wxocr_pandas.result import OcrResult
@@ -156,28 +154,6 @@ def test_wrong_credentials_say_what_to_fix_and_send_no_image(wechat_server, sign
         backend.recognize(as_source(sign))
     assert caught.value.errcode == errcode and caught.value.stops_batch
     assert isinstance(caught.value, ConfigError) and wechat_server.ocr_calls == 0
-
-
-#: errcode -> (OCR calls, waits between them) before the error is raised.
-CALLS_PER_ERRCODE = {-1: (5, 4), 45011: (5, 4), 40001: (2, 0), 40014: (2, 0), 42001: (2, 0),
-                     101000: (2, 1)}
-
-
-@pytest.mark.parametrize("errcode", sorted(API_ERRORS))
-def test_every_documented_errcode_raises_its_class_after_the_right_number_of_calls(
-        wechat_server, sign, errcode):
-    calls, waits = CALLS_PER_ERRCODE.get(errcode, (1, 0))
-    wechat_server.script(*[errcode] * calls)
-    with pytest.raises(ApiError) as caught:
-        wechat_server.backend().recognize(as_source(sign))
-
-    error = caught.value
-    cls, meaning = API_ERRORS[errcode]
-    assert type(error) is cls and error.errcode == errcode and error.image == sign
-    assert "[WeChat: " in error.errmsg and "rid: 6650f00d" in error.errmsg  # WeChat's text kept
-    assert meaning in error.errmsg or errcode in TOKEN_REFUSED
-    assert wechat_server.ocr_calls == calls and len(wechat_server.sleeps) == waits
-    assert error.stops_batch == (cls in (QuotaExceededError, AccountConfigError, AccessTokenError))
 
 
 def test_busy_answers_back_off_exponentially_then_succeed(wechat_server, sign):

@@ -9,10 +9,11 @@ graph. The workers then coordinate through Dask's scheduler, per API root and ap
 
 - a :class:`distributed.Semaphore` caps the calls in flight on the whole cluster
   (``max_concurrent``), however many workers and threads run;
-- :class:`SharedToken` keeps one access token for the whole cluster: ``/cgi-bin/token``
-  invalidates earlier tokens, so workers must not each fetch their own. A
-  :class:`distributed.Lock` lets one worker fetch while the others wait, and a
-  :class:`distributed.Variable` holds the token (in the scheduler's memory, never in a graph);
+- :class:`SharedTokenStore` keeps one access token for the whole cluster: ``/cgi-bin/token``
+  invalidates earlier tokens, so workers must not each fetch their own. Each worker's
+  backend is given this store (``token_store=``); a :class:`distributed.Lock` lets one
+  worker fetch while the others wait, and a :class:`distributed.Variable` holds the token
+  (in the scheduler's memory, never in a graph);
 - the first error that stops a batch (45009 daily quota, 101003, a spent local budget, a
   refused account) is put in a :class:`distributed.Variable`: every worker checks it before
   each call, so no image is sent after it anywhere. Rows already answered are kept; the
@@ -22,21 +23,25 @@ graph. The workers then coordinate through Dask's scheduler, per API root and ap
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .backends.token import REFRESH_MARGIN, Fetch
+from .backends.token import TokenState
 from .backends.wechat import WeChatBackend
 from .config import number_setting, setting
 from .errors import ConfigError, WxOcrError
 from .images import ImageSource
 from .quota import today
 from .result import OcrResult
+
+if TYPE_CHECKING:
+    import distributed
 
 #: Calls in flight on the whole cluster by default (env ``WXOCR_MAX_CONCURRENT``).
 DEFAULT_MAX_CONCURRENT = 4
@@ -150,53 +155,56 @@ def clear_stop(appid: str | None = None, base_url: str | None = None) -> None:
     Variable(f"{scope_name(url, setting('appid', appid))}-stop").delete()
 
 
-class SharedToken:
-    """One access token for the whole cluster, with the interface of
-    :class:`~wxocr_pandas.backends.token.TokenCache` (``get(fetch)``, ``invalidate(failed)``):
-    a :class:`distributed.Lock` makes one worker fetch while the others wait (single flight
-    across machines), a :class:`distributed.Variable` holds the token and its refresh time.
+class SharedTokenStore:
+    """A :class:`~wxocr_pandas.backends.token.TokenStore` for a whole Dask cluster: the
+    token state lives in a :class:`distributed.Variable` (in the scheduler's memory, never in
+    a graph), and a :class:`distributed.Lock` makes one worker fetch while the others wait
+    (single flight across machines). The refresh rules are the process's own
+    (:func:`~wxocr_pandas.backends.token.get_token`); only the place differs.
+
+    The Dask objects are made on first use: they need this process's Dask client.
+
+    Examples
+    --------
+    >>> SharedTokenStore(scope_name("https://api.weixin.qq.com", "wx1"))
+    <SharedTokenStore wxocr-wechat-8725278457d5-token>
     """
 
     def __init__(self, scope: str, clock: Callable[[], float] = time.time) -> None:
-        from distributed import Lock, Variable
-
-        self._lock = Lock(f"{scope}-token-lock")
-        self._variable = Variable(f"{scope}-token")
-        self._clock = clock  # wall clock: the refresh time is compared on other machines
+        self._name = f"{scope}-token"
+        self._clock = clock  # wall clock: refresh_at is compared on other machines
 
     def __repr__(self) -> str:
-        return f"<SharedToken {self._variable.name}>"
+        return f"<SharedTokenStore {self._name}>"
 
-    def _current(self) -> dict[str, Any] | None:
+    @functools.cached_property
+    def lock(self) -> distributed.Lock:
+        """The cluster-wide lock of this account's token."""
+        from distributed import Lock
+
+        return Lock(f"{self._name}-lock")
+
+    @functools.cached_property
+    def _variable(self) -> distributed.Variable:
+        from distributed import Variable
+
+        return Variable(self._name)
+
+    def now(self) -> float:
+        """Wall-clock seconds."""
+        return self._clock()
+
+    def load(self) -> TokenState | None:
+        """The cluster's token state, or None if no worker fetched one yet."""
         try:
-            return self._variable.get(timeout=0)
+            stored = self._variable.get(timeout=0)
         except TimeoutError:  # never set
             return None
+        return TokenState(**stored)
 
-    def _usable(self, state: dict[str, Any] | None) -> bool:
-        return bool(state and state["token"] and self._clock() < state["refresh_at"])
-
-    def get(self, fetch: Fetch) -> str:
-        """The cluster's token, fetched by this worker if there is none or it is near expiry."""
-        state = self._current()
-        if self._usable(state):
-            return state["token"]
-        with self._lock:
-            state = self._current()
-            if self._usable(state):
-                return state["token"]
-            token, expires_in = fetch(bool(state and state["rejected"]))
-            margin = min(REFRESH_MARGIN, expires_in / 2)
-            self._variable.set({"token": token, "refresh_at": self._clock() + expires_in - margin,
-                                "rejected": False})
-            return token
-
-    def invalidate(self, failed: str) -> None:
-        """Forget ``failed`` if it is still the cluster's token (WeChat refused it)."""
-        with self._lock:
-            state = self._current()
-            if state and state["token"] == failed:
-                self._variable.set({"token": None, "refresh_at": 0.0, "rejected": True})
+    def save(self, state: TokenState) -> None:
+        """Replace the cluster's token state (a plain dict: the scheduler needs no wxocr_pandas)."""
+        self._variable.set(dataclasses.asdict(state))
 
 
 class _CoordinatedWeChat(WeChatBackend):
@@ -206,6 +214,7 @@ class _CoordinatedWeChat(WeChatBackend):
         super().__init__(config.appid, base_url=config.base_url, **dict(config.options))
         self._config = config
         self._scope = scope_name(self.base_url, self.appid)
+        self.token_store = SharedTokenStore(self._scope)
         self._shared: dict[str, Any] = {}
 
     def _coordination(self) -> dict[str, Any]:
@@ -216,12 +225,8 @@ class _CoordinatedWeChat(WeChatBackend):
             self._shared.update(
                 calls=Semaphore(max_leases=self._config.max_concurrent,
                                 name=f"{self._scope}-calls"),
-                stop=Variable(f"{self._scope}-stop"), stop_lock=Lock(f"{self._scope}-stop-lock"),
-                tokens=SharedToken(self._scope))
+                stop=Variable(f"{self._scope}-stop"), stop_lock=Lock(f"{self._scope}-stop-lock"))
         return self._shared
-
-    def _tokens(self) -> SharedToken:  # the hook WeChatBackend looks its token cache up with
-        return self._coordination()["tokens"]
 
     def recognize(self, source: ImageSource) -> OcrResult:
         shared = self._coordination()

@@ -19,16 +19,18 @@ None of them ever holds an access token or a secret.
     │   ├── WorkerDiedError         the worker process died reading this image, twice
     │   ├── TransportError          WeChat unreachable: timeout, connection, HTTP error; retry safe
     │   └── ApiError                the WeChat API answered with a non-zero errcode
-    │       ├── RetryableApiError   -1 busy, 45011 minute quota: retried with backoff; retry safe
-    │       ├── ImageRejectedError  45002 47001 41005 101000 101001 101002: this image only
-    │       ├── QuotaExceededError  45009 101003, or the local daily budget: stops the batch
-    │       └── AccountConfigError  (ConfigError) 40013 40125 40243 40164 61004 48001 61007
-    │           │                   41001: fix the setting the message names; stops the batch
-    │           └── AccessTokenError  40001 40014 42001 still failing after one token refresh
-    ├── CacheError (OSError)        ``wxocr cache info/clear``: the cache file cannot be used
+    │       ├── RetryableApiError   busy, minute quota: retried with backoff; retry safe
+    │       ├── ImageRejectedError  too large, bad upload, URL not fetchable: this image only
+    │       ├── QuotaExceededError  quota spent, or the local daily budget: stops the batch
+    │       └── AccountConfigError  (ConfigError) appid, AppSecret, IP whitelist, permission:
+    │           │                   fix the setting the message names; stops the batch
+    │           └── AccessTokenError  the token still refused after one refresh
     └── UsageError (ValueError)     the call itself is wrong; fix the code, not the data
         ├── ConfigError             a setting (argument or WXOCR_* variable) is missing or wrong
         └── ColumnConflictError     the input already has a column the result would add
+
+Which WeChat errcode raises which :class:`ApiError` is WeChat protocol knowledge: it lives in
+one table next to the WeChat backend, :data:`wxocr_pandas.backends.wechat_errcodes.ERRCODES`.
 """
 
 from __future__ import annotations
@@ -269,68 +271,3 @@ class AccessTokenError(AccountConfigError):
     """
 
     default_errcode = Errcode.INVALID_CREDENTIAL
-
-
-_TOKEN_REFUSED = ("access token refused; pass appid and secret (WXOCR_APPID, WXOCR_SECRET) so "
-                  "a fresh one can be fetched")
-_IP_WHITELIST = "this machine's IP address is not in the {} IP whitelist: add it ({})"
-
-#: errcode -> (exception class, what it means and what to do). Match on errcode, never errmsg.
-API_ERRORS: dict[int, tuple[type[ApiError], str]] = {
-    Errcode.SYSTEM_BUSY: (RetryableApiError, "WeChat system busy"),
-    Errcode.MINUTE_QUOTA: (RetryableApiError, "per-minute API quota reached"),
-    Errcode.INVALID_CREDENTIAL: (AccessTokenError, f"invalid credential: {_TOKEN_REFUSED}"),
-    Errcode.INVALID_ACCESS_TOKEN: (AccessTokenError, f"invalid access_token: {_TOKEN_REFUSED}"),
-    Errcode.ACCESS_TOKEN_EXPIRED: (AccessTokenError, f"access_token expired: {_TOKEN_REFUSED}"),
-    Errcode.ACCESS_TOKEN_MISSING: (AccountConfigError, (
-        "access token missing: pass appid and secret (WXOCR_APPID, WXOCR_SECRET) or "
-        "access_token (WXOCR_ACCESS_TOKEN)")),
-    Errcode.INVALID_APPID: (AccountConfigError, (
-        "invalid appid: check appid= / WXOCR_APPID (mp.weixin.qq.com > Settings and "
-        "Development > Basic configuration)")),
-    Errcode.INVALID_APPSECRET: (AccountConfigError, (
-        "invalid AppSecret: check secret= / WXOCR_SECRET against the account's current "
-        "AppSecret (reset it under Basic configuration if unsure)")),
-    Errcode.APPSECRET_FROZEN: (AccountConfigError, (
-        "the AppSecret is frozen: unfreeze or reset it on mp.weixin.qq.com, then update "
-        "secret= / WXOCR_SECRET")),
-    Errcode.IP_NOT_WHITELISTED: (AccountConfigError, _IP_WHITELIST.format(
-        "account's", "mp.weixin.qq.com > Basic configuration > IP whitelist")),
-    Errcode.COMPONENT_IP_NOT_WHITELISTED: (AccountConfigError, _IP_WHITELIST.format(
-        "third-party platform's", "open.weixin.qq.com > the platform's development settings")),
-    Errcode.API_UNAUTHORIZED: (AccountConfigError, (
-        "this account may not call ocr.printedText: enable the OCR service for it (a verified "
-        "account is required)")),
-    Errcode.API_UNAUTHORIZED_TO_COMPONENT: (AccountConfigError, (
-        "the account has not authorized this third-party platform for the OCR API: grant "
-        "the permission in the authorization settings")),
-    Errcode.CONTENT_SIZE_OUT_OF_LIMIT: (ImageRejectedError, "image over WeChat's 2 MB limit"),
-    Errcode.DATA_FORMAT_ERROR: (ImageRejectedError, "WeChat could not parse the upload (data format error)"),
-    Errcode.MEDIA_DATA_MISSING: (ImageRejectedError, "WeChat received no image data (media data missing)"),
-    Errcode.INVALID_IMAGE_URL: (ImageRejectedError, "WeChat could not fetch the image URL"),
-    Errcode.NO_CERTIFICATE_FOUND: (ImageRejectedError, "no certificate found in the image"),
-    Errcode.INVALID_IMAGE_DATA: (ImageRejectedError, "WeChat could not decode the image"),
-    Errcode.DAILY_QUOTA: (QuotaExceededError, (
-        "the daily API quota is spent; no further image is sent today (it resets at "
-        "midnight Beijing time, or buy more quota)")),
-    Errcode.MARKET_QUOTA: (QuotaExceededError, (
-        "the bought OCR quota is spent; no further image is sent until more is bought")),
-}
-
-
-def api_error(errcode: int, errmsg: str = "", *, image: str | None = None) -> ApiError:
-    """The exception for a non-zero WeChat ``errcode``, with a message saying what to do.
-
-    ``errmsg`` is WeChat's own text, kept after the explanation for support requests.
-
-    Examples
-    --------
-    >>> error = api_error(40125, "invalid appsecret rid: 65a1")
-    >>> type(error).__name__, error.errcode, error.stops_batch
-    ('AccountConfigError', 40125, True)
-    >>> str(api_error(45002, image="big.png"))
-    "big.png: image over WeChat's 2 MB limit (errcode 45002)"
-    """
-    cls, meaning = API_ERRORS.get(errcode, (ApiError, "WeChat API error"))
-    detail = f" [WeChat: {errmsg}]" if errmsg else ""
-    return cls(f"{meaning}{detail}", errcode=errcode, image=image)

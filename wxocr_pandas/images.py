@@ -17,7 +17,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -32,6 +31,7 @@ from .errors import (
     UnsupportedInputError,
     WxOcrError,
 )
+from .redaction import redact_url
 
 #: Pixel guard against decompression bombs (Pillow's own error threshold).
 DEFAULT_MAX_PIXELS = 2 * 89_478_485
@@ -87,21 +87,6 @@ def _is_na(value: Any) -> bool:
         return value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
     except ImportError:  # pragma: no cover - pandas is a dependency
         return isinstance(value, float) and math.isnan(value)
-
-
-def redact_url(url: str) -> str:
-    """The URL without query string, credentials or fragment, for labels and messages.
-
-    Examples
-    --------
-    >>> redact_url("https://u:p@example.com/a.png?sig=SECRET#x")
-    'https://example.com/a.png'
-    """
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def as_source(value: Any) -> ImageSource:

@@ -18,7 +18,6 @@ field ``img`` (or, for a URL input, as the ``img_url`` query parameter). Around 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -28,45 +27,21 @@ from tenacity import RetryCallState, Retrying, stop_after_attempt, wait_exponent
 from tenacity.wait import wait_base
 
 from ..config import flag_setting, number_setting, resolve_timeout, setting
-from ..errors import (
-    AccessTokenError,
-    BackendError,
-    ConfigError,
-    Errcode,
-    RetryableApiError,
-    TransportError,
-    WxOcrError,
-    api_error,
-)
-from ..images import ImageSource, redact_url
+from ..errors import AccessTokenError, BackendError, ConfigError, Errcode, TransportError, WxOcrError
+from ..images import ImageSource
 from ..quota import DailyQuota
+from ..redaction import redact, redact_url
 from ..result import OcrResult
 from ..upload import Upload, prepare_upload
-from .token import TokenCache, token_cache
+from .token import TokenStore, get_token, invalidate_token, process_token_store
+from .wechat_errcodes import QUOTA_SPENT, RETRY_ONCE, RETRY_SAFE, TOKEN_REFUSED, api_error
 
 DEFAULT_BASE_URL = "https://api.weixin.qq.com"
 OCR_PATH = "/cv/ocr/comm"
 TOKEN_PATH = "/cgi-bin/token"
 STABLE_TOKEN_PATH = "/cgi-bin/stable_token"
-#: errcodes that mean "this token is refused": refresh once and repeat the call.
-TOKEN_REFUSED = frozenset({Errcode.INVALID_CREDENTIAL, Errcode.INVALID_ACCESS_TOKEN,
-                           Errcode.ACCESS_TOKEN_EXPIRED})
-#: errcodes after which WeChat will take no more calls today.
-QUOTA_SPENT = frozenset({Errcode.DAILY_QUOTA, Errcode.MARKET_QUOTA})
 
 _log = logging.getLogger(__name__)
-_SECRET_QUERY = re.compile(r"\b(access_token|secret)=[^&\s\"'#]+")
-
-
-def redact(text: str) -> str:
-    """``text`` with the values of ``access_token=`` and ``secret=`` query parameters masked.
-
-    Examples
-    --------
-    >>> redact("POST /cv/ocr/comm?access_token=abc123&img_url=x HTTP/1.1")
-    'POST /cv/ocr/comm?access_token=***&img_url=x HTTP/1.1'
-    """
-    return _SECRET_QUERY.sub(r"\1=***", text)
 
 
 class _RedactQueries(logging.Filter):
@@ -99,11 +74,10 @@ class _wait_for_next_minute(wait_base):  # noqa: N801 (named like tenacity's wai
 
 def _can_heal(retry_state: RetryCallState) -> bool:
     error = retry_state.outcome.exception() if retry_state.outcome else None
-    if isinstance(error, (RetryableApiError, TransportError)):
+    if isinstance(error, TransportError):
         return True
-    # WeChat's URL fetching is reported to fail intermittently: one more try is fair.
-    return getattr(error, "errcode", None) == Errcode.INVALID_IMAGE_URL and \
-        retry_state.attempt_number == 1
+    errcode = getattr(error, "errcode", None)
+    return errcode in RETRY_SAFE or (errcode in RETRY_ONCE and retry_state.attempt_number == 1)
 
 
 def _give_up(retry_state: RetryCallState) -> Any:
@@ -151,6 +125,10 @@ class WeChatBackend:
         exponential backoff (seconds, with jitter), and the extra wait after 45011.
     sleep
         The function that waits between attempts (tests pass a recorder).
+    token_store
+        Where the access token lives (:class:`~wxocr_pandas.backends.token.TokenStore`); by
+        default the store this process shares for the API root and appid. The Dask cluster
+        plugs in one store for all its workers (:class:`~wxocr_pandas.cluster.SharedTokenStore`).
 
     Examples
     --------
@@ -171,7 +149,8 @@ class WeChatBackend:
                  upload_urls: bool = False, quota_dir: str | None = None,
                  max_attempts: int = 5, backoff: float = 1.0, max_backoff: float = 60.0,
                  minute_quota_wait: float = 60.0,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 token_store: TokenStore | None = None) -> None:
         self.appid: str | None = setting("appid", appid)
         self._secret: str | None = setting("secret", secret)
         self._access_token: str | None = setting("access_token", access_token)
@@ -182,6 +161,7 @@ class WeChatBackend:
         self.stable_token = flag_setting("stable_token", stable_token)
         self.timeout: float = resolve_timeout(timeout)
         self.upload_urls = upload_urls
+        self.token_store = token_store
         self.quota = DailyQuota(
             self.appid, number_setting("daily_budget", daily_budget, 100, kind=int),
             allow_over_budget=flag_setting("allow_over_budget", allow_over_budget),
@@ -225,7 +205,7 @@ class WeChatBackend:
         Raises
         ------
         WxOcrError
-            A subclass per failure, see :data:`wxocr_pandas.errors.API_ERRORS`; each names
+            A subclass per failure, see :data:`.wechat_errcodes.ERRCODES`; each names
             the image and never holds the token or secret.
         """
         upload: Upload | None = None
@@ -245,7 +225,7 @@ class WeChatBackend:
         token = self._token()
         result = self._post_ocr(token, query, files)
         if result.errcode in TOKEN_REFUSED and not self._access_token:
-            self._tokens().invalidate(token)
+            invalidate_token(self._token_store(), token)
             result = self._post_ocr(self._token(), query, files)
             if result.errcode in TOKEN_REFUSED:
                 raise AccessTokenError("a freshly fetched access token was refused too; check "
@@ -265,14 +245,16 @@ class WeChatBackend:
                                files=files)
         return OcrResult.from_dict(answer)
 
-    def _tokens(self) -> TokenCache:
-        # Looked up on each use, not kept, so the backend stays picklable.
-        return token_cache(self.base_url, self.appid or "")
+    def _token_store(self) -> TokenStore:
+        # The process's store is looked up on each use, not kept, so the backend stays picklable.
+        if self.token_store is not None:
+            return self.token_store
+        return process_token_store(self.base_url, self.appid or "")
 
     def _token(self) -> str:
         if self._access_token:
             return self._access_token
-        return self._tokens().get(self._fetch_token)
+        return get_token(self._token_store(), self._fetch_token)
 
     def _fetch_token(self, force_refresh: bool) -> tuple[str, float]:
         if self.stable_token:
