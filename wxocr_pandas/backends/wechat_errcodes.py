@@ -51,6 +51,9 @@ class ErrcodeRule:
     ----------
     error
         The exception raised for the code; its class decides the reaction.
+    errmsg
+        WeChat's own errmsg for the code, without the `` hint: ... rid: ...`` suffix (what
+        ``wxocr serve`` answers; a client never matches on it).
     meaning
         What the code means and what to do, for the message.
     retry_once
@@ -59,6 +62,7 @@ class ErrcodeRule:
     """
 
     error: type[ApiError]
+    errmsg: str
     meaning: str
     retry_once: bool = False
 
@@ -67,54 +71,63 @@ _TOKEN_REFUSED = ("access token refused; pass appid and secret (WXOCR_APPID, WXO
                   "a fresh one can be fetched")
 _IP_WHITELIST = "this machine's IP address is not in the {} IP whitelist: add it ({})"
 
-#: errcode -> what it means and which exception it raises, from WeChat's documentation.
+#: errcode -> WeChat's errmsg, what it means and which exception it raises (WeChat's docs).
 ERRCODES: Mapping[int, ErrcodeRule] = MappingProxyType({
-    Errcode.SYSTEM_BUSY: ErrcodeRule(RetryableApiError, "WeChat system busy"),
-    Errcode.MINUTE_QUOTA: ErrcodeRule(RetryableApiError, "per-minute API quota reached"),
-    Errcode.INVALID_CREDENTIAL: ErrcodeRule(AccessTokenError,
-                                            f"invalid credential: {_TOKEN_REFUSED}"),
-    Errcode.INVALID_ACCESS_TOKEN: ErrcodeRule(AccessTokenError,
+    Errcode.SYSTEM_BUSY: ErrcodeRule(RetryableApiError, "system error", "WeChat system busy"),
+    Errcode.MINUTE_QUOTA: ErrcodeRule(
+        RetryableApiError, "api minute-quota reach limit  mustslower  retry next minute",
+        "per-minute API quota reached"),
+    Errcode.INVALID_CREDENTIAL: ErrcodeRule(
+        AccessTokenError, "invalid credential, access_token is invalid or not latest",
+        f"invalid credential: {_TOKEN_REFUSED}"),
+    Errcode.INVALID_ACCESS_TOKEN: ErrcodeRule(AccessTokenError, "invalid access_token",
                                               f"invalid access_token: {_TOKEN_REFUSED}"),
-    Errcode.ACCESS_TOKEN_EXPIRED: ErrcodeRule(AccessTokenError,
+    Errcode.ACCESS_TOKEN_EXPIRED: ErrcodeRule(AccessTokenError, "access_token expired",
                                               f"access_token expired: {_TOKEN_REFUSED}"),
-    Errcode.ACCESS_TOKEN_MISSING: ErrcodeRule(AccountConfigError, (
+    Errcode.ACCESS_TOKEN_MISSING: ErrcodeRule(AccountConfigError, "access_token missing", (
         "access token missing: pass appid and secret (WXOCR_APPID, WXOCR_SECRET) or "
         "access_token (WXOCR_ACCESS_TOKEN)")),
-    Errcode.INVALID_APPID: ErrcodeRule(AccountConfigError, (
+    Errcode.INVALID_APPID: ErrcodeRule(AccountConfigError, "invalid appid", (
         "invalid appid: check appid= / WXOCR_APPID (mp.weixin.qq.com > Settings and "
         "Development > Basic configuration)")),
-    Errcode.INVALID_APPSECRET: ErrcodeRule(AccountConfigError, (
+    Errcode.INVALID_APPSECRET: ErrcodeRule(AccountConfigError, "invalid appsecret", (
         "invalid AppSecret: check secret= / WXOCR_SECRET against the account's current "
         "AppSecret (reset it under Basic configuration if unsure)")),
-    Errcode.APPSECRET_FROZEN: ErrcodeRule(AccountConfigError, (
+    Errcode.APPSECRET_FROZEN: ErrcodeRule(AccountConfigError, "AppSecret is frozen", (
         "the AppSecret is frozen: unfreeze or reset it on mp.weixin.qq.com, then update "
         "secret= / WXOCR_SECRET")),
-    Errcode.IP_NOT_WHITELISTED: ErrcodeRule(AccountConfigError, _IP_WHITELIST.format(
-        "account's", "mp.weixin.qq.com > Basic configuration > IP whitelist")),
-    Errcode.COMPONENT_IP_NOT_WHITELISTED: ErrcodeRule(AccountConfigError, _IP_WHITELIST.format(
-        "third-party platform's", "open.weixin.qq.com > the platform's development settings")),
-    Errcode.API_UNAUTHORIZED: ErrcodeRule(AccountConfigError, (
+    Errcode.IP_NOT_WHITELISTED: ErrcodeRule(
+        AccountConfigError, "invalid ip, not in whitelist", _IP_WHITELIST.format(
+            "account's", "mp.weixin.qq.com > Basic configuration > IP whitelist")),
+    Errcode.COMPONENT_IP_NOT_WHITELISTED: ErrcodeRule(
+        AccountConfigError, "access clientip is not registered", _IP_WHITELIST.format(
+            "third-party platform's", "open.weixin.qq.com > the platform's development settings")),
+    Errcode.API_UNAUTHORIZED: ErrcodeRule(AccountConfigError, "api unauthorized", (
         "this account may not call ocr.printedText: enable the OCR service for it (a verified "
         "account is required)")),
-    Errcode.API_UNAUTHORIZED_TO_COMPONENT: ErrcodeRule(AccountConfigError, (
-        "the account has not authorized this third-party platform for the OCR API: grant "
-        "the permission in the authorization settings")),
-    Errcode.CONTENT_SIZE_OUT_OF_LIMIT: ErrcodeRule(ImageRejectedError,
-                                                   "image over WeChat's 2 MB limit"),
+    Errcode.API_UNAUTHORIZED_TO_COMPONENT: ErrcodeRule(
+        AccountConfigError, "api is unauthorized to component", (
+            "the account has not authorized this third-party platform for the OCR API: grant "
+            "the permission in the authorization settings")),
+    Errcode.CONTENT_SIZE_OUT_OF_LIMIT: ErrcodeRule(
+        ImageRejectedError, "content size out of limit", "image over WeChat's 2 MB limit"),
     Errcode.DATA_FORMAT_ERROR: ErrcodeRule(
-        ImageRejectedError, "WeChat could not parse the upload (data format error)"),
+        ImageRejectedError, "data format error",
+        "WeChat could not parse the upload (data format error)"),
     Errcode.MEDIA_DATA_MISSING: ErrcodeRule(
-        ImageRejectedError, "WeChat received no image data (media data missing)"),
-    Errcode.INVALID_IMAGE_URL: ErrcodeRule(ImageRejectedError,
-                                           "WeChat could not fetch the image URL", retry_once=True),
-    Errcode.NO_CERTIFICATE_FOUND: ErrcodeRule(ImageRejectedError,
-                                              "no certificate found in the image"),
-    Errcode.INVALID_IMAGE_DATA: ErrcodeRule(ImageRejectedError,
-                                            "WeChat could not decode the image"),
-    Errcode.DAILY_QUOTA: ErrcodeRule(QuotaExceededError, (
+        ImageRejectedError, "media data missing",
+        "WeChat received no image data (media data missing)"),
+    Errcode.INVALID_IMAGE_URL: ErrcodeRule(
+        ImageRejectedError, "invalid image url or image not exist",
+        "WeChat could not fetch the image URL", retry_once=True),
+    Errcode.NO_CERTIFICATE_FOUND: ErrcodeRule(
+        ImageRejectedError, "certificate not found", "no certificate found in the image"),
+    Errcode.INVALID_IMAGE_DATA: ErrcodeRule(
+        ImageRejectedError, "invalid image data", "WeChat could not decode the image"),
+    Errcode.DAILY_QUOTA: ErrcodeRule(QuotaExceededError, "reach max api daily quota limit", (
         "the daily API quota is spent; no further image is sent today (it resets at "
         "midnight Beijing time, or buy more quota)")),
-    Errcode.MARKET_QUOTA: ErrcodeRule(QuotaExceededError, (
+    Errcode.MARKET_QUOTA: ErrcodeRule(QuotaExceededError, "not enough market quota", (
         "the bought OCR quota is spent; no further image is sent until more is bought")),
 })
 
@@ -149,6 +162,6 @@ def api_error(errcode: int, errmsg: str = "", *, image: str | None = None) -> Ap
     >>> type(api_error(99999)).__name__
     'ApiError'
     """
-    rule = ERRCODES.get(errcode, ErrcodeRule(ApiError, "WeChat API error"))
+    rule = ERRCODES.get(errcode, ErrcodeRule(ApiError, "", "WeChat API error"))
     detail = f" [WeChat: {errmsg}]" if errmsg else ""
     return rule.error(f"{rule.meaning}{detail}", errcode=errcode, image=image)

@@ -8,33 +8,23 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from starlette.responses import JSONResponse
 
+from ..backends.wechat_errcodes import ERRCODES
 from ..errors import Errcode
 
 _log = logging.getLogger("wxocr_pandas.server")
 
-#: errcode -> WeChat's errmsg, for every errcode this server answers.
-ERRMSGS: dict[int, str] = {
-    Errcode.OK: "ok",
-    Errcode.SYSTEM_BUSY: "system error",
-    Errcode.INVALID_CREDENTIAL: "invalid credential, access_token is invalid or not latest",
-    Errcode.INVALID_APPID: "invalid appid",
-    Errcode.INVALID_APPSECRET: "invalid appsecret",
-    Errcode.ACCESS_TOKEN_MISSING: "access_token missing",
-    Errcode.MEDIA_DATA_MISSING: "media data missing",
-    Errcode.ACCESS_TOKEN_EXPIRED: "access_token expired",
-    Errcode.CONTENT_SIZE_OUT_OF_LIMIT: "content size out of limit",
-    Errcode.DAILY_QUOTA: "reach max api daily quota limit",
-    Errcode.DATA_FORMAT_ERROR: "data format error",
-    Errcode.INVALID_IMAGE_URL: "invalid image url or image not exist",
-    Errcode.INVALID_IMAGE_DATA: "invalid image data",
-}
-#: The one errcode WeChat's table has for a bad ``grant_type``.
+#: The one errcode WeChat's table has for a bad ``grant_type`` (a client never meets it).
 INVALID_GRANT_TYPE = 40002
-ERRMSGS[INVALID_GRANT_TYPE] = "invalid grant_type"
+#: errcode -> WeChat's errmsg: the client's errcode table, plus "ok" and the grant_type error.
+ERRMSGS: Mapping[int, str] = MappingProxyType({
+    Errcode.OK: "ok", INVALID_GRANT_TYPE: "invalid grant_type",
+    **{errcode: rule.errmsg for errcode, rule in ERRCODES.items()}})
 
 
 def answer(errcode: int, detail: str | None = None, **fields: Any) -> JSONResponse:
