@@ -121,7 +121,7 @@ def recognize_results(values: Iterable[Any], backend: str | Backend | None = Non
         recognizing (a re-run served by the cache stays quiet).
     dpi
         Resolution at which PDF pages are rendered to be recognized; env ``WXOCR_DPI``,
-        default :data:`~wxocr_pandas.pages.DEFAULT_DPI`. Coordinates are in pixels of the
+        default :data:`~wxocr_pandas.config.DEFAULT_DPI`. Coordinates are in pixels of the
         page at this resolution.
     pdf_ocr
         Recognize every PDF page as an image, even where it has a text layer (by default a

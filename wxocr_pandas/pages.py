@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .config import DEFAULT_DPI
 from .errors import ImageTooLargeError, InvalidImageError, ProtectedDocumentError, WxOcrError
 from .images import DEFAULT_MAX_PIXELS, ImageSource, to_rgb
 from .result import ImgSize, Item, OcrResult, Point
@@ -45,11 +46,6 @@ DocumentKind = Literal["pdf", "tiff", "gif"]
 #: One input's answer: an image's result, or a document's page results (page 1 first).
 InputResult = OcrResult | tuple[OcrResult, ...]
 
-#: Rendering resolution of PDF pages, in dots per inch. Measured with
-#: ``benchmarks/bench_pdf_dpi.py`` on scanned pages of 7-11 pt text: 72 and 100 dpi lose
-#: characters (CER 0.005 and 0.004), 150 dpi reads as well as 300 dpi (CER 0) with a
-#: quarter of the pixels.
-DEFAULT_DPI = 150.0
 #: URL suffixes read as documents (a URL is not downloaded just to see what it holds).
 DOCUMENT_SUFFIXES: dict[str, DocumentKind] = {
     ".pdf": "pdf", ".tif": "tiff", ".tiff": "tiff", ".gif": "gif"}
