@@ -155,6 +155,18 @@ def _ask(client, expression: str, statement: str = ""):
     return json.loads("".join(out))
 
 
+def _until(ask: Callable, expression: str, expected: object, timeout: float = 15.0) -> object:
+    """The kernel's value of ``expression`` once it equals ``expected``, or its last value
+    after ``timeout`` seconds: the front end sends its changes over the comm
+    asynchronously, so the kernel may see them a moment after the page shows them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = ask(expression)
+        if value == expected or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
 class Clock:
     """Times each interaction from the action to the DOM showing its effect."""
 
@@ -242,7 +254,7 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
         with clock("click a box until its row is selected"):
             page.locator('polygon.wxocr-box[data-item="2"]').click()
             _wait_selected(page, 2)
-        assert ask("insp.selected") == ["receipt", 1, 2]
+        assert _until(ask, "insp.selected", ["receipt", 1, 2]) == ["receipt", 1, 2]
 
         # Python selects, the browser follows.
         with clock("select from Python until the row and box show it"):
@@ -281,7 +293,7 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
             page.keyboard.press(key)
             _wait_selected(page, item)
         assert _active_cell(page) == cell, "JupyterLab's active cell did not move"
-        assert ask("insp.selected") == ["receipt", 1, 1]
+        assert _until(ask, "insp.selected", ["receipt", 1, 1]) == ["receipt", 1, 1]
         with clock("key l until the labels are hidden"):
             page.keyboard.press("l")
             page.wait_for_function("document.querySelectorAll('text.wxocr-label').length === 1")
@@ -293,7 +305,7 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
         page.locator("input.wxocr-threshold").fill(str(threshold))
         page.locator("input.wxocr-threshold").press("Tab")
         page.wait_for_function(f"document.querySelector('input.wxocr-threshold').value == {threshold}")
-        assert ask("insp._view.threshold") == threshold
+        assert _until(ask, "insp._view.threshold", threshold) == threshold
         with clock("turn review mode on until the lowest item is selected"):
             page.locator("input.wxocr-review").check()
             _wait_selected(page, low[0])
@@ -310,7 +322,7 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
             page.keyboard.press("a")
             page.wait_for_selector(f'tr.accepted[data-item="{low[1]}"]')
             _wait_selected(page, low[0])
-        assert ask("insp.accepted['item'].tolist()") == [low[1]]
+        assert _until(ask, "insp.accepted['item'].tolist()", [low[1]]) == [low[1]]
         assert page.locator(".jp-Notebook .jp-Cell").count() == cells, "no cell inserted by 'a'"
         page.keyboard.press("n")
         _wait_selected(page, low[2])
@@ -339,11 +351,11 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
                                    "?.textContent === '城南超市'")
         assert page.locator(".wxocr-editor.open").count() == 0, "the open edit was dropped"
         assert page.locator("tr.corrected, tr.selected").count() == 0
-        assert ask("[insp.image, insp.selected]") == ["receipt2", None]
-        assert ask("insp.corrections['index'].tolist()") == ["receipt"]
+        assert _until(ask, "[insp.image, insp.selected]", ["receipt2", None]) == ["receipt2", None]
+        assert _until(ask, "insp.corrections['index'].tolist()", ["receipt"]) == ["receipt"]
         page.locator('tr[data-item="3"]').click()
         _wait_selected(page, 3)
-        assert ask("insp.selected") == ["receipt2", 1, 3]
+        assert _until(ask, "insp.selected", ["receipt2", 1, 3]) == ["receipt2", 1, 3]
         changed = ask("(lambda out: sorted(set(out.index[(insp.apply_corrections(out)['text']"
                       " != out['text']).to_numpy()])))(df.wxocr.recognize('path', "
                       "cache_dir=insp._cache_dir))")

@@ -59,8 +59,8 @@ def cluster_backend(backend: str | Backend | None = None) -> Backend:
 
     Examples
     --------
-    >>> cluster_backend("local")
-    LocalBackend(threads=1, text_score=0.5, runtime='openvino')
+    >>> cluster_backend("local")  # doctest: +ELLIPSIS
+    LocalBackend(threads=1, text_score=0.5, runtime=..., line_fallback=True, orientation=True, tile=True)
     """
     from .backends.wechat import WeChatBackend
 
