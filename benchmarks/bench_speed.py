@@ -75,9 +75,9 @@ def mean_f1(texts: list[str], labelled: Labelled) -> float:
                             for text, (_, truth) in zip(texts, labelled))
 
 
-def timed(function, *args):
+def timed(function, *args, **kwargs):
     start = time.perf_counter()
-    value = function(*args)
+    value = function(*args, **kwargs)
     return time.perf_counter() - start, value
 
 
