@@ -12,6 +12,7 @@ variable               meaning                                     default
 ``WXOCR_CACHE_DIR``    directory of the result cache               platform cache dir
 ``WXOCR_CACHE_TIMEOUT``  seconds to wait for a locked cache         ``30``
 ``WXOCR_WORKERS``      parallel workers per batch                  see :mod:`.batch`
+``WXOCR_RUNTIME``      ``auto``, ``openvino`` or ``onnxruntime``     ``auto``
 ``WXOCR_APPID``        WeChat appid                                none
 ``WXOCR_SECRET``       WeChat AppSecret (fetches tokens)           none
 ``WXOCR_ACCESS_TOKEN`` a fixed access token, used as given         none
