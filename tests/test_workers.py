@@ -220,3 +220,32 @@ def test_a_small_batch_runs_in_process_until_workers_are_warm(text_crops):
     warm = recognize_results(images, PidBackend(), cache=False)
     assert {int(result.errmsg) for result in warm} <= worker_pids()
     assert [result.items for result in warm] == [result.items for result in cold]
+
+
+_HELD: list[bytes] = []
+
+
+class LeakyBackend(PidBackend):
+    """A local backend whose worker keeps 150 MB more after every image (a real leak: the
+    bytes are written, so they are resident)."""
+
+    def recognize(self, source: ImageSource) -> OcrResult:
+        _HELD.append(b"\x01" * 150_000_000)
+        time.sleep(0.6)  # loky looks at a worker's memory at most once a second
+        return super().recognize(source)
+
+
+def test_a_worker_whose_memory_grows_is_recycled_without_losing_its_image(
+        text_crops, reference, monkeypatch):
+    monkeypatch.setenv("LOKY_MAX_MEMORY_LEAK_SIZE", str(200_000_000))
+    shutdown_workers()  # the next pool starts with this limit
+    images = [str(path) for path in text_crops[:8]]
+    try:
+        with pytest.warns(UserWarning, match="restarted"):
+            leaky = recognize_results(images, LeakyBackend(), cache=False, max_workers=2)
+    finally:
+        shutdown_workers()
+    assert [result.items for result in leaky] == [result.items for result in reference[:8]]
+    # More processes answered than the pool has: the leaking workers were replaced.
+    assert len({result.errmsg for result in leaky}) > 2
+    assert not _HELD  # and nothing leaked here, in the parent

@@ -103,8 +103,30 @@ def get_executor(max_workers: int | None = None) -> Executor:
             current = None
         if current is None:
             current = _executor = ProcessPoolExecutor(size, timeout=resolve_idle_timeout(),
-                                                      initializer=_leave_interrupts_to_parent)
+                                                      initializer=_leave_interrupts_to_parent,
+                                                      env=worker_env())
         return current
+
+
+#: loky restarts a worker whose memory grew by more than this since its first task. Its own
+#: default (300 MB) is less than an engine's working memory for a large page grows past a
+#: first small image, so warm workers were restarted, reloading their engines, every few
+#: dozen images; with OpenVINO's kernel cache capped (``OPENVINO_CPU_PROPERTIES``) a worker
+#: levels off about 500 MB above its first image. A real leak is still caught.
+WORKER_MEMORY_GROWTH_LIMIT = 1_500_000_000
+
+
+def worker_env() -> dict[str, str]:
+    """Environment of the worker processes: loky's memory-growth limit
+    (``LOKY_MAX_MEMORY_LEAK_SIZE``) unless the user set it.
+
+    Examples
+    --------
+    >>> worker_env()["LOKY_MAX_MEMORY_LEAK_SIZE"]
+    '1500000000'
+    """
+    limit = os.environ.get("LOKY_MAX_MEMORY_LEAK_SIZE", str(WORKER_MEMORY_GROWTH_LIMIT))
+    return {"LOKY_MAX_MEMORY_LEAK_SIZE": limit}
 
 
 def _leave_interrupts_to_parent() -> None:

@@ -10,11 +10,12 @@ images (see there for what each repair does and costs).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -35,14 +36,42 @@ def _freeze(params: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted(params.items()))
 
 
+#: OpenVINO CPU properties that rapidocr's configuration cannot pass. The CPU plugin keeps
+#: compiled kernels for every input shape it has seen, up to 5000 by default: measured,
+#: a worker grew by about 13 MB per distinct image size (+900 MB over 72 images, still
+#: growing), while 300 kept it flat after ~30 images at the same speed (100 cost 20%).
+OPENVINO_CPU_PROPERTIES = {"CPU_RUNTIME_CACHE_CAPACITY": "300"}
+
+
+@contextlib.contextmanager
+def _openvino_properties() -> Iterator[None]:
+    """While an engine is built, add :data:`OPENVINO_CPU_PROPERTIES` to the CPU properties
+    rapidocr sets from its own configuration (it has no key for them)."""
+    from rapidocr.inference_engine.openvino.device_config import CPUConfig
+
+    own = CPUConfig.get_config
+
+    def get_config(self: Any) -> dict[str, Any]:
+        return {**own(self), **OPENVINO_CPU_PROPERTIES}
+
+    CPUConfig.get_config = get_config  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        CPUConfig.get_config = own  # type: ignore[method-assign]
+
+
 @functools.lru_cache(maxsize=8)
 def _load(frozen: tuple[tuple[str, Any], ...]) -> Any:
     global engine_loads
     from rapidocr import EngineType, RapidOCR
 
     # Backends keep plain values (picklable, free of rapidocr objects); RapidOCR wants enums.
-    engine = RapidOCR(params={key: EngineType(value) if key.endswith(".engine_type") else value
-                              for key, value in frozen})
+    params = {key: EngineType(value) if key.endswith(".engine_type") else value
+              for key, value in frozen}
+    uses_openvino = EngineType.OPENVINO in params.values()
+    with _openvino_properties() if uses_openvino else contextlib.nullcontext():
+        engine = RapidOCR(params=params)
     # RapidOCR logs INFO on creation and a WARNING per image without text: not for notebooks.
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
     engine_loads += 1
@@ -135,6 +164,8 @@ class LocalBackend:
         Recognitions with a lower confidence are dropped (RapidOCR's ``Global.text_score``).
     params
         Further RapidOCR parameters (``{"Det.box_thresh": 0.6}``), fixed for this backend.
+        ``{"Global.use_cls": True}`` brings back the engine's per-line direction classifier,
+        which is off by default (it misreads long lines; see :mod:`.reading`).
     line_fallback
         Read a short image (a tight crop of a word or line) also padded with its border colour
         and as one line, and keep the most confident reading (:func:`.reading.read_tight`).
@@ -169,7 +200,10 @@ class LocalBackend:
         self.line_fallback = line_fallback
         self.orientation = orientation
         self.tile = tile
-        self.params: dict[str, Any] = {"Global.log_level": "error", "Global.text_score": text_score,
+        # The engine's per-line direction classifier is off: it turns long upright lines
+        # upside down; the page-orientation check replaces it (see .reading).
+        self.params: dict[str, Any] = {"Global.log_level": "error", "Global.use_cls": False,
+                                       "Global.text_score": text_score,
                                        **runtime_params(self.runtime, threads)}
         self.params.update(params or {})
 
