@@ -8,7 +8,9 @@ against calling the engine directly.
   ``--workers N`` (N = usable cores, 2N clients in flight), every image sent 2 times.
 - **Overhead**: one client sending the images one after another to ``--workers 1``, against
   the same images recognized directly in one process by the engine configuration a worker
-  runs (``LocalBackend(threads=1)``). Alternating rounds, best of each (target <= 10 %).
+  runs (``LocalBackend(threads=1)``). Alternating rounds, best of each (target <= 10 %). A
+  third timing sends them to one of the package's worker processes without the server, to
+  tell the server's own cost from the cost of reading in another process.
 
 Run: ``python benchmarks/bench_server.py`` (numbers under other load are noisy; the ratios
 are measured in the same run).
@@ -90,6 +92,17 @@ def direct(images: list[bytes], backend: LocalBackend) -> float:
     return time.perf_counter() - start
 
 
+def in_worker(images: list[bytes], backend: LocalBackend) -> float:
+    """The same images through one of the package's worker processes, without the server."""
+    from wxocr_pandas.workers import get_executor, recognize_in_worker
+
+    executor = get_executor(1)
+    start = time.perf_counter()
+    for image in images:
+        recognize_in_worker(backend, as_source(image), executor).result()
+    return time.perf_counter() - start
+
+
 def main() -> None:
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     with tempfile.TemporaryDirectory() as folder:
@@ -100,10 +113,12 @@ def main() -> None:
     one = Server(1)
     try:
         send_all(one, images[:2], 1)  # warm the connection and the worker
-        served, plain = [], []
+        in_worker(images, backend)  # this process's own worker: engine and shapes warm
+        served, plain, worker = [], [], []
         for _ in range(3):
             served.append(send_all(one, images, 1))
             plain.append(direct(images, backend))
+            worker.append(in_worker(images, backend))
         rps_one = 2 * len(images) / send_all(one, images * 2, 2)
     finally:
         one.stop()
@@ -118,6 +133,9 @@ def main() -> None:
     print(f"{len(images)} images, one client: engine directly {min(plain):.2f} s, "
           f"through the server {min(served):.2f} s -> overhead {overhead * 100:+.1f} % "
           "(target <= 10 %)")
+    print(f"  of which the worker process: the same images through one package worker without "
+          f"the server {min(worker):.2f} s ({(min(worker) / min(plain) - 1) * 100:+.1f} % against the "
+          f"engine directly); the server itself {(min(served) / min(worker) - 1) * 100:+.1f} %")
     print(f"throughput: --workers 1 {rps_one:.2f} req/s, --workers {workers} {rps_many:.2f} "
           f"req/s -> {rps_many / rps_one:.2f}x")
 

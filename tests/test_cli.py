@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from wxocr_pandas import OcrResult
+from wxocr_pandas.cache import CACHE_FILE
 from wxocr_pandas.cli import main
 from wxocr_pandas.frame import RESULT_COLUMNS
 
@@ -123,3 +127,38 @@ def test_a_killed_run_keeps_the_chunks_it_finished(tmp_path, make_png):
                                               for n in range(len(kept))]
     assert all(row["errcode"] == 0 and row["img_size"]["w"] == 20 + n
                for n, row in enumerate(kept))
+
+
+def test_an_interrupted_parquet_run_leaves_a_readable_file_of_its_finished_chunks(tmp_path,
+                                                                                  make_png):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for number in range(200):
+        (folder / f"{number:03d}.png").write_bytes(make_png(20 + number, 12))
+    out = tmp_path / "out.parquet"
+    cache = tmp_path / "cache"
+    command = [sys.executable, "-m", "wxocr_pandas.cli", "recognize", str(folder / "*.png"),
+               "-o", str(out), "--workers", "1", "--no-progress", "--cache-dir", str(cache)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE)
+    # Each finished chunk of 32 images is a row group in the file, and in the result cache.
+    while not cache.exists() or _cached(cache) < 40:
+        assert process.poll() is None, process.stderr.read()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)  # Ctrl-C
+    process.wait(timeout=60)
+    frame = pd.read_parquet(out)
+    assert 32 <= len(frame) < 200 and len(frame) % 32 == 0  # whole chunks, at least one
+    assert frame["image"].tolist() == [str(folder / f"{n:03d}.png") for n in range(len(frame))]
+    assert (frame["errcode"] == 0).all() and frame["img_w"].tolist() == list(
+        range(20, 20 + len(frame)))
+    # The re-run finds the finished images in the cache and completes the file.
+    subprocess.run(command, check=True, capture_output=True)
+    assert len(pd.read_parquet(out)) == 200
+
+
+def _cached(cache: Path) -> int:
+    with closing(sqlite3.connect(cache / CACHE_FILE)) as db:
+        try:
+            return db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        except sqlite3.OperationalError:  # not created yet
+            return 0

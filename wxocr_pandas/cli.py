@@ -32,6 +32,7 @@ from .export import write_result_lines
 from .frame import explode
 from .pages import InputResult, iter_page_results
 from .result import OcrResult
+from .stream import ParquetChunks
 
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".jsonl")
 #: Images per chunk written to the output: a killed run keeps every chunk it finished.
@@ -165,29 +166,33 @@ def _recognize(args: argparse.Namespace) -> int:
     images = expand(args.images)
     try:  # before any recognition: a run must not be lost to an unwritable output
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        output = args.output.open("w", encoding="utf-8", newline="")
+        output = (args.output.open("wb") if suffix == ".parquet"
+                  else args.output.open("w", encoding="utf-8", newline=""))
     except OSError as exc:
         print(f"wxocr: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     results: list[InputResult] = []
-    with output, Recognizer(args.backend, args.errors, cache=args.cache,
-                            cache_dir=args.cache_dir, max_workers=args.workers,
-                            progress=args.progress, total=len(images), dpi=args.dpi,
-                            pdf_ocr=args.pdf_ocr) as recognizer:
-        # CSV and JSONL grow chunk by chunk, each flushed when done: a killed run keeps them.
+    with output, ParquetChunks(output) as parquet, Recognizer(
+            args.backend, args.errors, cache=args.cache, cache_dir=args.cache_dir,
+            max_workers=args.workers, progress=args.progress, total=len(images), dpi=args.dpi,
+            pdf_ocr=args.pdf_ocr) as recognizer:
+        # The output grows chunk by chunk as results come: CSV and JSONL flushed each time, a
+        # Parquet row group each time (its footer is written however the run stops).
         for start in range(0, len(images), STREAM_CHUNK):
             chunk = images[start:start + STREAM_CHUNK]
             answers = recognizer.run(chunk)
             results += answers
             if suffix == ".jsonl":
                 write_result_lines(output, chunk, answers)
-            elif suffix == ".csv":
-                explode(pd.DataFrame({"image": chunk}), answers, image="image").to_csv(
-                    output, index=False, header=start == 0)
-            output.flush()
-    if suffix == ".parquet":
-        explode(pd.DataFrame({"image": images}), results, image="image").to_parquet(
-            args.output, index=False)
+                output.flush()
+                continue
+            frame = explode(pd.DataFrame({"image": chunk}, index=pd.RangeIndex(
+                start, start + len(chunk))), answers, image="image")
+            if suffix == ".csv":
+                frame.to_csv(output, index=False, header=start == 0)
+                output.flush()
+            else:
+                parquet.write(frame)
     _report(images, results, args.output)
     return 0
 

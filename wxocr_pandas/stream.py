@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from itertools import count, islice
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -117,26 +117,73 @@ def recognize_to_parquet(values: pd.DataFrame | pd.Series | Iterable[Any],
     >>> pd.read_parquet(path)["text"].tolist()[-1] is pd.NA
     True
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    writer: pq.ParquetWriter | None = None
-    rows = 0
-    try:
+    with ParquetChunks(path) as out:
         for frame in recognize_iter(values, **options):
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            if writer is None:
-                # An input column that is all NA in the first chunk has no type of its own
-                # (Arrow's null); text is the likely one, and later chunks must fit it.
-                schema = pa.schema([field.with_type(pa.string()) if pa.types.is_null(field.type)
-                                    else field for field in table.schema],
-                                   metadata=table.schema.metadata)
-                writer = pq.ParquetWriter(path, schema)
-            writer.write_table(table.cast(writer.schema))
-            rows += len(frame)
-    finally:
-        if writer is not None:
-            writer.close()
-    if writer is None:  # no images: still leave a file with the result columns
+            out.write(frame)
+    if not out.rows and not out.started:  # no images: still leave a file with the result columns
         results_frame([], prefix=options.get("prefix", "")).to_parquet(path, index=False)
-    return rows
+    return out.rows
+
+
+class ParquetChunks:
+    """Exploded frames appended to one Parquet file, each as a row group when it comes.
+
+    The file is complete (readable, with every chunk written so far) once the writer is
+    closed, also when the run stops early with an exception or Ctrl-C; a run killed outright
+    leaves its answers in the result cache. Needs pyarrow.
+
+    Parameters
+    ----------
+    where
+        A path, or a binary file open for writing.
+
+    Examples
+    --------
+    >>> import io
+    >>> import pandas as pd
+    >>> from wxocr_pandas import OcrResult
+    >>> from wxocr_pandas.frame import explode
+    >>> sink = io.BytesIO()
+    >>> with ParquetChunks(sink) as out:
+    ...     for image in ("a.png", "b.png"):
+    ...         out.write(explode(pd.DataFrame({"image": [image]}), [OcrResult()]))
+    >>> out.rows, pd.read_parquet(io.BytesIO(sink.getvalue()))["image"].tolist()
+    (2, ['a.png', 'b.png'])
+    """
+
+    def __init__(self, where: str | os.PathLike[str] | BinaryIO) -> None:
+        self.where = where
+        self.rows = 0
+        self._writer: Any = None
+
+    @property
+    def started(self) -> bool:
+        """True once a chunk has been written."""
+        return self._writer is not None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append ``frame`` (its index is not written) as one row group."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._writer is None:
+            # An input column that is all NA in the first chunk has no type of its own
+            # (Arrow's null); text is the likely one, and later chunks must fit it.
+            schema = pa.schema([field.with_type(pa.string()) if pa.types.is_null(field.type)
+                                else field for field in table.schema],
+                               metadata=table.schema.metadata)
+            self._writer = pq.ParquetWriter(self.where, schema)
+        self._writer.write_table(table.cast(self._writer.schema))
+        self.rows += len(frame)
+
+    def close(self) -> None:
+        """Write the file's footer: from now on it can be read."""
+        if self._writer is not None:
+            self._writer.close()
+
+    def __enter__(self) -> ParquetChunks:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
