@@ -8,7 +8,7 @@ against calling the engine directly.
   ``--workers N`` (N = usable cores, 2N clients in flight), every image sent 2 times.
 - **Overhead**: one client sending the images one after another to ``--workers 1``, against
   the same images recognized directly in one process by the engine configuration a worker
-  runs (``LocalBackend(threads=1)``). Alternating rounds, best of each (target <= 10 %). A
+  runs (``LocalBackend(threads=1)``). Interleaved image by image, best of 5 rounds (target <= 10 %). A
   third timing sends them to one of the package's worker processes without the server, to
   tell the server's own cost from the cost of reading in another process.
 
@@ -34,6 +34,7 @@ from _images import sample_variants
 from wxocr_pandas import LocalBackend
 from wxocr_pandas.images import as_source
 
+ROUNDS = 5
 APPID, SECRET = "wxbench000000000001", "bench-secret"
 
 
@@ -114,11 +115,14 @@ def main() -> None:
     try:
         send_all(one, images[:2], 1)  # warm the connection and the worker
         in_worker(images, backend)  # this process's own worker: engine and shapes warm
+        # Interleaved image by image, so that the machine's drift (seen here: +-15 % between
+        # minutes) weighs on the three ways alike.
         served, plain, worker = [], [], []
-        for _ in range(3):
-            served.append(send_all(one, images, 1))
-            plain.append(direct(images, backend))
-            worker.append(in_worker(images, backend))
+        for _ in range(ROUNDS):
+            times = [(send_all(one, [image], 1), direct([image], backend),
+                      in_worker([image], backend)) for image in images]
+            for total, column in zip((served, plain, worker), zip(*times)):
+                total.append(sum(column))
         rps_one = 2 * len(images) / send_all(one, images * 2, 2)
     finally:
         one.stop()
