@@ -7,7 +7,8 @@ their ink box, pages turned 0/90/180/270 degrees, a 20000x200 strip and a tall r
 
 Three readers are compared on the same inputs:
 
-- *plain*: the engine's own answer (``LocalBackend`` with every repair off);
+- *plain*: the engine's own answer (``LocalBackend`` with every repair off and the engine's
+  per-line direction classifier on, as ``RapidOCR()`` runs);
 - *old*: the backend as before this change: the plain answer, or recognition alone over the
   whole image when detection found nothing on an image at most 160 px high;
 - *new*: ``LocalBackend()`` with the repairs of ``wxocr_pandas/backends/reading.py``.
@@ -35,7 +36,9 @@ from wxocr_pandas import LocalBackend  # noqa: E402
 from wxocr_pandas.backends.reading import RECOGNITION_ONLY  # noqa: E402
 from wxocr_pandas.images import as_source  # noqa: E402
 
-PLAIN = LocalBackend(line_fallback=False, orientation=False, tile=False)
+# The engine as it comes: every repair off and its own per-line direction classifier on.
+PLAIN = LocalBackend(line_fallback=False, orientation=False, tile=False,
+                     params={"Global.use_cls": True})
 NEW = LocalBackend()
 
 

@@ -165,3 +165,25 @@ def test_options_travel_with_the_pickled_backend_and_key_the_cache():
     identities = {LocalBackend(**{name: False}).identity
                   for name in ("orientation", "tile", "line_fallback")}
     assert len(identities | {LocalBackend().identity}) == 4
+
+
+#: Lowercase English words: turned half round they still look like letters (d/p, n/u).
+LONG_LINES = [
+    "paid number number figure payment analysis revenue account amount reference payment",
+    "discussion method accuracy figure rate data accuracy growth amount total figure",
+    "sample report section discussion error payment page received quarterly statement total",
+    "received report received delivery accuracy accuracy figure accuracy page received data",
+    "result error figure reference table figure data payment method sample error",
+    "quarterly training growth training accuracy accuracy table sample sample table chapter"]
+
+
+def test_long_upright_lines_read_exactly_without_the_engines_line_classifier(local_backend):
+    # The engine's own direction classifier sees each line squeezed to 192 x 48 pixels: long
+    # upright lines come out turned and misread. The backend reads with it off.
+    image, _ = page(LONG_LINES, size=24, width=1240)
+    read = sorted(i.text.replace(" ", "") for i in local_backend.recognize(as_source(image)).items)
+    assert read == sorted(line.replace(" ", "") for line in LONG_LINES)
+    with_classifier = LocalBackend(params={"Global.use_cls": True}, orientation=False)
+    misread = [i.text for i in with_classifier.recognize(as_source(image)).items
+               if i.text.replace(" ", "") not in read]
+    assert misread  # the regression this guards against is real on this very page
