@@ -152,7 +152,7 @@ def test_replaced_tokens_overlap_then_expire():
     now[0] = 299
     assert store.check(first) == store.check(second) == "wx1"
     now[0] = 301
-    assert store.check(first) == 42001
+    assert store.check(first) == 40001  # WeChat: "access_token is invalid or not latest"
     assert store.check(second) == "wx1" and store.check(other) == "wx2"
     now[0] = 7201
     assert store.check(second) == 42001

@@ -29,6 +29,7 @@ class _Token:
     appid: str
     expires_at: float
     stable: bool
+    replaced: bool = False
 
 
 class TokenStore:
@@ -82,26 +83,29 @@ class TokenStore:
                 del self._tokens[token]
             for token in same_kind[-(MAX_HELD - 1):]:
                 held = self._tokens[token]
-                held.expires_at = min(held.expires_at, now + self.overlap)
+                if now + self.overlap < held.expires_at:
+                    held.expires_at, held.replaced = now + self.overlap, True
             token = secrets.token_urlsafe(48)
             self._tokens[token] = _Token(appid, now + self.ttl, stable)
             return token, int(self.ttl)
 
     def check(self, token: str) -> str | int:
         """The appid a live token belongs to, else the errcode to answer: 40001 (unknown,
-        or forgotten) or 42001 (expired, or replaced and past the overlap)."""
+        forgotten, or replaced and past the overlap: WeChat's "access_token is invalid or not
+        latest") or 42001 (expired)."""
         now = self._clock()
         with self._lock:
             held = self._tokens.get(token)
         if held is None:
             return int(Errcode.INVALID_CREDENTIAL)
         if held.expires_at <= now:
-            return int(Errcode.ACCESS_TOKEN_EXPIRED)
+            return int(Errcode.INVALID_CREDENTIAL if held.replaced
+                       else Errcode.ACCESS_TOKEN_EXPIRED)
         return held.appid
 
     def _forget_dead(self, now: float) -> None:
-        """Drop tokens dead for longer than the overlap (one that died recently still
-        answers 42001, not 40001)."""
+        """Drop tokens dead for longer than the overlap (one that expired recently still
+        answers 42001)."""
         dead = [token for token, held in self._tokens.items()
                 if held.expires_at + self.overlap < now]
         for token in dead:
