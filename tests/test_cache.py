@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 import subprocess
 import sys
@@ -9,6 +10,8 @@ import textwrap
 from contextlib import closing
 from pathlib import Path
 
+import msgspec
+import pandas as pd
 import pytest
 
 from wxocr_pandas import CacheWarning, ImgSize, OcrResult, ResultCache
@@ -16,6 +19,7 @@ from wxocr_pandas.batch import recognize_results
 from wxocr_pandas.cache import CACHE_FILE
 from wxocr_pandas.cli import main
 from wxocr_pandas.errors import BackendError
+from wxocr_pandas.frame import results_frame
 from wxocr_pandas.images import ImageSource, decode
 
 
@@ -299,3 +303,62 @@ def test_cli_recognize_honours_no_cache(tmp_path, make_png, capsys):
     assert main(["recognize", *common]) == 0
     with ResultCache(tmp_path / "c") as cache:
         assert cache.info().entries == 1
+
+
+def _stored(tmp_path, image: str) -> bytes:
+    with closing(sqlite3.connect(tmp_path / "c" / CACHE_FILE)) as db:
+        return db.execute("SELECT answer FROM results WHERE image = ?", (image,)).fetchone()[0]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "wrong types", "corners cut short"])
+def test_a_damaged_stored_answer_is_dropped_and_recognized_again(damage, images, size_backend,
+                                                                 tmp_path):
+    recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    stored = _stored(tmp_path, images[0])
+    assert isinstance(stored, bytes)  # MessagePack
+    fields = msgspec.msgpack.decode(stored)
+    damaged = {"truncated": stored[:-7],
+               "wrong types": msgspec.msgpack.encode(["zero", *fields[1:]]),
+               "corners cut short": msgspec.msgpack.encode([*fields[:5], fields[5][:-8],
+                                                            *fields[6:]])}[damage]
+    with closing(sqlite3.connect(tmp_path / "c" / CACHE_FILE)) as db, db:
+        db.execute("UPDATE results SET answer = ? WHERE image = ?", (damaged, images[0]))
+    again = recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    assert size_backend.calls == 4 and size_backend.sent[-1] == images[0]
+    assert again[0].items[0].text == "20x10"
+    assert _stored(tmp_path, images[0]) == stored  # stored again, whole
+
+
+def test_answers_stored_as_json_by_the_previous_version_are_still_read(images, size_backend,
+                                                                       tmp_path):
+    first = recognize_results(images, size_backend, cache_dir=tmp_path / "c")
+    # The previous version stored msgspec's JSON of the result model.
+    legacy = msgspec.json.encode(first[1]).decode()
+    assert legacy.startswith('{"errcode":0,"errmsg":"ok","items":[{"text":"21x10","left_top"')
+    with closing(sqlite3.connect(tmp_path / "c" / CACHE_FILE)) as db, db:
+        db.execute("UPDATE results SET answer = ? WHERE image = ?", (legacy, images[1]))
+    assert recognize_results(images, size_backend, cache_dir=tmp_path / "c") == first
+    assert size_backend.calls == 3  # nothing recognized again (a WeChat answer costs quota)
+
+
+def test_a_cached_answer_is_the_answer_exactly(tmp_path):
+    wechat = OcrResult.from_json(
+        '{"errcode":0,"errmsg":"ok","items":[{"text":"腾讯","pos":{"left_top":{"x":575,"y":519},'
+        '"right_top":{"x":744,"y":519},"right_bottom":{"x":744,"y":532},"left_bottom":'
+        '{"x":573,"y":532}}},{"text":"ok","pos":{"left_top":{"x":1.5,"y":2},"right_top":'
+        '{"x":3,"y":2},"right_bottom":{"x":3,"y":4},"left_bottom":{"x":1,"y":4}},"score":0.25}],'
+        '"img_size":{"w":1280,"h":720}}')
+    integral = OcrResult(items=wechat.items[:1], img_size=wechat.img_size)
+    with ResultCache(tmp_path) as cache:
+        for key, answer in (("mixed", wechat), ("ints", integral)):
+            cache.put(key, answer, backend="test", image="x.png")
+        found = cache.get_many(["mixed", "ints"])
+    for key, answer in (("mixed", wechat), ("ints", integral)):
+        cached = found[key]
+        assert cached == answer and hash(cached) == hash(answer) and repr(cached) == repr(answer)
+        # WeChat's integer corners stay integers: the raw answer written back is identical.
+        assert cached.to_json() == answer.to_json()
+        assert pickle.loads(pickle.dumps(cached)) == answer
+        pd.testing.assert_frame_equal(results_frame([cached, answer]).iloc[:len(answer.items)],
+                                      results_frame([answer]))
+    assert '"x":575,' in found["ints"].to_json()

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import ColumnConflictError, UsageError
 from .pages import InputResult, iter_page_results
-from .result import CORNERS, OcrResult
+from .result import CORNERS, ItemColumns, OcrResult
 from .schema import ATTRS_KEY, CORNER_COLUMNS, RESULT_COLUMNS, RESULT_DTYPES, Schema
 
 __all__ = ["CORNER_COLUMNS", "RESULT_COLUMNS", "RESULT_DTYPES", "check_input", "explode",
@@ -86,17 +86,13 @@ def results_frame(results: Sequence[InputResult], *, prefix: str = "") -> pd.Dat
     has_item = np.fromiter((bool(r.items) for r in results), dtype=bool, count=len(results))
     item_mask = np.repeat(has_item, counts)
 
-    # Python-level work is one C-level attribute fetch per value (attrgetter, chain): a
-    # hundred thousand answers of twenty items build in about a second.
-    items = list(chain.from_iterable(r.items for r in results))
-    n_items = len(items)
+    item_texts, item_coords, item_scores = _item_columns(results)
     coords = np.full((n_rows, 8), np.nan)
-    coords[item_mask] = np.fromiter(chain.from_iterable(map(_corner_values, items)),
-                                    dtype=np.float64, count=n_items * 8).reshape(n_items, 8)
+    coords[item_mask] = item_coords
     scores = np.full(n_rows, np.nan)
-    scores[item_mask] = np.array(list(map(_score, items)), dtype=np.float64)  # None -> NaN
+    scores[item_mask] = item_scores
     texts = np.full(n_rows, None, dtype=object)
-    texts[item_mask] = list(map(_text, items))
+    texts[item_mask] = item_texts
     # Position of each row within its image: row number minus the image's first row.
     first_row = np.cumsum(counts) - counts
     order = np.where(item_mask, np.arange(n_rows) - first_row[position], -1)
@@ -122,6 +118,40 @@ def results_frame(results: Sequence[InputResult], *, prefix: str = "") -> pd.Dat
     if prefix:
         frame.columns = list(Schema(prefix=prefix).result_columns)
     return frame
+
+
+def _item_columns(results: list[OcrResult]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Texts, corners (``n x 8``) and scores (NaN: none) of every item of ``results``, in order.
+
+    Cached answers already hold their items as columns (:class:`ItemColumns`), taken as they
+    are; other answers' items are read with one C-level attribute fetch per value
+    (attrgetter, chain), in runs of consecutive answers.
+    """
+    texts: list[str] = []
+    coords: list[np.ndarray] = [np.empty((0, 8))]
+    scores: list[np.ndarray] = [np.empty(0)]
+    run: list[OcrResult] = []
+
+    def take_run() -> None:
+        items = list(chain.from_iterable(result.items for result in run))
+        coords.append(np.fromiter(chain.from_iterable(map(_corner_values, items)),
+                                  dtype=np.float64, count=len(items) * 8).reshape(-1, 8))
+        scores.append(np.array(list(map(_score, items)), dtype=np.float64))  # None -> NaN
+        texts.extend(map(_text, items))
+        run.clear()
+
+    for result in results:
+        if isinstance(result.items, ItemColumns):
+            if run:
+                take_run()
+            texts.extend(result.items.texts)
+            coords.append(result.items.corners)
+            scores.append(result.items.scores)
+        else:
+            run.append(result)
+    if run:
+        take_run()
+    return texts, np.concatenate(coords), np.concatenate(scores)
 
 
 def _pages(results: Sequence[InputResult]) -> tuple[list[OcrResult], np.ndarray, np.ndarray]:

@@ -10,9 +10,11 @@ addition is an optional per-item ``score`` (engine confidence), written only whe
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, overload
+
+import numpy as np
 
 from .errors import Errcode, WxOcrError
 
@@ -79,6 +81,8 @@ class OcrResult:
 
     errcode: int = 0
     errmsg: str = "ok"
+    #: The recognized texts; answers read from the cache hold an :class:`ItemColumns` here,
+    #: which stands for this tuple (equal to it, same hash and repr).
     items: tuple[Item, ...] = field(default=())
     img_size: ImgSize | None = None
 
@@ -147,3 +151,110 @@ def _item_to_dict(item: Item) -> dict[str, Any]:
     if item.score is not None:
         out["score"] = item.score
     return out
+
+
+class ItemColumns(Sequence[Item]):
+    """The items of one answer held as columns, built into :class:`Item` objects only when
+    they are looked at.
+
+    The result cache reads answers this way: a fully cached re-run of 100,000 answers of 20
+    items would otherwise build ten million objects (items and their points) only for the
+    frame to take them apart again; :func:`~wxocr_pandas.frame.results_frame` reads the
+    columns directly. Anywhere else it behaves as the tuple of items it stands for (equal to
+    it, same hash and repr).
+
+    Parameters
+    ----------
+    texts
+        One text per item.
+    corners
+        ``n x 8`` float64: ``left_top`` x, y, then ``right_top``, ``right_bottom``,
+        ``left_bottom``.
+    scores
+        ``n`` float64, NaN where an item has no score.
+    integral
+        Which corner values were integers (WeChat's answers are), and come back as ``int``:
+        ``True`` all, ``False`` none, or an ``n x 8`` boolean array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> columns = ItemColumns(["腾讯"], np.array([[575, 519, 744, 519, 744, 532, 573, 532]],
+    ...                       dtype=float), np.array([np.nan]), integral=True)
+    >>> columns[0].left_top, columns[0].score
+    (Point(x=575, y=519), None)
+    >>> columns == (columns[0],)
+    True
+    """
+
+    __slots__ = ("texts", "corners", "scores", "integral", "_items")
+
+    def __init__(self, texts: list[str], corners: np.ndarray, scores: np.ndarray,
+                 integral: bool | np.ndarray = False) -> None:
+        self.texts = texts
+        self.corners = corners
+        self.scores = scores
+        self.integral = integral
+        self._items: tuple[Item, ...] | None = None
+
+    @classmethod
+    def of(cls, items: Sequence[Item]) -> ItemColumns:
+        """The columns of ``items``."""
+        if isinstance(items, ItemColumns):
+            return items
+        corners = np.array([[value for point in item.corners for value in (point.x, point.y)]
+                            for item in items], dtype=np.float64).reshape(len(items), 8)
+        scores = np.array([item.score for item in items], dtype=np.float64)  # None -> NaN
+        integral = np.array([[isinstance(value, int) for point in item.corners
+                              for value in (point.x, point.y)] for item in items],
+                            dtype=bool).reshape(len(items), 8)
+        return cls([item.text for item in items], corners, scores,
+                   bool(integral.all()) if integral.all() or not integral.any() else integral)
+
+    def _built(self) -> tuple[Item, ...]:
+        if self._items is None:
+            if isinstance(self.integral, np.ndarray):  # some integers, some not
+                rows = [[int(value) if whole else value for value, whole in zip(row, wholes)]
+                        for row, wholes in zip(self.corners.tolist(), self.integral.tolist())]
+            elif self.integral:
+                rows = self.corners.astype(np.int64).tolist()
+            else:
+                rows = self.corners.tolist()
+            self._items = tuple(
+                Item(text, *(Point(row[i], row[i + 1]) for i in range(0, 8, 2)),
+                     score=None if score != score else score)  # NaN -> None
+                for text, row, score in zip(self.texts, rows, self.scores.tolist()))
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> Item: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Item, ...]: ...
+    def __getitem__(self, index: int | slice) -> Item | tuple[Item, ...]:
+        return self._built()[index]
+
+    def __iter__(self) -> Iterator[Item]:
+        return iter(self._built())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, ItemColumns)):
+            return self._built() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._built())
+
+    def __add__(self, other: Sequence[Item]) -> tuple[Item, ...]:
+        return self._built() + tuple(other)
+
+    def __radd__(self, other: Sequence[Item]) -> tuple[Item, ...]:
+        return tuple(other) + self._built()
+
+    def __repr__(self) -> str:
+        return repr(self._built())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ItemColumns, (self.texts, self.corners, self.scores, self.integral))
