@@ -168,3 +168,40 @@ def test_openvino_workers_do_not_pin_their_threads():
     assert params["EngineConfig.openvino.enable_cpu_pinning"] is False
     assert params["EngineConfig.openvino.inference_num_threads"] == 1
     assert {params[f"{model}.engine_type"] for model in ("Det", "Cls", "Rec")} == {"openvino"}
+
+
+def _jpeg(image: Image.Image, exif_orientation: int | None = None) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    if exif_orientation is not None:
+        exif[0x0112] = exif_orientation
+    image.save(buffer, "JPEG", quality=92, exif=exif)
+    return buffer.getvalue()
+
+
+def test_a_large_jpeg_is_decoded_reduced_and_its_size_told_upright():
+    from wxocr_pandas.images import decode_reduced
+
+    photo = _jpeg(Image.new("RGB", (8064, 6048), "white"), exif_orientation=6)  # turned 90
+    decoded = decode_reduced(as_source(photo), reduce_to=2000)
+    assert decoded.full_size == (6048, 8064)  # upright, as decode() gives it
+    assert decoded.image.size == (1512, 2016)  # 1/4 scale: the least that keeps 2000 px
+    strip = _jpeg(Image.new("RGB", (12000, 1000), "white"))  # read in tiles, at full size
+    assert decode_reduced(as_source(strip), reduce_to=2000, longest_aspect=3).image.size == (
+        12000, 1000)
+
+
+def test_a_large_jpeg_reads_as_at_full_size_with_corners_in_full_size_pixels(local_backend,
+                                                                             samples_dir):
+    receipt = Image.open(samples_dir / "receipt.png").convert("RGB")
+    big = receipt.resize((receipt.width * 6, receipt.height * 6), Image.Resampling.LANCZOS)
+    as_jpeg = local_backend.recognize(as_source(_jpeg(big)))  # 3360 x 4332: decoded at 1/2
+    at_full_size = local_backend.recognize(as_source(big))  # a PIL image: never reduced
+    assert (as_jpeg.img_size.w, as_jpeg.img_size.h) == big.size
+    assert [item.text for item in as_jpeg.items] == [item.text for item in at_full_size.items]
+    for reduced, full in zip(as_jpeg.items, at_full_size.items):
+        corners = np.array([(p.x, p.y) for p in reduced.corners])
+        truth = np.array([(p.x, p.y) for p in full.corners])
+        assert np.abs(corners - truth).max() <= 12  # a few pixels of the half-size reading

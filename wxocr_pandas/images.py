@@ -245,8 +245,15 @@ DENSEST_PIXELS_PER_BYTE = {"PNG": 8_300, "ICO": 8_300, "GIF": 3_000, "BMP": 130,
 _DENSITY_CHECK_PIXELS = 1_000_000
 
 
-def open_image(data: bytes, label: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+def open_image(data: bytes, label: str, max_pixels: int = DEFAULT_MAX_PIXELS, *,
+               reduce_to: int | None = None, longest_aspect: float = math.inf) -> Image.Image:
     """Open and fully decode encoded image bytes, as Pillow gives them (any mode).
+
+    With ``reduce_to``, a JPEG at least twice that long on its long side is decoded reduced
+    by JPEG's own 1/2, 1/4 or 1/8 scaling (Pillow's ``draft``), to no less than ``reduce_to``:
+    it never takes its full-size pixel memory. An image whose long side is ``longest_aspect``
+    times its short side or more is not reduced (a strip is read in tiles at full size).
+    :func:`decode_reduced` tells the full size.
 
     Raises
     ------
@@ -286,6 +293,11 @@ def open_image(data: bytes, label: str, max_pixels: int = DEFAULT_MAX_PIXELS) ->
             f"the {image.format} header claims {image.width}x{image.height} pixels, more than "
             f"{len(data)} bytes can hold: the file is truncated or its header is wrong",
             image=label)
+    if reduce_to is not None and image.format in ("JPEG", "MPO") and (
+            max(image.size) >= 2 * reduce_to) and (
+            max(image.size) < longest_aspect * min(image.size)):
+        scale = reduce_to / max(image.size)
+        image.draft(image.mode, (math.ceil(image.width * scale), math.ceil(image.height * scale)))
     try:
         image.load()
     except MemoryError:
@@ -385,21 +397,72 @@ def decode(source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS,
     >>> image.mode
     'RGB'
     """
+    return _decode(source, max_pixels, timeout, max_download_bytes, None).image
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """An image decoded for reading, perhaps reduced, and its size at full resolution (both
+    upright per EXIF): coordinates read on ``image`` scale to the full image by
+    ``full_size / image.size``."""
+
+    image: Image.Image
+    full_size: tuple[int, int]
+
+
+def decode_reduced(source: ImageSource, *, reduce_to: int, longest_aspect: float = math.inf,
+                   max_pixels: int = DEFAULT_MAX_PIXELS, timeout: float | None = None,
+                   max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES) -> Decoded:
+    """Like :func:`decode`, but a large JPEG comes reduced to no less than ``reduce_to``
+    pixels on its long side, unless it is ``longest_aspect`` times longer than wide or more
+    (see :func:`open_image`), with its full size.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> buffer = io.BytesIO()
+    >>> Image.new("RGB", (8000, 6000), "white").save(buffer, "JPEG")
+    >>> decoded = decode_reduced(as_source(buffer.getvalue()), reduce_to=2000)
+    >>> decoded.image.size, decoded.full_size
+    ((2000, 1500), (8000, 6000))
+    """
+    return _decode(source, max_pixels, timeout, max_download_bytes, reduce_to, longest_aspect)
+
+
+def _decode(source: ImageSource, max_pixels: int, timeout: float | None,
+            max_download_bytes: int, reduce_to: int | None,
+            longest_aspect: float = math.inf) -> Decoded:
     if source.kind == "page":  # a PageRef draws itself: this module needs no import of pages
-        return source.value.render(source.label, max_pixels=max_pixels)
+        image = source.value.render(source.label, max_pixels=max_pixels)
+        return Decoded(image, image.size)
     if source.kind == "pil":
         image = source.value
         _check_pixels(image.width, image.height, source.label, max_pixels)
+        full = image.size
     elif source.kind == "array":
         image = _from_array(source.value, source.label, max_pixels)
+        full = image.size
     else:
         data = source.read_bytes(timeout=timeout, max_bytes=max_download_bytes)
-        image = open_image(data, source.label, max_pixels)
+        image = open_image(data, source.label, max_pixels, reduce_to=reduce_to,
+                           longest_aspect=longest_aspect)
+        reducible = reduce_to is not None and image.format in ("JPEG", "MPO")
+        full = _header_size(data) if reducible else image.size
     try:
-        return to_rgb(ImageOps.exif_transpose(image))
+        upright = to_rgb(ImageOps.exif_transpose(image))
     except MemoryError:
         raise ImageTooLargeError(f"not enough memory to convert {image.width}x{image.height} "
                                  "pixels", image=source.label) from None
     except Exception as exc:  # a broken EXIF block, a lazily loaded PIL image cut short
         raise InvalidImageError(f"corrupt image data: {type(exc).__name__}: {exc}",
                                 image=source.label) from exc
+    if upright.size != image.size:  # turned a quarter by its EXIF orientation
+        full = (full[1], full[0])
+    return Decoded(upright, full)
+
+
+def _header_size(data: bytes) -> tuple[int, int]:
+    """The size a JPEG's header gives (before any reduced decoding)."""
+    with Image.open(io.BytesIO(data)) as header:
+        return header.size

@@ -14,6 +14,7 @@ import contextlib
 import copy
 import functools
 import logging
+import math
 import threading
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
@@ -22,9 +23,9 @@ import numpy as np
 
 from ..config import setting
 from ..errors import BackendError, ConfigError
-from ..images import ImageSource, decode
+from ..images import ImageSource, decode_reduced
 from ..result import ImgSize, Item, OcrResult, Point
-from .reading import READING_VERSION, read
+from .reading import ENGINE_MAX_SIDE, READING_VERSION, TILE_MIN_ASPECT, read
 
 _engine_lock = threading.Lock()
 
@@ -241,8 +242,16 @@ class LocalBackend:
         return load_engine({**self.params, **extra})
 
     def recognize(self, source: ImageSource) -> OcrResult:
-        """Recognize one image; corners are in pixels of the (EXIF-upright) original."""
-        image = decode(source)
+        """Recognize one image; corners are in pixels of the (EXIF-upright) original.
+
+        A JPEG of twice :data:`~.reading.ENGINE_MAX_SIDE` or more (a phone photo, a scan at
+        300 dpi) is decoded reduced, to no less than that: the engine shrinks it to that
+        size anyway, so the answer is the same and the full-size pixels are never decoded
+        (not for strips, which are read in tiles at full size).
+        """
+        decoded = decode_reduced(source, reduce_to=ENGINE_MAX_SIDE,
+                                 longest_aspect=TILE_MIN_ASPECT if self.tile else math.inf)
+        image = decoded.image
         bgr = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
         try:
             output = read(bgr, self.engine_for, orientation=self.orientation,
@@ -251,7 +260,10 @@ class LocalBackend:
         except Exception as exc:  # the engine's own errors carry no errcode: wrap, keep cause
             raise BackendError(f"local engine failed: {type(exc).__name__}: {exc}",
                                image=source.label) from exc
-        return to_result(output, image.width, image.height)
+        width, height = decoded.full_size
+        if (width, height) != image.size:
+            output = output.scaled(width / image.width, height / image.height)
+        return to_result(output, width, height)
 
 
 def to_result(output: Any, width: int, height: int) -> OcrResult:

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 #: Part of the backend's identity (cache key): bump it when a change here changes answers.
-READING_VERSION = 2
+READING_VERSION = 3
 #: Images up to this height are also read as a tight crop (padded, and as one line).
 LINE_CROP_MAX_HEIGHT = 160
 #: RapidOCR's ``Global.max_side_len``: longer images are shrunk to this before detection.
@@ -97,6 +97,13 @@ class Reading:
             return 0.0
         weights = np.array([max(len(t.strip()), 1) for t in self.txts], dtype=float)
         return float(np.average(self.scores, weights=weights))
+
+    def scaled(self, sx: float, sy: float) -> Reading:
+        """The same texts with every corner scaled by ``(sx, sy)`` (from a reduced image to
+        the full one)."""
+        if not self:
+            return self
+        return Reading(self.boxes * np.array([sx, sy]), self.txts, self.scores)
 
     def moved(self, dx: float, dy: float) -> Reading:
         """The same texts with every corner shifted by ``(dx, dy)``."""
