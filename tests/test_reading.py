@@ -187,3 +187,28 @@ def test_long_upright_lines_read_exactly_without_the_engines_line_classifier(loc
     misread = [i.text for i in with_classifier.recognize(as_source(image)).items
                if i.text.replace(" ", "") not in read]
     assert misread  # the regression this guards against is real on this very page
+
+
+def test_upside_down_lines_on_an_upright_page_are_read_turned_round(local_backend):
+    lines = ["Quarterly report 2026 for the board", "会员积分可以在下一次购物时抵扣",
+             "Total amount 1,280.00 paid in full", "Payment received on account statement",
+             "Customer service answered calls"]
+    image, texts = page(lines, size=26, width=700)
+    pixels = np.asarray(image).copy()
+    flipped = (texts[1], texts[3])
+    for text in flipped:  # turned half round where they stand
+        x0, y0, x1, y1 = text.box
+        x0, y0, x1, y1 = x0 - 4, y0 - 4, x1 + 5, y1 + 5
+        pixels[y0:y1, x0:x1] = pixels[y0:y1, x0:x1][::-1, ::-1]
+        # The text's own top-left is now at the bottom-right of its ink box.
+    result = local_backend.recognize(as_source(Image.fromarray(pixels)))
+    assert sorted(item.text for item in result.items) == sorted(lines)
+    for text in flipped:
+        (item,) = [item for item in result.items if item.text == text.text]
+        x0, y0, x1, y1 = text.box
+        turned = np.array([(x1, y1), (x0, y1), (x0, y0), (x1, y0)], dtype=float)
+        assert_on_ink(item, turned)
+    # The page as a whole is upright: the upright lines keep their own corners.
+    (upright,) = [item for item in result.items if item.text == lines[0]]
+    x0, y0, x1, y1 = texts[0].box
+    assert_on_ink(upright, np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], dtype=float))

@@ -162,7 +162,8 @@ class LocalBackend:
         fastest installed one, see :func:`default_runtime`. Both read the same bundled models;
         their answers can differ in the last pixel of a box.
     text_score
-        Recognitions with a lower confidence are dropped (RapidOCR's ``Global.text_score``).
+        Recognitions with a lower confidence are dropped, after the repairs of :mod:`.reading`
+        (which re-read a low-scored line that is upside down).
     params
         Further RapidOCR parameters (``{"Det.box_thresh": 0.6}``), fixed for this backend.
         ``{"Global.use_cls": True}`` brings back the engine's per-line direction classifier,
@@ -202,9 +203,10 @@ class LocalBackend:
         self.orientation = orientation
         self.tile = tile
         # The engine's per-line direction classifier is off: it turns long upright lines
-        # upside down; the page-orientation check replaces it (see .reading).
+        # upside down; the page-orientation check replaces it. And the engine keeps every
+        # line it reads: text_score applies after the repairs (see .reading).
         self.params: dict[str, Any] = {"Global.log_level": "error", "Global.use_cls": False,
-                                       "Global.text_score": text_score,
+                                       "Global.text_score": 0.0,
                                        **runtime_params(self.runtime, threads)}
         self.params.update(params or {})
 
@@ -234,7 +236,8 @@ class LocalBackend:
         answer_params = {k: v for k, v in self.params.items()
                          if k != "Global.log_level" and not k.startswith("EngineConfig.")}
         return (f"local:{engine_version(self.runtime)}:{sorted(answer_params.items())}"
-                f":reading-{READING_VERSION}:line_fallback={self.line_fallback}"
+                f":reading-{READING_VERSION}:text_score={self.text_score}"
+                f":line_fallback={self.line_fallback}"
                 f":orientation={self.orientation}:tile={self.tile}")
 
     def engine_for(self, extra: Mapping[str, Any]) -> Any:

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 #: Part of the backend's identity (cache key): bump it when a change here changes answers.
-READING_VERSION = 3
+READING_VERSION = 4
 #: Images up to this height are also read as a tight crop (padded, and as one line).
 LINE_CROP_MAX_HEIGHT = 160
 #: RapidOCR's ``Global.max_side_len``: longer images are shrunk to this before detection.
@@ -52,6 +52,11 @@ CLASSIFIER_ASPECT = 4
 #: A flat page is turned half round only when the mean vote (-1 upright .. +1 upside down)
 #: is above this: a page that is not clearly upside down is left as read.
 UPSIDE_DOWN_VOTE = 0.5
+#: A line read with a lower score is checked for being upside down on its own.
+LINE_RECHECK_SCORE = 0.9
+#: ... and so is a line read as fewer characters than this times its length in line heights
+#: (a character is about 0.5 to 1 line height wide).
+SHORT_TEXT_PER_LENGTH = 0.4
 #: The vote is decided once this many lines give a mean of at least ``DECIDED_VOTE`` either way.
 DECIDED_AFTER = 3
 DECIDED_VOTE = 0.9
@@ -105,6 +110,17 @@ class Reading:
             return self
         return Reading(self.boxes * np.array([sx, sy]), self.txts, self.scores)
 
+    def above(self, text_score: float) -> Reading:
+        """Only the texts with a score of at least ``text_score`` (and some non-blank text)."""
+        if not self:
+            return self
+        keep = [n for n, (text, score) in enumerate(zip(self.txts, self.scores))
+                if score >= text_score and text.strip()]
+        if len(keep) == len(self):
+            return self
+        return Reading.of(self.boxes[keep], [self.txts[n] for n in keep],
+                          [self.scores[n] for n in keep])
+
     def moved(self, dx: float, dy: float) -> Reading:
         """The same texts with every corner shifted by ``(dx, dy)``."""
         if not self:
@@ -143,15 +159,19 @@ def read(bgr: np.ndarray, engine_for: EngineFactory, *, orientation: bool = True
     if tile and max(height, width) > TILE_LENGTH and (
             max(height, width) >= TILE_MIN_ASPECT * min(height, width)):
         return read_tiled(bgr, engine_for, text_score=text_score)
-    first = Reading.from_engine(engine_for({})(bgr))
+    # The backend's engine keeps every detected line (its own text_score is 0): an
+    # upside-down line reads with a low score, and is only dropped after its repair.
+    everything = Reading.from_engine(engine_for({})(bgr))
     if line_fallback and height <= LINE_CROP_MAX_HEIGHT:
-        return read_tight(bgr, first, engine_for, text_score=text_score)
-    if orientation and first:
-        turns = page_turns(bgr, first, engine_for(CLASSIFICATION_ONLY))
-        if turns:
-            upright = np.ascontiguousarray(np.rot90(bgr, turns))
-            return unturn(Reading.from_engine(engine_for({})(upright)), turns, width, height)
-    return first
+        return read_tight(bgr, everything.above(text_score), engine_for, text_score=text_score)
+    if not orientation or not everything:
+        return everything.above(text_score)
+    turns = page_turns(bgr, everything, engine_for(CLASSIFICATION_ONLY))
+    if turns:
+        bgr = np.ascontiguousarray(np.rot90(bgr, turns))
+        everything = Reading.from_engine(engine_for({})(bgr))
+    repaired = reread_upside_down_lines(bgr, everything, engine_for).above(text_score)
+    return unturn(repaired, turns, width, height) if turns else repaired
 
 
 # -- turned pages ---------------------------------------------------------------------------
@@ -206,6 +226,41 @@ def upside_down_vote(bgr: np.ndarray, boxes: np.ndarray, classifier: Any) -> flo
     return float(np.mean(votes)) if votes else 0.0
 
 
+def reread_upside_down_lines(bgr: np.ndarray, reading: Reading,
+                             engine_for: EngineFactory) -> Reading:
+    """``reading`` with each upside-down line of an upright page read again turned round.
+
+    A line read with a score under :data:`LINE_RECHECK_SCORE`, or as a text much shorter than
+    its box (:data:`SHORT_TEXT_PER_LENGTH`: upside down, a line of Chinese can read as "一"
+    with a high score), whose piece the direction
+    classifier votes upside down (:func:`upside_down_vote`, above :data:`UPSIDE_DOWN_VOTE`) is
+    read again, turned half round, by recognition alone; the more confident reading is kept,
+    its first corner then on the text's own top-left. Only flat lines are checked.
+    """
+    if not reading:
+        return reading
+    from rapidocr.utils.process_img import get_rotate_crop_image
+
+    widths, heights = _sides(reading.boxes)
+    doubtful = [n for n, (text, score) in enumerate(zip(reading.txts, reading.scores))
+                if widths[n] >= heights[n] and (
+                    score < LINE_RECHECK_SCORE
+                    or len(text.strip()) < SHORT_TEXT_PER_LENGTH * widths[n] / heights[n])]
+    if not doubtful:
+        return reading
+    boxes, texts, scores = reading.boxes.copy(), list(reading.txts), list(reading.scores)
+    classifier = engine_for(CLASSIFICATION_ONLY)
+    for n in doubtful:
+        if upside_down_vote(bgr, boxes[n:n + 1], classifier) <= UPSIDE_DOWN_VOTE:
+            continue
+        crop = get_rotate_crop_image(bgr, boxes[n].astype(np.float32))
+        output = engine_for(RECOGNITION_ONLY)(np.ascontiguousarray(np.rot90(crop, 2)))
+        if output.txts and output.scores and float(output.scores[0]) > scores[n]:
+            texts[n], scores[n] = output.txts[0], float(output.scores[0])
+            boxes[n] = np.roll(boxes[n], 2, axis=0)  # the text's top-left: the box's bottom-right
+    return Reading.of(boxes, texts, scores)
+
+
 def unturn(reading: Reading, turns: int, width: int, height: int) -> Reading:
     """Map corners read on ``np.rot90(image, turns)`` back to the image (``width x height``).
 
@@ -249,7 +304,8 @@ def read_tight(bgr: np.ndarray, first: Reading, engine_for: EngineFactory, *,
     border colour, and a reading of the whole image as one line."""
     height, width = bgr.shape[:2]
     margin = max(8, height)
-    framed = Reading.from_engine(engine_for({})(pad(bgr, margin))).moved(-margin, -margin)
+    framed = Reading.from_engine(engine_for({})(pad(bgr, margin))).above(text_score)
+    framed = framed.moved(-margin, -margin)
     framed = _clip(framed, width, height)
     candidates = [first, framed, read_line(bgr, engine_for, text_score=text_score)]
     # Ties go to the earlier candidate: detection boxes are tighter than the whole crop.
@@ -324,7 +380,7 @@ def read_tiled(bgr: np.ndarray, engine_for: EngineFactory, *, text_score: float)
     pieces = []
     for number, start in enumerate(starts):
         part = bgr[:, start:start + tile] if wide else bgr[start:start + tile]
-        reading = Reading.from_engine(engine(np.ascontiguousarray(part)))
+        reading = Reading.from_engine(engine(np.ascontiguousarray(part))).above(text_score)
         pieces.append(reading.moved(start, 0) if wide else reading.moved(0, start))
     return merge_tiles(bgr, pieces, starts, tile, wide=wide, engine_for=engine_for,
                        text_score=text_score)
