@@ -4,7 +4,7 @@ notebook after its first call) against freshly started workers, for batches of n
 For each n, the workers are shut down first, so their start-up (processes, imports, one
 engine load each) is inside the timing; then the same batch is read once more by the now warm
 workers. The smallest n where cold workers beat the in-process engine is the threshold
-``batch.MIN_PROCESS_BATCH`` stands for; warm workers pay from 2 images on.
+``batch.MIN_PROCESS_BATCH`` stands for (48 images, measured); warm workers pay from 2 images on.
 
 Run: ``python benchmarks/bench_pool_threshold.py``
 """
@@ -20,7 +20,7 @@ from _images import sample_variants
 from wxocr_pandas import LocalBackend, shutdown_workers
 from wxocr_pandas.batch import recognize_results
 
-SIZES = (2, 4, 6, 8, 12, 16)
+SIZES = (2, 4, 8, 12, 16, 24, 32, 48)
 
 
 def timed(paths: list[str], backend: LocalBackend, workers: int) -> float:
@@ -32,7 +32,7 @@ def timed(paths: list[str], backend: LocalBackend, workers: int) -> float:
 def main() -> None:
     backend = LocalBackend()
     with tempfile.TemporaryDirectory() as folder:
-        paths = [str(p) for p in sample_variants(Path(folder), per_sample=3)]
+        paths = [str(p) for p in sample_variants(Path(folder), per_sample=8)]
         timed(paths[:1], backend, 1)  # the in-process engine is loaded, as after a first call
         print(f"{'images':>6} {'in-process':>11} {'cold workers':>13} {'warm workers':>13}")
         for size in SIZES:

@@ -35,6 +35,7 @@ from _corpus import Labelled, degraded_set, pages_set, small_set
 from wxocr_pandas import LocalBackend
 from wxocr_pandas.batch import recognize_results
 from wxocr_pandas.evaluate import text_scores
+from wxocr_pandas.workers import usable_cpus
 
 SETS = {"small": small_set, "degraded": degraded_set, "pages": pages_set}
 TARGETS = {"small": 2.8, "degraded": 2.8, "pages": 2.5}
@@ -129,7 +130,10 @@ def main() -> None:
         chosen = {name: SETS[name](Path(folder) / name) for name in args.sets.split(",")}
         first = next(iter(chosen.values()))
         engine(str(first[0][0]))                      # baseline warm
-        project_texts([path for path, _ in first[:12]])  # project warm: workers and engines up
+        # The project warm: worker processes started with their engines loaded (a batch this
+        # small would otherwise run in-process); later batches go to the warm workers.
+        recognize_results([str(path) for path, _ in first[:12]], cache=False, progress=False,
+                          max_workers=usable_cpus())
         print(f"runtime: {LocalBackend().runtime}; baseline: RapidOCR() on onnxruntime")
         for name, labelled in chosen.items():
             warm_run(name, labelled, engine)

@@ -63,10 +63,12 @@ class BatchOptions(TypedDict, total=False):
 
 
 #: Below this many images to recognize, the local engine runs in-process unless worker
-#: processes are already warm: starting them and loading an engine in each costs more than
-#: it saves on a smaller batch (``benchmarks/bench_pool_threshold.py``). Warm workers take
-#: any batch of 2 or more.
-MIN_PROCESS_BATCH = 8
+#: processes are already warm: starting them (a process, the imports and an engine each,
+#: about 3 s on 2 cores) costs more than it saves on a smaller batch. Measured by
+#: ``benchmarks/bench_pool_threshold.py`` with OpenVINO: cold workers took 0.64x-0.85x the
+#: in-process speed from 8 to 32 images and broke even at 48; warm workers, 1.45x-1.8x from
+#: 4 images on, take any batch of 2 or more.
+MIN_PROCESS_BATCH = 48
 #: With ``progress=None``, a bar is shown once a batch has this many images to recognize.
 MIN_PROGRESS_BATCH = 2
 
