@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from wxocr_pandas import LocalBackend, OcrResult
 from wxocr_pandas.batch import recognize_results
@@ -249,3 +249,21 @@ def test_a_worker_whose_memory_grows_is_recycled_without_losing_its_image(
     # More processes answered than the pool has: the leaking workers were replaced.
     assert len({result.errmsg for result in leaky}) > 2
     assert not _HELD  # and nothing leaked here, in the parent
+
+
+def test_a_first_batch_goes_to_workers_sooner_when_this_process_has_no_engine_loaded(
+        text_crops, tmp_path):
+    images = []  # MIN_PROCESS_BATCH_UNLOADED distinct images (some crops repeat a text)
+    for number, path in enumerate(text_crops[:16]):
+        images.append(str(tmp_path / f"{number}.png"))
+        ImageOps.expand(Image.open(path), border=number, fill="white").save(images[-1])
+    backend = PidBackend(params={"Det.box_thresh": 0.31})  # an engine no test has loaded
+    shutdown_workers()
+    assert not backend.engine_loaded()
+    fresh = recognize_results(images, backend, cache=False)
+    assert {int(result.errmsg) for result in fresh} <= worker_pids()  # read by workers
+    backend.recognize(as_source(images[0]))  # now this process has the engine: a notebook
+    shutdown_workers()
+    loaded = recognize_results(images, backend, cache=False)
+    assert {result.errmsg for result in loaded} == {str(os.getpid())}  # under 48: in-process
+    assert [r.items for r in loaded] == [r.items for r in fresh]

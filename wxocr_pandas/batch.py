@@ -65,10 +65,15 @@ class BatchOptions(TypedDict, total=False):
 #: Below this many images to recognize, the local engine runs in-process unless worker
 #: processes are already warm: starting them (a process, the imports and an engine each,
 #: about 3 s on 2 cores) costs more than it saves on a smaller batch. Measured by
-#: ``benchmarks/bench_pool_threshold.py`` with OpenVINO: cold workers took 0.64x-0.85x the
-#: in-process speed from 8 to 32 images and broke even at 48; warm workers, 1.45x-1.8x from
-#: 4 images on, take any batch of 2 or more.
+#: ``benchmarks/bench_pool_threshold.py`` with OpenVINO and this process's engine loaded
+#: (a notebook after its first call): cold workers took 0.64x-0.85x the in-process speed
+#: from 8 to 32 images and broke even at 48; warm workers, 1.45x-1.8x from 4 images on,
+#: take any batch of 2 or more.
 MIN_PROCESS_BATCH = 48
+#: The same when this process has not loaded its engine yet (a script, the CLI): then the
+#: workers' engine loads replace this process's own, and fresh processes measured 0.83x at
+#: 8 images, 1.21x at 16 and 1.01x at 24.
+MIN_PROCESS_BATCH_UNLOADED = 16
 #: With ``progress=None``, a bar is shown once a batch has this many images to recognize.
 MIN_PROGRESS_BATCH = 2
 
@@ -332,8 +337,9 @@ class Recognizer:
         if pending < 2 or multiprocessing.current_process().daemon:
             return 1
         cores = usable_cpus()
-        asked = self.max_workers or (
-            cores if pending >= MIN_PROCESS_BATCH or warm_workers() > 1 else 1)
+        loaded = isinstance(self.backend, LocalBackend) and self.backend.engine_loaded()
+        threshold = MIN_PROCESS_BATCH if loaded else MIN_PROCESS_BATCH_UNLOADED
+        asked = self.max_workers or (cores if pending >= threshold or warm_workers() > 1 else 1)
         if asked > cores and not self._warned:
             warnings.warn(f"{asked} worker processes on {cores} usable cores: each loads its "
                           "own engine, and they will slow each other down", RuntimeWarning,

@@ -31,6 +31,8 @@ _engine_lock = threading.Lock()
 
 #: How often :func:`load_engine` actually built an engine in this process (for tests).
 engine_loads = 0
+#: The parameter sets whose engine this process has built.
+_loaded: set[tuple[tuple[str, Any], ...]] = set()
 
 
 def _freeze(params: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -76,6 +78,7 @@ def _load(frozen: tuple[tuple[str, Any], ...]) -> Any:
     # RapidOCR logs INFO on creation and a WARNING per image without text: not for notebooks.
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
     engine_loads += 1
+    _loaded.add(frozen)
     return engine
 
 
@@ -239,6 +242,17 @@ class LocalBackend:
                 f":reading-{READING_VERSION}:text_score={self.text_score}"
                 f":line_fallback={self.line_fallback}"
                 f":orientation={self.orientation}:tile={self.tile}")
+
+    def engine_loaded(self) -> bool:
+        """True when this process has already built this backend's plain engine.
+
+        Examples
+        --------
+        >>> LocalBackend(params={"Det.box_thresh": 0.61}).engine_loaded()
+        False
+        """
+        with _engine_lock:
+            return _freeze(self.params) in _loaded
 
     def engine_for(self, extra: Mapping[str, Any]) -> Any:
         """The shared engine for this backend's parameters updated with ``extra``."""
