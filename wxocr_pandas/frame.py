@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ColumnConflictError, UsageError
+from .gcpause import cyclic_gc_paused
 from .pages import InputResult, iter_page_results
 from .result import CORNERS, ItemColumns, OcrResult
 from .schema import ATTRS_KEY, CORNER_COLUMNS, RESULT_COLUMNS, RESULT_DTYPES, Schema
@@ -78,6 +79,11 @@ def results_frame(results: Sequence[InputResult], *, prefix: str = "") -> pd.Dat
     >>> frame["errcode"].tolist(), frame["page"].tolist(), frame.index.tolist()
     ([0, 900002, 0, 0], [1, <NA>, 1, 2], [0, 1, 2, 2])
     """
+    with cyclic_gc_paused():  # two million rows hold no cycle
+        return _results_frame(results, prefix)
+
+
+def _results_frame(results: Sequence[InputResult], prefix: str) -> pd.DataFrame:
     results, inputs, page_numbers = _pages(results)
     counts = np.fromiter((max(len(r.items), 1) for r in results), dtype=np.int64,
                          count=len(results))
@@ -128,15 +134,15 @@ def _item_columns(results: list[OcrResult]) -> tuple[list[str], np.ndarray, np.n
     (attrgetter, chain), in runs of consecutive answers.
     """
     texts: list[str] = []
-    coords: list[np.ndarray] = [np.empty((0, 8))]
-    scores: list[np.ndarray] = [np.empty(0)]
+    coords: list[bytes] = []  # little-endian float64, as cached answers hold them
+    scores: list[bytes] = []
     run: list[OcrResult] = []
 
     def take_run() -> None:
         items = list(chain.from_iterable(result.items for result in run))
         coords.append(np.fromiter(chain.from_iterable(map(_corner_values, items)),
-                                  dtype=np.float64, count=len(items) * 8).reshape(-1, 8))
-        scores.append(np.array(list(map(_score, items)), dtype=np.float64))  # None -> NaN
+                                  dtype="<f8", count=len(items) * 8).tobytes())
+        scores.append(np.array(list(map(_score, items)), dtype="<f8").tobytes())  # None: NaN
         texts.extend(map(_text, items))
         run.clear()
 
@@ -145,13 +151,14 @@ def _item_columns(results: list[OcrResult]) -> tuple[list[str], np.ndarray, np.n
             if run:
                 take_run()
             texts.extend(result.items.texts)
-            coords.append(result.items.corners)
-            scores.append(result.items.scores)
+            coords.append(result.items.corner_bytes)
+            scores.append(result.items.score_bytes)
         else:
             run.append(result)
     if run:
         take_run()
-    return texts, np.concatenate(coords), np.concatenate(scores)
+    return (texts, np.frombuffer(b"".join(coords), dtype="<f8").reshape(-1, 8),
+            np.frombuffer(b"".join(scores), dtype="<f8"))
 
 
 def _pages(results: Sequence[InputResult]) -> tuple[list[OcrResult], np.ndarray, np.ndarray]:

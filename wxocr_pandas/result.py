@@ -169,9 +169,10 @@ class ItemColumns(Sequence[Item]):
         One text per item.
     corners
         ``n x 8`` float64: ``left_top`` x, y, then ``right_top``, ``right_bottom``,
-        ``left_bottom``.
+        ``left_bottom`` (or those values as little-endian float64 bytes, as the cache keeps
+        them: no array is made until one is asked for).
     scores
-        ``n`` float64, NaN where an item has no score.
+        ``n`` float64, NaN where an item has no score (or their bytes).
     integral
         Which corner values were integers (WeChat's answers are), and come back as ``int``:
         ``True`` all, ``False`` none, or an ``n x 8`` boolean array.
@@ -187,15 +188,27 @@ class ItemColumns(Sequence[Item]):
     True
     """
 
-    __slots__ = ("texts", "corners", "scores", "integral", "_items")
+    __slots__ = ("texts", "corner_bytes", "score_bytes", "integral", "_items")
 
-    def __init__(self, texts: list[str], corners: np.ndarray, scores: np.ndarray,
-                 integral: bool | np.ndarray = False) -> None:
+    def __init__(self, texts: list[str], corners: np.ndarray | bytes,
+                 scores: np.ndarray | bytes, integral: bool | np.ndarray = False) -> None:
         self.texts = texts
-        self.corners = corners
-        self.scores = scores
+        #: The corners as little-endian float64 bytes, ``n x 8``.
+        self.corner_bytes = _float_bytes(corners)
+        #: The scores as little-endian float64 bytes, NaN where none.
+        self.score_bytes = _float_bytes(scores)
         self.integral = integral
         self._items: tuple[Item, ...] | None = None
+
+    @property
+    def corners(self) -> np.ndarray:
+        """``n x 8`` float64 corners (read-only)."""
+        return np.frombuffer(self.corner_bytes, dtype="<f8").reshape(len(self.texts), 8)
+
+    @property
+    def scores(self) -> np.ndarray:
+        """``n`` float64 scores, NaN where none (read-only)."""
+        return np.frombuffer(self.score_bytes, dtype="<f8")
 
     @classmethod
     def of(cls, items: Sequence[Item]) -> ItemColumns:
@@ -257,4 +270,10 @@ class ItemColumns(Sequence[Item]):
         return repr(self._built())
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (ItemColumns, (self.texts, self.corners, self.scores, self.integral))
+        return (ItemColumns, (self.texts, self.corner_bytes, self.score_bytes, self.integral))
+
+
+def _float_bytes(values: np.ndarray | bytes) -> bytes:
+    if isinstance(values, bytes):
+        return values
+    return np.ascontiguousarray(values, dtype="<f8").tobytes()
