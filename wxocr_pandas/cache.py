@@ -381,15 +381,7 @@ def _parse_stored(blobs: list[bytes]) -> list[OcrResult | None]:
         return []
     # One MessagePack array of them all (array 32 header): one decoder call.
     joined = b"\xdd" + len(blobs).to_bytes(4, "big") + b"".join(blobs)
-    try:
-        rows: list[_Stored | None] = _MSGPACK_MANY.decode(joined)
-    except (msgspec.DecodeError, ValueError):  # one bad entry: find it
-        rows = []
-        for blob in blobs:
-            try:
-                rows.append(_MSGPACK_ONE.decode(blob))
-            except (msgspec.DecodeError, ValueError):
-                rows.append(None)
+    rows = _decode_all(_MSGPACK_MANY, _MSGPACK_ONE, joined, blobs)
     return [None if row is None else _result(row) for row in rows]
 
 
@@ -411,23 +403,29 @@ def _parse_json(answers: list[str]) -> list[OcrResult | None]:
     """Answers stored as the JSON of the result model, by the previous version."""
     if not answers:
         return []
-    decode_many, decode_one = (msgspec.json.Decoder(list[OcrResult]),
-                               msgspec.json.Decoder(OcrResult))
+    return _decode_all(_JSON_MANY, _JSON_ONE, f"[{','.join(answers)}]", answers)
+
+
+def _decode_all(many: Any, one: Any, joined: str | bytes, answers: list[Any]) -> list[Any]:
+    """``answers`` decoded by ``many`` in one call on ``joined`` (their array); when one entry
+    is bad, each decoded by ``one`` alone, None for the bad ones."""
     try:
-        return decode_many.decode(f"[{','.join(answers)}]")
+        return many.decode(joined)
     except (msgspec.DecodeError, ValueError):  # one bad entry: find it
-        parsed: list[OcrResult | None] = []
+        decoded: list[Any] = []
         for answer in answers:
             try:
-                parsed.append(decode_one.decode(answer))
+                decoded.append(one.decode(answer))
             except (msgspec.DecodeError, ValueError):
-                parsed.append(None)
-        return parsed
+                decoded.append(None)
+        return decoded
 
 
 _MSGPACK = msgspec.msgpack.Encoder()
 _MSGPACK_MANY = msgspec.msgpack.Decoder(list[_Stored])
 _MSGPACK_ONE = msgspec.msgpack.Decoder(_Stored)
+_JSON_MANY = msgspec.json.Decoder(list[OcrResult])
+_JSON_ONE = msgspec.json.Decoder(OcrResult)
 
 
 def _warn(message: str) -> None:

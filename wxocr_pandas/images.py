@@ -245,15 +245,8 @@ DENSEST_PIXELS_PER_BYTE = {"PNG": 8_300, "ICO": 8_300, "GIF": 3_000, "BMP": 130,
 _DENSITY_CHECK_PIXELS = 1_000_000
 
 
-def open_image(data: bytes, label: str, max_pixels: int = DEFAULT_MAX_PIXELS, *,
-               reduce_to: int | None = None, longest_aspect: float = math.inf) -> Image.Image:
+def open_image(data: bytes, label: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
     """Open and fully decode encoded image bytes, as Pillow gives them (any mode).
-
-    With ``reduce_to``, a JPEG at least twice that long on its long side is decoded reduced
-    by JPEG's own 1/2, 1/4 or 1/8 scaling (Pillow's ``draft``), to no less than ``reduce_to``:
-    it never takes its full-size pixel memory. An image whose long side is ``longest_aspect``
-    times its short side or more is not reduced (a strip is read in tiles at full size).
-    :func:`decode_reduced` tells the full size.
 
     Raises
     ------
@@ -271,6 +264,18 @@ def open_image(data: bytes, label: str, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     ...
     wxocr_pandas.errors.InvalidImageError: cut.png: corrupt image data: OSError: image file is truncated (errcode 101002)
     """
+    return _open(data, label, max_pixels)[0]
+
+
+def _open(data: bytes, label: str, max_pixels: int, reduce_to: int | None = None,
+          longest_aspect: float = math.inf) -> tuple[Image.Image, tuple[int, int]]:
+    """:func:`open_image`, and the size the image has at full resolution.
+
+    With ``reduce_to``, a JPEG at least twice that long on its long side is decoded reduced
+    by JPEG's own 1/2, 1/4 or 1/8 scaling (Pillow's ``draft``), to no less than ``reduce_to``:
+    it never takes its full-size pixel memory. An image whose long side is ``longest_aspect``
+    times its short side or more is not reduced (a strip is read in tiles at full size).
+    """
     try:
         with warnings.catch_warnings():  # the pixel guard below decides, not Pillow's warning
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -286,6 +291,7 @@ def open_image(data: bytes, label: str, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         raise InvalidImageError(f"corrupt image header: {type(exc).__name__}: {exc}",
                                 image=label) from exc
     _check_pixels(image.width, image.height, label, max_pixels)
+    full = image.size
     pixels = image.width * image.height
     densest = DENSEST_PIXELS_PER_BYTE.get(image.format or "")
     if densest is not None and pixels > _DENSITY_CHECK_PIXELS and pixels > densest * len(data):
@@ -306,7 +312,7 @@ def open_image(data: bytes, label: str, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     except Exception as exc:
         raise InvalidImageError(f"corrupt image data: {type(exc).__name__}: {exc}",
                                 image=label) from exc
-    return image
+    return image, full
 
 
 def _check_pixels(width: int, height: int, label: str, max_pixels: int) -> None:
@@ -415,7 +421,8 @@ def decode_reduced(source: ImageSource, *, reduce_to: int, longest_aspect: float
                    max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES) -> Decoded:
     """Like :func:`decode`, but a large JPEG comes reduced to no less than ``reduce_to``
     pixels on its long side, unless it is ``longest_aspect`` times longer than wide or more
-    (see :func:`open_image`), with its full size.
+    (by JPEG's own 1/2, 1/4 or 1/8 scaling, Pillow's ``draft``: the full-size pixels are
+    never decoded), with its full size.
 
     Examples
     --------
@@ -445,10 +452,7 @@ def _decode(source: ImageSource, max_pixels: int, timeout: float | None,
         full = image.size
     else:
         data = source.read_bytes(timeout=timeout, max_bytes=max_download_bytes)
-        image = open_image(data, source.label, max_pixels, reduce_to=reduce_to,
-                           longest_aspect=longest_aspect)
-        reducible = reduce_to is not None and image.format in ("JPEG", "MPO")
-        full = _header_size(data) if reducible else image.size
+        image, full = _open(data, source.label, max_pixels, reduce_to, longest_aspect)
     try:
         upright = to_rgb(ImageOps.exif_transpose(image))
     except MemoryError:
@@ -460,9 +464,3 @@ def _decode(source: ImageSource, max_pixels: int, timeout: float | None,
     if upright.size != image.size:  # turned a quarter by its EXIF orientation
         full = (full[1], full[0])
     return Decoded(upright, full)
-
-
-def _header_size(data: bytes) -> tuple[int, int]:
-    """The size a JPEG's header gives (before any reduced decoding)."""
-    with Image.open(io.BytesIO(data)) as header:
-        return header.size

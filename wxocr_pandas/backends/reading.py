@@ -28,7 +28,7 @@ Every corner is in pixels of the image as given.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,27 +195,32 @@ def page_turns(bgr: np.ndarray, first: Reading, classifier: Any) -> int:
     sideways = heights[tall].sum() > widths[~tall].sum()
     lines = np.flatnonzero(tall if sideways else ~tall)
     longest = lines[np.argsort(-np.maximum(widths, heights)[lines])][:ORIENTATION_SAMPLE]
-    vote = upside_down_vote(bgr, first.boxes[longest], classifier)
+    vote = upside_down_vote((flat_crop(bgr, box) for box in first.boxes[longest]), classifier)
     if sideways:
         # A tall crop is laid flat by one counter-clockwise turn: upright unless flipped.
         return 3 if vote > 0 else 1
     return 2 if vote > UPSIDE_DOWN_VOTE else 0
 
 
-def upside_down_vote(bgr: np.ndarray, boxes: np.ndarray, classifier: Any) -> float:
-    """The direction classifier's mean vote on these lines: +1 all surely upside down, -1 all
-    surely upright (each line's vote is its label's sign times the classifier's confidence).
-
-    Each line is cut out and laid flat as the engine does it, and only its middle piece of
-    :data:`CLASSIFIER_ASPECT` times its height is shown to the classifier. The vote stops
-    early once :data:`DECIDED_AFTER` lines agree with a mean of at least
-    :data:`DECIDED_VOTE` either way (most pages: three classifier calls).
-    """
+def flat_crop(bgr: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """The line in ``box`` cut out and laid flat, as the engine does it."""
     from rapidocr.utils.process_img import get_rotate_crop_image
 
+    return get_rotate_crop_image(bgr, box.astype(np.float32))
+
+
+def upside_down_vote(crops: Iterable[np.ndarray], classifier: Any) -> float:
+    """The direction classifier's mean vote on these flat line crops: +1 all surely upside
+    down, -1 all surely upright (each line's vote is its label's sign times the classifier's
+    confidence).
+
+    Only the middle piece of each line, :data:`CLASSIFIER_ASPECT` times its height, is shown
+    to the classifier. The vote stops early (taking no more crops) once
+    :data:`DECIDED_AFTER` lines agree with a mean of at least :data:`DECIDED_VOTE` either way
+    (most pages: three classifier calls).
+    """
     votes = []
-    for box in boxes:
-        crop = get_rotate_crop_image(bgr, box.astype(np.float32))
+    for crop in crops:
         height, width = crop.shape[:2]
         piece = max(CLASSIFIER_ASPECT * height, 1)
         start = max((width - piece) // 2, 0)
@@ -239,8 +244,6 @@ def reread_upside_down_lines(bgr: np.ndarray, reading: Reading,
     """
     if not reading:
         return reading
-    from rapidocr.utils.process_img import get_rotate_crop_image
-
     widths, heights = _sides(reading.boxes)
     doubtful = [n for n, (text, score) in enumerate(zip(reading.txts, reading.scores))
                 if widths[n] >= heights[n] and (
@@ -251,9 +254,9 @@ def reread_upside_down_lines(bgr: np.ndarray, reading: Reading,
     boxes, texts, scores = reading.boxes.copy(), list(reading.txts), list(reading.scores)
     classifier = engine_for(CLASSIFICATION_ONLY)
     for n in doubtful:
-        if upside_down_vote(bgr, boxes[n:n + 1], classifier) <= UPSIDE_DOWN_VOTE:
+        crop = flat_crop(bgr, boxes[n])
+        if upside_down_vote([crop], classifier) <= UPSIDE_DOWN_VOTE:
             continue
-        crop = get_rotate_crop_image(bgr, boxes[n].astype(np.float32))
         output = engine_for(RECOGNITION_ONLY)(np.ascontiguousarray(np.rot90(crop, 2)))
         if output.txts and output.scores and float(output.scores[0]) > scores[n]:
             texts[n], scores[n] = output.txts[0], float(output.scores[0])
