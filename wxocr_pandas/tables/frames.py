@@ -1,0 +1,376 @@
+"""Tables of a result frame as pandas objects: :func:`cells` (tidy, one row per cell) and
+:func:`tables` (one DataFrame per table).
+
+Both read the result frame only, plus each image's pixels for its ruling lines (or a PDF
+page's vector paths): nothing is recognized again, so they work on any backend's answers.
+The image is found through the frame's schema (the column it was recognized from) or
+``image_column=``; each image is read once per call.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError, WxOcrError
+from ..geometry import quads, rotate
+from ..schema import ImageGroups, Schema, group_images, schema_of
+from ..text import _join
+from .grid import Rules, Table, find_tables, text_height
+from .numbers import numeric_columns
+
+#: Columns of :func:`cells` and their dtypes, in order.
+CELL_DTYPES: dict[str, object] = {
+    "page": pd.Int64Dtype(),
+    "table": pd.Int64Dtype(),
+    "row": pd.Int64Dtype(),
+    "col": pd.Int64Dtype(),
+    "row_span": pd.Int64Dtype(),
+    "col_span": pd.Int64Dtype(),
+    "text": pd.StringDtype(),
+    "header": pd.BooleanDtype(),
+    "x_min": np.dtype("float64"),
+    "y_min": np.dtype("float64"),
+    "x_max": np.dtype("float64"),
+    "y_max": np.dtype("float64"),
+    "score": np.dtype("float64"),
+    "n_items": pd.Int64Dtype(),
+    "errcode": pd.Int64Dtype(),
+    "errmsg": pd.StringDtype(),
+}
+#: The columns of :func:`cells`, in order.
+CELL_COLUMNS: tuple[str, ...] = tuple(CELL_DTYPES)
+
+Spans = Literal["repeat", "first"]
+
+
+class TableWarning(UserWarning):
+    """An image's ruling lines could not be read (its file moved, say): its tables were
+    built from the text alignment alone."""
+
+
+@dataclass(frozen=True)
+class PageTables:
+    """The tables of one image: its key, page, skew, item texts and scores, and tables."""
+
+    label: Hashable
+    page: Any
+    angle: float
+    centre: tuple[float, float]
+    rows: np.ndarray
+    tables: list[Table]
+
+
+def read_tables(frame: pd.DataFrame, *, image_column: Hashable | None = None,
+                rules: bool = True, regions: pd.DataFrame | None = None
+                ) -> tuple[Schema, ImageGroups, list[PageTables]]:
+    """Find the tables of every image of a result frame (the step under :func:`cells`)."""
+    schema = schema_of(frame)
+    groups = group_images(frame, schema=schema)
+    column = None
+    if rules:
+        column = image_column if image_column is not None else schema.image
+        if column is None or column not in frame.columns:
+            raise UsageError("the frame does not say which column holds the images (pandas "
+                             "drops attrs in merge and CSV); pass image_column=, or "
+                             "rules=False to build tables from the text alignment alone")
+    corners = quads(frame)
+    texts = frame[schema.text].to_numpy(dtype=object)
+    has_text = frame[schema.text].notna().to_numpy()
+    widths = frame[schema.img_w].to_numpy(dtype=np.float64, na_value=np.nan)
+    heights = frame[schema.img_h].to_numpy(dtype=np.float64, na_value=np.nan)
+    pages = groups.pages if groups.pages is not None else [None] * len(groups)
+    page_column = schema.col("page")
+    found = []
+    for image, positions in enumerate(groups.positions):
+        rows = positions[has_text[positions]]
+        first = positions[0]
+        page = frame[page_column].iloc[first] if page_column in frame.columns else 1
+        if not len(rows):
+            found.append(PageTables(groups.labels[image], page, 0.0, (0.0, 0.0), rows, []))
+            continue
+        size = (widths[first], heights[first])
+        centre = (size[0] / 2, size[1] / 2) if np.isfinite(size).all() else (0.0, 0.0)
+        angle = _skew(corners[rows])
+        box = _enclose(rotate(corners[rows] - centre, -angle) + centre)
+        height = text_height(box)
+        found_rules = None
+        if column is not None:
+            found_rules = _rules_of(frame[column].iloc[first], page, size, box, height, angle)
+        area = _regions_of(regions, groups.labels[image], pages[image], angle, centre)
+        tables = find_tables(box, [str(t) for t in texts[rows]], found_rules, area)
+        found.append(PageTables(groups.labels[image], page, angle, centre, rows, tables))
+    return schema, groups, found
+
+
+def _skew(corners: np.ndarray) -> float:
+    """The page's skew: the median angle of its items' top edges, in degrees."""
+    top = corners[:, 1] - corners[:, 0]
+    angles = np.degrees(np.arctan2(top[:, 1], top[:, 0]))
+    angles = angles[np.isfinite(angles) & (np.abs(angles) < 20)]
+    return float(np.median(angles)) if len(angles) else 0.0
+
+
+def _enclose(corners: np.ndarray) -> np.ndarray:
+    return np.column_stack([corners[..., 0].min(1), corners[..., 1].min(1),
+                            corners[..., 0].max(1), corners[..., 1].max(1)])
+
+
+def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
+              height: float, angle: float) -> Rules | None:
+    """The page's ruling lines: a PDF page's vector paths, else the image's pixels."""
+    from ..images import as_source
+    from ..pages import page_image, sniff
+    from .ruling import image_rules, pdf_rules
+
+    number = 1 if page is None or pd.isna(page) else int(page)
+    known = np.isfinite(size).all()
+    try:
+        source = as_source(value)
+        if source.kind in ("path", "bytes") and known:
+            data = source.read_bytes()
+            if sniff(data[:1024]) == "pdf":
+                found = pdf_rules(data, number - 1, (int(size[0]), int(size[1])), height)
+                if found is not None and abs(angle) < 0.05:
+                    return found
+        picture = page_image(value, number, (int(size[0]), int(size[1])) if known else None)
+    except WxOcrError as exc:
+        warnings.warn(f"{exc}: its tables are built from the text alignment alone",
+                      TableWarning, stacklevel=4)
+        return None
+    return image_rules(picture, box, height, angle)
+
+
+def _regions_of(regions: pd.DataFrame | None, label: Hashable, page: Any, angle: float,
+                centre: tuple[float, float]) -> np.ndarray | None:
+    """The layout model's ``table`` regions of one image, deskewed like its items."""
+    first_page = page is None or pd.isna(page) or page == 1
+    if regions is None or not first_page or label not in regions.index:
+        return None
+    rows = regions.loc[[label]]
+    rows = rows[rows["kind"].astype(str) == "table"]
+    if rows.empty:
+        return None
+    x0, y0, x1, y1 = (rows[c].to_numpy(dtype=np.float64) for c in ("x_min", "y_min", "x_max", "y_max"))
+    corners = np.stack([np.column_stack(xy) for xy in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], 1)
+    return _enclose(rotate(corners - centre, -angle) + centre)
+
+
+def _image_box(cell_box: Sequence[float], page: PageTables) -> tuple[float, ...]:
+    """A deskewed box turned back onto the image, and enclosed."""
+    x0, y0, x1, y1 = cell_box
+    corners = np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], dtype=np.float64)
+    back = rotate(corners - page.centre, page.angle) + page.centre
+    return tuple(float(v) for v in _enclose(back)[0])
+
+
+def cells(frame: pd.DataFrame, *, image_column: Hashable | None = None, rules: bool = True,
+          regions: pd.DataFrame | None = None, sep: str = " ") -> pd.DataFrame:
+    """The tables of each image as a tidy frame: one row per cell.
+
+    Tables are found from the items' boxes (alignment into rows and columns) and the ruling
+    lines drawn in the image (or a PDF page's vector lines): bordered, partly bordered and
+    borderless tables, with spanning cells. See :mod:`wxocr_pandas.tables.grid` for the
+    method.
+
+    Parameters
+    ----------
+    frame
+        An exploded result (:func:`wxocr_pandas.recognize_frame`), any backend, any prefix.
+    image_column
+        The column holding the images, when the frame does not record it (after a merge).
+    rules
+        Read ruling lines from the images (default). False builds tables from the text
+        alignment alone and needs no image.
+    regions
+        Layout regions (:func:`wxocr_pandas.layout_model.detect_layout`): each ``table``
+        region is taken as one table, whatever the alignment says.
+    sep
+        Joins the lines of a wrapped cell (``"\\n"`` keeps them apart).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the image's label; columns :data:`CELL_COLUMNS`: ``page``, ``table``
+        (0-based per image, in reading order), ``row``, ``col`` (0-based), ``row_span``,
+        ``col_span`` (≥ 1), ``text`` (the cell's items in reading order; NA for an empty
+        cell, which is a row too, so the grid is complete), ``header``, the cell box
+        ``x_min, y_min, x_max, y_max`` in the image's pixels, ``score`` (the lowest item
+        score; NaN where the backend gives none), ``n_items``, ``errcode`` and ``errmsg``.
+        An image that failed gives one row with its ``errcode`` and ``errmsg`` and NA
+        elsewhere; an image without tables gives no row. The names carry no prefix (the
+        frame holds none of the input's columns).
+
+    Examples
+    --------
+    >>> import pandas as pd, wxocr_pandas
+    >>> out = pd.DataFrame({"path": ["samples/tables/grid.png"]}).wxocr.recognize("path")
+    >>> grid = out.wxocr.cells()
+    >>> grid.loc[grid["row"] == 0, "text"].tolist()
+    ['Item', 'Qty', 'Price']
+    >>> grid.groupby("table")[["row", "col"]].max().values.tolist()
+    [[3, 2]]
+    """
+    schema, groups, found = read_tables(frame, image_column=image_column, rules=rules,
+                                        regions=regions)
+    texts = frame[schema.text].to_numpy(dtype=object)
+    scores = frame[schema.score].to_numpy(dtype=np.float64, na_value=np.nan)
+    corners = quads(frame)
+    errcodes = frame[schema.errcode].to_numpy(dtype=np.float64, na_value=0)
+    errmsgs = frame[schema.errmsg].to_numpy(dtype=object)
+    records: dict[str, list] = {name: [] for name in CELL_COLUMNS}
+    images: list[int] = []
+    for image, (page, positions) in enumerate(zip(found, groups.positions)):
+        first = positions[0]
+        if errcodes[first]:
+            images.append(image)
+            for name in CELL_COLUMNS:
+                records[name].append(None)
+            records["page"][-1] = page.page
+            records["errcode"][-1] = int(errcodes[first])
+            records["errmsg"][-1] = errmsgs[first]
+            continue
+        box = _enclose(corners[page.rows]) if len(page.rows) else None
+        height = text_height(box) if box is not None else 1.0
+        for number, table in enumerate(page.tables):
+            for cell in table.cells:
+                members = [page.rows[line] for line in cell.lines]
+                items = np.concatenate(members) if members else np.empty(0, dtype=np.int64)
+                text = sep.join(_join(list(words), box[line], height)
+                                for words, line in zip(cell.words, cell.lines)) if members else None
+                images.append(image)
+                x0, y0, x1, y1 = _image_box(cell.box, page)
+                values = (page.page, number, cell.row, cell.col, cell.row_span, cell.col_span,
+                          text, cell.row < table.header_rows, x0, y0, x1, y1,
+                          float(np.min(scores[np.unique(items)])) if len(items) else np.nan,
+                          len(np.unique(items)), 0, "ok")
+                for name, value in zip(CELL_COLUMNS, values):
+                    records[name].append(value)
+    return _frame(records, groups.labels.take(np.array(images, dtype=np.intp)))
+
+
+def _frame(records: dict[str, list], index: pd.Index) -> pd.DataFrame:
+    out = pd.DataFrame({name: pd.array(records[name], dtype=dtype) if not isinstance(dtype, np.dtype)
+                        else np.array([np.nan if v is None else v for v in records[name]],
+                                      dtype=dtype)
+                        for name, dtype in CELL_DTYPES.items()})
+    out.index = index
+    return out
+
+
+def empty_cells(index: pd.Index | None = None) -> pd.DataFrame:
+    """A :func:`cells` frame with no row: the exact columns and dtypes (Dask's ``meta``).
+
+    Examples
+    --------
+    >>> empty_cells().dtypes["text"], len(empty_cells())
+    (string[python], 0)
+    """
+    return _frame({name: [] for name in CELL_COLUMNS},
+                  index[:0] if index is not None else pd.RangeIndex(0))
+
+
+def tables(frame: pd.DataFrame, *, image_column: Hashable | None = None, rules: bool = True,
+           regions: pd.DataFrame | None = None, sep: str = " ", spans: Spans = "repeat",
+           numeric: bool = False) -> list[pd.DataFrame]:
+    """The tables of each image as DataFrames, in order of images, pages and reading order.
+
+    Built from :func:`cells` (same parameters ``image_column``, ``rules``, ``regions``,
+    ``sep``). The header rows become the columns: one header row gives its texts as names
+    (an empty one ``col<j>``, a repeated one ``name.1``); several give a
+    :class:`pandas.MultiIndex` with one level per header row (a spanning header is repeated
+    over the columns it covers, so the levels group). A table without a header row has
+    columns ``0 .. n-1``.
+
+    Parameters
+    ----------
+    spans
+        ``"repeat"``: a spanning cell's text fills every cell it covers; ``"first"``: only
+        its top-left cell, the others NA.
+    numeric
+        Convert each column whose cells are all numbers (thousands separators, ``%``,
+        currency signs, parentheses for negatives, full-width digits; see
+        :func:`wxocr_pandas.tables.numbers.parse_number`) to ``Int64`` or ``float64``;
+        other columns stay strings.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        Each frame's ``attrs`` say where it came from: ``label`` (the image's index label),
+        ``image`` (the image column's value, when known), ``page``, ``table`` (its number
+        on the page) and ``box`` (``x_min, y_min, x_max, y_max`` in the image's pixels).
+
+    Examples
+    --------
+    >>> import pandas as pd, wxocr_pandas
+    >>> out = pd.DataFrame({"path": ["samples/tables/grid.png"]}).wxocr.recognize("path")
+    >>> [table] = out.wxocr.tables(numeric=True)
+    >>> list(table.columns), table["Qty"].sum()
+    (['Item', 'Qty', 'Price'], 6)
+    >>> table.attrs["box"][:2] == [round(v, 1) for v in table.attrs["box"][:2]]
+    True
+    """
+    if spans not in ("repeat", "first"):
+        raise UsageError(f"spans must be 'repeat' or 'first', not {spans!r}")
+    grid = cells(frame, image_column=image_column, rules=rules, regions=regions, sep=sep)
+    grid = grid[grid["errcode"] == 0]
+    column = image_column if image_column is not None else schema_of(frame).image
+    sources = {} if column is None or column not in frame.columns else \
+        frame[column][~frame.index.duplicated()].to_dict()
+    out = []
+    keys = pd.DataFrame({"label": grid.index, "page": grid["page"].to_numpy(),
+                         "table": grid["table"].to_numpy()})
+    for _, positions in keys.groupby(["label", "page", "table"], sort=False, dropna=False).indices.items():
+        part = grid.iloc[positions]
+        out.append(_table_frame(part, spans, numeric, sources))
+    return out
+
+
+def _table_frame(part: pd.DataFrame, spans: Spans, numeric: bool,
+                 sources: dict[Hashable, Any]) -> pd.DataFrame:
+    n_rows = int((part["row"] + part["row_span"]).max())
+    n_cols = int((part["col"] + part["col_span"]).max())
+    values = np.full((n_rows, n_cols), None, dtype=object)
+    headers = np.full((n_rows, n_cols), None, dtype=object)
+    for row, col, row_span, col_span, text in part[["row", "col", "row_span", "col_span",
+                                                     "text"]].itertuples(index=False):
+        text = None if pd.isna(text) else text
+        headers[row:row + row_span, col:col + col_span] = text
+        if spans == "repeat":
+            values[row:row + row_span, col:col + col_span] = text
+        else:
+            values[row, col] = text
+    n_header = int(part.loc[part["header"].fillna(False).astype(bool), "row"].pipe(
+        lambda r: (r.max() + 1) if len(r) else 0))
+    body = pd.DataFrame(values[n_header:]).astype("string")
+    if n_header == 1:
+        body.columns = _unique([t if t is not None else f"col{j}"
+                                for j, t in enumerate(headers[0])])
+    elif n_header > 1:
+        body.columns = pd.MultiIndex.from_arrays(
+            [[t if t is not None else "" for t in headers[r]] for r in range(n_header)])
+    if numeric:
+        body = numeric_columns(body)
+    label = part.index[0]
+    box = [float(part["x_min"].min()), float(part["y_min"].min()),
+           float(part["x_max"].max()), float(part["y_max"].max())]
+    page = part["page"].iloc[0]
+    body.attrs = {"label": label, "image": sources.get(label),
+                  "page": None if pd.isna(page) else int(page),
+                  "table": int(part["table"].iloc[0]), "box": [round(v, 1) for v in box]}
+    return body
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        count = seen.get(name, 0)
+        out.append(name if count == 0 else f"{name}.{count}")
+        seen[name] = count + 1
+    return out

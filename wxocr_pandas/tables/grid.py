@@ -1,0 +1,777 @@
+"""Table structure of one page: regions, rows, columns and spanning cells from text boxes and
+ruling lines.
+
+Pure functions over numpy arrays: the items' axis-aligned boxes ``(x0, y0, x1, y1)`` of one
+deskewed page, their texts, and the page's ruling lines (:class:`Rules`, from the pixels or
+a PDF's vector paths, :mod:`wxocr_pandas.tables.ruling`). No pandas, no image.
+
+The method
+----------
+Let ``h`` be the page's text height (the median item height).
+
+1. **Bands.** Items are swept once by top edge into bands: an item that overlaps the band
+   above by more than :data:`BAND_OVERLAP` of its height joins it. A single-line cell
+   centred beside a two-line cell overlaps both lines, so the whole row is one band.
+2. **Regions.** Ruling lines that touch (a horizontal and a vertical one crossing or
+   meeting) form a ruled table: its box is a region. Among the other items, a band with two
+   items or more at least :data:`CELL_GAP` ``h`` apart is a table row; consecutive table rows
+   (with the short lines between them: wrapped cells, section labels) less than
+   :data:`ROW_GAP` ``h`` apart form a borderless region. Horizontal rules just above and below
+   it (a ruled header, a financial table's top and bottom rules) bound it. Two columns of
+   prose (every column wide and its lines full) are no table.
+3. **Columns.** Vertical rules that cross most of a region are its column boundaries. A
+   region without them is cut at its gutters: x-intervals that the rows' items leave free,
+   where at most :data:`SPAN_ALLOWANCE` of the rows may cross (spanning headers).
+4. **Rows.** A horizontal rule between two bands separates rows. Without one, a band starts a
+   new row unless it continues the row above: no text in the first column, only columns the
+   row already has, and no further below than the usual line gap (a wrapped cell).
+5. **Cells.** The rows and columns make a grid of base cells; a boundary drawn as a rule
+   separates two base cells only where the rule is drawn (a missing piece merges them: a
+   spanning cell), a boundary found from the text separates them unless an item crosses it.
+   Merged groups are closed to rectangles. An item that crosses a drawn vertical rule (two
+   cells read as one) is split at the space nearest the rule.
+6. **Header.** The rows above the first horizontal rule inside a table that is not ruled
+   throughout (at most :data:`MAX_HEADER_ROWS`); else the top rows holding a spanning cell and
+   the row below them; else the first row, when it holds no number and the table has more rows.
+
+Every step is a sort, a sweep or a pass over the grid: the cost is linear in the items and
+cells (apart from the sorts), so a 10,000-cell table is no problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: An item joins the band above when it overlaps it by this share of its height.
+BAND_OVERLAP = 0.3
+#: Items of a band this many text heights apart are two cells.
+CELL_GAP = 0.3
+#: Table rows further apart than this many text heights end a borderless region.
+ROW_GAP = 2.2
+#: Gutters may be crossed by this share of the rows (spanning cells), and at least by one
+#: row once a region has three rows.
+SPAN_ALLOWANCE = 0.2
+#: A gutter is at least this many text heights wide.
+MIN_GUTTER = 0.25
+#: A drawn rule separates two cells when it covers this share of their common edge.
+RULE_COVER = 0.5
+#: A rule line is a boundary of the whole table when it covers this share of it.
+RULE_SPAN = 0.3
+#: At most this many rows above a rule are a header.
+MAX_HEADER_ROWS = 3
+#: Rules this close (in text heights) above or below a borderless region bound it.
+RULE_REACH = 1.6
+
+#: An item's position, or ``(position, part)`` for a part of an item cut at a drawn rule.
+Key = int | tuple[int, int]
+
+_NUMBER = re.compile(r"^[\s(（\-−+]*[¥$€£]?\s*[\d０-９][\d０-９,，.．\s]*%?[)）]?$")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Ruling lines of a page: ``horizontal`` rows ``(y, x0, x1)`` and ``vertical`` rows
+    ``(x, y0, y1)``, in the pixels of the deskewed page.
+
+    Examples
+    --------
+    >>> rules = Rules.empty()
+    >>> rules.horizontal.shape, rules.vertical.shape
+    ((0, 3), (0, 3))
+    """
+
+    horizontal: np.ndarray
+    vertical: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Rules:
+        """No ruling lines."""
+        return cls(np.empty((0, 3)), np.empty((0, 3)))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell of a table: its place, spans, items (page positions, each line left to right,
+    lines top to bottom), box ``(x0, y0, x1, y1)`` and the items' texts line by line (an
+    item cut at a rule gives each cell its own part)."""
+
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    lines: tuple[np.ndarray, ...]
+    box: tuple[float, float, float, float]
+    words: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of a page: its box, grid size, header rows and cells (row-major order)."""
+
+    box: tuple[float, float, float, float]
+    n_rows: int
+    n_cols: int
+    header_rows: int
+    cells: list[Cell] = field(default_factory=list)
+
+
+def text_height(box: np.ndarray) -> float:
+    """The page's text height: the median height of its items (1.0 without items).
+
+    Examples
+    --------
+    >>> text_height(np.array([[0, 0, 50, 10], [0, 20, 30, 32], [0, 40, 80, 50]]))
+    10.0
+    """
+    if not len(box):
+        return 1.0
+    return float(max(np.median(box[:, 3] - box[:, 1]), 1.0))
+
+
+def find_tables(box: np.ndarray, texts: list[str], rules: Rules | None = None,
+                regions: np.ndarray | None = None) -> list[Table]:
+    """The tables of one page, in reading order (top to bottom, then left to right).
+
+    Parameters
+    ----------
+    box
+        ``(n, 4)`` item boxes ``(x0, y0, x1, y1)`` of the deskewed page.
+    texts
+        The items' texts (numbers in the first row tell a header from data).
+    rules
+        The page's ruling lines, or None.
+    regions
+        ``(k, 4)`` boxes of table regions found by a layout model: their items make a table
+        each, whatever the alignment says.
+
+    Examples
+    --------
+    >>> box = np.array([[0, 0, 40, 10], [100, 0, 140, 10], [0, 20, 40, 30], [100, 20, 140, 30],
+    ...                 [0, 40, 40, 50], [100, 40, 140, 50]], dtype=float)
+    >>> [table] = find_tables(box, ["Name", "Qty", "tea", "2", "milk", "10"])
+    >>> table.n_rows, table.n_cols, table.header_rows
+    (3, 2, 1)
+    >>> [(cell.row, cell.col, cell.lines[0].tolist()) for cell in table.cells][:3]
+    [(0, 0, [0]), (0, 1, [1]), (1, 0, [2])]
+    """
+    box = np.asarray(box, dtype=np.float64).reshape(-1, 4)
+    rules = rules or Rules.empty()
+    height = text_height(box)
+    taken = np.zeros(len(box), dtype=bool)
+    found: list[Table] = []
+    candidates: list[tuple[np.ndarray, tuple[float, ...], bool]] = []
+    for area in _forced_regions(regions):
+        inside = ~taken & _centres_in(box, area)
+        taken |= inside
+        candidates.append((np.flatnonzero(inside), area, False))
+    for area in _ruled_regions(rules, height):
+        inside = ~taken & _centres_in(box, area)
+        if inside.any():
+            taken |= inside
+            candidates.append((np.flatnonzero(inside), area, True))
+    free = np.flatnonzero(~taken)
+    for members, area in _aligned_regions(free, box, rules, height):
+        candidates.append((members, area, False))
+    for members, area, ruled in candidates:
+        table = _table(members, area, box, texts, rules, height, ruled)
+        if table is not None:
+            found.append(table)
+    found.sort(key=lambda t: (round(t.box[1] / (4 * height)), t.box[0]))
+    return found
+
+
+# --- regions -------------------------------------------------------------------------------
+
+
+def _forced_regions(regions: np.ndarray | None) -> list[tuple[float, ...]]:
+    if regions is None:
+        return []
+    return [tuple(map(float, r)) for r in np.asarray(regions, dtype=np.float64).reshape(-1, 4)]
+
+
+def _centres_in(box: np.ndarray, area: tuple[float, ...]) -> np.ndarray:
+    cx, cy = (box[:, 0] + box[:, 2]) / 2, (box[:, 1] + box[:, 3]) / 2
+    return (cx >= area[0]) & (cx <= area[2]) & (cy >= area[1]) & (cy <= area[3])
+
+
+def _ruled_regions(rules: Rules, height: float) -> list[tuple[float, ...]]:
+    """Boxes of groups of touching horizontal and vertical rules (at least two of each)."""
+    hor, ver = rules.horizontal, rules.vertical
+    if len(hor) < 2 or len(ver) < 2:
+        return []
+    tol = max(0.5 * height, 3.0)
+    touch = ((ver[None, :, 0] >= hor[:, None, 1] - tol) & (ver[None, :, 0] <= hor[:, None, 2] + tol)
+             & (hor[:, None, 0] >= ver[None, :, 1] - tol) & (hor[:, None, 0] <= ver[None, :, 2] + tol))
+    parent = np.arange(len(hor) + len(ver))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(*np.nonzero(touch)):
+        a, b = find(int(i)), find(len(hor) + int(j))
+        if a != b:
+            parent[a] = b
+    roots = np.array([find(i) for i in range(len(parent))])
+    out = []
+    for root in np.unique(roots):
+        hs = np.flatnonzero(roots[:len(hor)] == root)
+        vs = np.flatnonzero(roots[len(hor):] == root)
+        if len(hs) < 2 or len(vs) < 2:
+            continue
+        x0 = min(hor[hs, 1].min(), ver[vs, 0].min())
+        x1 = max(hor[hs, 2].max(), ver[vs, 0].max())
+        y0 = min(hor[hs, 0].min(), ver[vs, 1].min())
+        y1 = max(hor[hs, 0].max(), ver[vs, 2].max())
+        if x1 - x0 > 2 * height and y1 - y0 > height:
+            out.append((x0, y0, x1, y1))
+    return out
+
+
+def bands(idx: np.ndarray, box: np.ndarray) -> list[np.ndarray]:
+    """The items ``idx`` swept into bands by top edge, each band left to right.
+
+    Examples
+    --------
+    >>> box = np.array([[0, 0, 10, 10], [20, 6, 30, 26], [0, 16, 10, 26], [0, 40, 10, 50]], float)
+    >>> [b.tolist() for b in bands(np.arange(4), box)]
+    [[0, 2, 1], [3]]
+    """
+    if not len(idx):
+        return []
+    order = idx[np.argsort(box[idx, 1], kind="stable")]
+    out: list[list[int]] = [[int(order[0])]]
+    bottom = box[order[0], 3]
+    for i in order[1:]:
+        h = box[i, 3] - box[i, 1]
+        if box[i, 1] < bottom - BAND_OVERLAP * h:
+            out[-1].append(int(i))
+            bottom = max(bottom, box[i, 3])
+        else:
+            out.append([int(i)])
+            bottom = box[i, 3]
+    return [np.array(sorted(b, key=lambda i: (box[i, 0], box[i, 1])), dtype=np.int64)
+            for b in out]
+
+
+def _is_row(band: np.ndarray, box: np.ndarray, height: float) -> bool:
+    """Two items or more, some of them a cell gap apart."""
+    if len(band) < 2:
+        return False
+    xs = box[band]
+    order = np.argsort(xs[:, 0])
+    right = np.maximum.accumulate(xs[order, 2])
+    return bool((xs[order[1:], 0] - right[:-1] >= CELL_GAP * height).any())
+
+
+def _aligned_regions(free: np.ndarray, box: np.ndarray, rules: Rules, height: float
+                     ) -> list[tuple[np.ndarray, tuple[float, ...]]]:
+    """Runs of table rows among the items not in a ruled table (step 2)."""
+    found = bands(free, box)
+    rows = [_is_row(b, box, height) for b in found]
+    out = []
+    k = 0
+    while k < len(found):
+        if not rows[k]:
+            k += 1
+            continue
+        run = [k]
+        last_row = k
+        j = k + 1
+        while j < len(found):
+            gap = box[found[j], 1].min() - box[found[j - 1], 3].max()
+            if gap > ROW_GAP * height:
+                break
+            if rows[j]:
+                run.extend(range(last_row + 1, j + 1))
+                last_row = j
+            elif j - last_row > 2:
+                break
+            j += 1
+        k = last_row + 1
+        row_bands = [b for b in run if rows[b]]
+        if len(row_bands) < 2:
+            continue
+        members = np.concatenate([found[b] for b in run])
+        if _prose(members, box, height):
+            continue
+        area = _bounded(members, box, rules, height)
+        out.append((members, area))
+    return out
+
+
+def _prose(members: np.ndarray, box: np.ndarray, height: float) -> bool:
+    """Columns of running text: every item group wide and most lines filling it."""
+    widths = box[members, 2] - box[members, 0]
+    return bool(np.median(widths) > 15 * height)
+
+
+def _bounded(members: np.ndarray, box: np.ndarray, rules: Rules, height: float
+             ) -> tuple[float, ...]:
+    """The region of ``members``, stretched to the horizontal rules just above and below."""
+    x0, y0 = box[members, 0].min(), box[members, 1].min()
+    x1, y1 = box[members, 2].max(), box[members, 3].max()
+    hor = rules.horizontal
+    if len(hor):
+        cover = np.minimum(hor[:, 2], x1) - np.maximum(hor[:, 1], x0)
+        wide = cover >= 0.5 * (x1 - x0)
+        above = hor[wide & (hor[:, 0] < y0) & (hor[:, 0] >= y0 - RULE_REACH * height)]
+        below = hor[wide & (hor[:, 0] > y1) & (hor[:, 0] <= y1 + RULE_REACH * height)]
+        if len(above):
+            y0 = above[:, 0].min()
+            x0, x1 = min(x0, above[:, 1].min()), max(x1, above[:, 2].max())
+        if len(below):
+            y1 = below[:, 0].max()
+            x0, x1 = min(x0, below[:, 1].min()), max(x1, below[:, 2].max())
+    return (float(x0), float(y0), float(x1), float(y1))
+
+
+# --- one table -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Lines:
+    """Rule lines of one table along one axis: position, and covered intervals."""
+
+    at: list[float]
+    spans: list[np.ndarray]
+
+    def covers(self, k: int, lo: float, hi: float) -> bool:
+        """Line ``k`` covers at least :data:`RULE_COVER` of ``[lo, hi]``."""
+        if hi <= lo:
+            return True
+        spans = self.spans[k]
+        inter = np.clip(np.minimum(spans[:, 1], hi) - np.maximum(spans[:, 0], lo), 0, None).sum()
+        return bool(inter >= RULE_COVER * (hi - lo))
+
+
+def _rule_lines(segments: np.ndarray, lo: float, hi: float, across: tuple[float, float],
+                height: float) -> _Lines:
+    """Segments ``(pos, a, b)`` inside ``[lo, hi]`` (position) and overlapping ``across``,
+    clustered by position into lines with their covered intervals."""
+    if not len(segments):
+        return _Lines([], [])
+    tol = max(0.35 * height, 2.0)
+    seg = segments[(segments[:, 0] >= lo - tol) & (segments[:, 0] <= hi + tol)
+                   & (segments[:, 2] > across[0]) & (segments[:, 1] < across[1])]
+    seg = seg[np.argsort(seg[:, 0], kind="stable")]
+    at: list[float] = []
+    spans: list[np.ndarray] = []
+    start = 0
+    for k in range(1, len(seg) + 1):
+        if k == len(seg) or seg[k, 0] - seg[k - 1, 0] > tol:
+            group = seg[start:k]
+            at.append(float(np.average(group[:, 0], weights=group[:, 2] - group[:, 1] + 1)))
+            spans.append(np.clip(group[:, 1:3], across[0], across[1]))
+            start = k
+    return _Lines(at, spans)
+
+
+def _span_share(lines: _Lines, k: int, length: float) -> float:
+    spans = lines.spans[k]
+    return float((spans[:, 1] - spans[:, 0]).sum() / max(length, 1e-9))
+
+
+def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts: list[str],
+           rules: Rules, height: float, ruled: bool) -> Table | None:
+    if not len(members):
+        return None
+    x0, y0, x1, y1 = area
+    pad = 0.3 * height
+    hlines = _rule_lines(rules.horizontal, y0 - pad, y1 + pad, (x0, x1), height)
+    vlines = _rule_lines(rules.vertical, x0 - pad, x1 + pad, (y0, y1), height)
+    inner_h = [k for k, at in enumerate(hlines.at)
+               if y0 + 0.5 * height < at < y1 - 0.5 * height
+               and _span_share(hlines, k, x1 - x0) >= RULE_SPAN]
+    row_bands = _split_bands(bands(members, box), box, [hlines.at[k] for k in inner_h], height)
+    # Column boundaries: inner vertical rules across the table, else the gutters.
+    inner_v = [k for k, at in enumerate(vlines.at)
+               if x0 + height < at < x1 - height and _span_share(vlines, k, y1 - y0) >= RULE_SPAN]
+    full_v = [k for k in inner_v if _span_share(vlines, k, y1 - y0) >= 0.8]
+    if full_v:
+        xs = [vlines.at[k] for k in inner_v]
+        x_rule = [True] * len(xs)
+        v_index = list(inner_v)
+    else:
+        xs = _gutters(row_bands, box, height, x0, x1)
+        x_rule = [False] * len(xs)
+        v_index = [-1] * len(xs)
+        for k in inner_v:  # partial vertical rules still separate where they are drawn
+            if all(abs(vlines.at[k] - x) > height for x in xs):
+                xs.append(vlines.at[k])
+                x_rule.append(True)
+                v_index.append(k)
+        order = np.argsort(xs)
+        xs = [xs[i] for i in order]
+        x_rule = [x_rule[i] for i in order]
+        v_index = [v_index[i] for i in order]
+    left = min(x0, box[members, 0].min())
+    right = max(x1, box[members, 2].max())
+    col_edges = np.array([left, *xs, right])
+    n_cols = len(col_edges) - 1
+    pieces = _split_on_rules(members, box, texts, xs, x_rule)
+    item_cols = {i: _columns_of(b, col_edges, height) for i, (b, _) in pieces.items()}
+    # Rows: bands between rules that are drawn across most rows are one row each, unless
+    # both are full rows (rows the rules left out); elsewhere wrapped lines continue a row.
+    ruled_rows = sum(_span_share(hlines, k, x1 - x0) >= 0.8 for k in inner_h) >= 2
+    row_of_band, ys, y_rule, h_index = _rows(row_bands, box, item_cols, hlines, inner_h, height,
+                                             n_cols if ruled_rows else 0)
+    top = min(y0, box[members, 1].min())
+    bottom = max(y1, box[members, 3].max())
+    row_edges = np.array([top, *ys, bottom])
+    n_rows = len(row_edges) - 1
+    if n_cols < 2 or n_rows < 2 and not ruled:
+        return None
+    if n_cols < 2 or n_rows < 1:
+        return None
+    cells = _cells(row_bands, row_of_band, pieces, item_cols, box, row_edges, col_edges,
+                   x_rule, v_index, vlines, y_rule, h_index, hlines)
+    filled = sum(1 for c in cells if c.lines)
+    if filled < 2 or (not ruled and n_rows * n_cols < 4):
+        return None
+    header = _header_rows(cells, n_rows, y_rule)
+    return Table((float(left), float(top), float(right), float(bottom)), n_rows, n_cols,
+                 header, cells)
+
+
+def _gutters(row_bands: list[np.ndarray], box: np.ndarray, height: float, x0: float,
+             x1: float) -> list[float]:
+    """Centres of the x-intervals the table rows leave free (step 3)."""
+    rows = [b for b in row_bands if _is_row(b, box, height)] or row_bands
+    step = max(height / 4, 1.0)
+    left = min(x0, min(box[b, 0].min() for b in rows))
+    n_bins = int((max(x1, max(box[b, 2].max() for b in rows)) - left) / step) + 2
+    diff = np.zeros(n_bins + 1, dtype=np.int64)
+    for b in rows:
+        spans = box[b][:, [0, 2]]
+        spans = spans[np.argsort(spans[:, 0])]
+        start, end = spans[0]
+        for a, z in spans[1:]:  # each row counts once where its items overlap
+            if a > end:
+                diff[int((start - left) / step)] += 1
+                diff[int((end - left) / step) + 1] -= 1
+                start, end = a, z
+            else:
+                end = max(end, z)
+        diff[int((start - left) / step)] += 1
+        diff[int((end - left) / step) + 1] -= 1
+    cover = np.cumsum(diff)[:n_bins]
+    allowance = int(SPAN_ALLOWANCE * len(rows))
+    if len(rows) >= 3:
+        allowance = max(allowance, 1)
+    free = cover <= allowance
+    used = np.flatnonzero(~free)
+    if not len(used):
+        return []
+    first, last = used[0], used[-1]
+    out = []
+    k = first
+    while k <= last:
+        if free[k]:
+            j = k
+            while j <= last and free[j]:
+                j += 1
+            if (j - k) * step >= MIN_GUTTER * height:
+                seg = cover[k:j]
+                low = np.flatnonzero(seg == seg.min())
+                centre = k + (low[0] + low[-1]) / 2
+                out.append(float(left + (centre + 0.5) * step))
+            k = j
+        else:
+            k += 1
+    return out
+
+
+def _split_on_rules(members: np.ndarray, box: np.ndarray, texts: list[str], xs: list[float],
+                    x_rule: list[bool]) -> dict[Key, tuple[np.ndarray, str]]:
+    """Each item's box and text, keyed by its position; an item crossing a drawn vertical
+    rule (two cells read as one) is cut at the rule into pieces keyed ``(position, k)``."""
+    out: dict[Key, tuple[np.ndarray, str]] = {}
+    walls = [x for x, ruled in zip(xs, x_rule) if ruled]
+    for i in members:
+        b = box[i]
+        inside = [x for x in walls if b[0] + 0.5 * (b[3] - b[1]) < x < b[2] - 0.5 * (b[3] - b[1])]
+        parts = _cut_text(texts[i], b, inside) if inside else None
+        if not parts:
+            out[int(i)] = (b, texts[i])
+            continue
+        for k, part in enumerate(parts):
+            out[(int(i), k)] = part
+    return out
+
+
+def _cut_text(text: str, b: np.ndarray, walls: list[float]) -> list[tuple[np.ndarray, str]] | None:
+    """``text`` cut at the spaces nearest ``walls`` (by its share of the box's width)."""
+    spaces = [k for k, ch in enumerate(text) if ch.isspace()]
+    if not spaces:
+        return None
+    cuts = []
+    for x in walls:
+        share = (x - b[0]) / max(b[2] - b[0], 1e-9) * len(text)
+        best = min(spaces, key=lambda k: abs(k - share))
+        if abs(best - share) <= 0.25 * len(text) and best not in cuts:
+            cuts.append(best)
+    if not cuts:
+        return None
+    cuts.sort()
+    out = []
+    start = 0
+    for cut in [*cuts, len(text)]:
+        piece = text[start:cut].strip()
+        if piece:
+            lo = b[0] + (b[2] - b[0]) * start / len(text)
+            hi = b[0] + (b[2] - b[0]) * cut / len(text)
+            out.append((np.array([lo, b[1], hi, b[3]]), piece))
+        start = cut + 1
+    return out if len(out) > 1 else None
+
+
+def _item(key: Key) -> int:
+    return key if isinstance(key, int) else key[0]
+
+
+def _columns_of(b: np.ndarray, edges: np.ndarray, height: float) -> tuple[int, int]:
+    """First and last column an item box covers (by a real overlap, not a touch)."""
+    lo = int(np.searchsorted(edges, b[0] + 0.25 * height, side="right")) - 1
+    hi = int(np.searchsorted(edges, b[2] - 0.25 * height, side="left")) - 1
+    n = len(edges) - 2
+    lo, hi = min(max(lo, 0), n), min(max(hi, 0), n)
+    if hi < lo:  # a narrow item: the column of its centre
+        centre = (b[0] + b[2]) / 2
+        lo = hi = min(max(int(np.searchsorted(edges, centre, side="right")) - 1, 0), n)
+    return lo, hi
+
+
+def _split_bands(row_bands: list[np.ndarray], box: np.ndarray, rule_at: list[float],
+                 height: float) -> list[np.ndarray]:
+    """Bands cut at the rules drawn through them (a label centred over two ruled rows joins
+    their bands); each item goes to the side of its centre."""
+    out = []
+    for b in row_bands:
+        top, bottom = box[b, 1].min(), box[b, 3].max()
+        cuts = sorted(at for at in rule_at if top + 0.3 * height < at < bottom - 0.3 * height)
+        if not cuts:
+            out.append(b)
+            continue
+        side = np.searchsorted(cuts, (box[b, 1] + box[b, 3]) / 2)
+        out.extend(b[side == k] for k in range(len(cuts) + 1) if (side == k).any())
+    return out
+
+
+def _rows(row_bands: list[np.ndarray], box: np.ndarray,
+          item_cols: dict[Key, tuple[int, int]], hlines: _Lines,
+          inner_h: list[int], height: float, ruled_cols: int = 0
+          ) -> tuple[list[int], list[float], list[bool], list[int]]:
+    """Each band's row, and the row boundaries (position, drawn or not, rule line index).
+
+    ``ruled_cols`` (the number of columns) says the rows are ruled: between two rules a band
+    starts a row only when it and the band above both fill half the columns or more."""
+    band_cols = _band_columns(row_bands, item_cols)
+    gaps = [box[row_bands[k + 1], 1].min() - box[row_bands[k], 3].max()
+            for k in range(len(row_bands) - 1)]
+    usual = float(np.median(gaps)) if gaps else height
+    rule_at = [hlines.at[k] for k in inner_h]
+    row_of_band = [0]
+    ys: list[float] = []
+    y_rule: list[bool] = []
+    h_index: list[int] = []
+    row_cols = set(band_cols[0]) if row_bands else set()
+    used_rules: set[int] = set()
+    for k in range(1, len(row_bands)):
+        above = box[row_bands[k - 1], 3].max()
+        below = box[row_bands[k], 1].min()
+        between = [j for j, at in zip(inner_h, rule_at)
+                   if above - 0.4 * height <= at <= below + 0.4 * height and j not in used_rules]
+        cols = band_cols[k]
+        if between:
+            j = min(between, key=lambda j: abs(hlines.at[j] - (above + below) / 2))
+            used_rules.add(j)
+            ys.append(hlines.at[j])
+            y_rule.append(True)
+            h_index.append(j)
+        elif ruled_cols and not (min(len(cols), len(band_cols[k - 1]))
+                                 >= max(2, (ruled_cols + 1) // 2)):
+            row_of_band.append(row_of_band[-1])
+            row_cols |= cols
+            continue
+        elif (0 not in cols and cols <= row_cols and len(cols) < len(row_cols)
+              and gaps[k - 1] <= max(usual * 1.15, 0.35 * height) + 1):
+            row_of_band.append(row_of_band[-1])
+            continue
+        else:
+            ys.append(float((above + below) / 2))
+            y_rule.append(False)
+            h_index.append(-1)
+        row_of_band.append(row_of_band[-1] + 1)
+        row_cols = set(cols)
+    # Rules that cross a band (a row whose rule is hidden by tall boxes) are not used.
+    return row_of_band, ys, y_rule, h_index
+
+
+def _band_columns(row_bands: list[np.ndarray],
+                  item_cols: dict[Key, tuple[int, int]]) -> list[set[int]]:
+    by_item: dict[int, list[tuple[int, int]]] = {}
+    for key, span in item_cols.items():
+        by_item.setdefault(_item(key), []).append(span)
+    out = []
+    for b in row_bands:
+        cols: set[int] = set()
+        for i in b:
+            for lo, hi in by_item.get(int(i), ()):
+                cols.update(range(lo, hi + 1))
+        out.append(cols)
+    return out
+
+
+def _cells(row_bands: list[np.ndarray], row_of_band: list[int],
+           pieces: dict[Key, tuple[np.ndarray, str]],
+           item_cols: dict[Key, tuple[int, int]], box: np.ndarray,
+           row_edges: np.ndarray, col_edges: np.ndarray, x_rule: list[bool], v_index: list[int],
+           vlines: _Lines, y_rule: list[bool], h_index: list[int], hlines: _Lines) -> list[Cell]:
+    """The grid's cells: base cells merged where no boundary separates them (step 5)."""
+    n_rows, n_cols = len(row_edges) - 1, len(col_edges) - 1
+    parent = np.arange(n_rows * n_cols)
+
+    def find(i: int) -> int:
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        while parent[i] != root:
+            parent[i], i = root, parent[i]
+        return root
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    band_of: dict[int, int] = {}
+    for k, b in enumerate(row_bands):
+        for i in b:
+            band_of[int(i)] = k
+    placed: dict[int, list[Key]] = {}
+    for key, (lo, hi) in item_cols.items():
+        row = row_of_band[band_of[_item(key)]]
+        b = pieces[key][0]
+        if any(x_rule[c] for c in range(lo, hi)):  # never across a drawn rule
+            centre = (b[0] + b[2]) / 2
+            lo = hi = min(max(int(np.searchsorted(col_edges, centre)) - 1, 0), n_cols - 1)
+        for c in range(lo, hi):
+            union(row * n_cols + c, row * n_cols + c + 1)
+        placed.setdefault(row * n_cols + lo, []).append(key)
+    # Drawn boundaries with a missing piece merge their two cells.
+    for c, (ruled, k) in enumerate(zip(x_rule, v_index)):
+        if not ruled:
+            continue
+        for r in range(n_rows):
+            if not vlines.covers(k, row_edges[r], row_edges[r + 1]):
+                union(r * n_cols + c, r * n_cols + c + 1)
+    for r, (ruled, k) in enumerate(zip(y_rule, h_index)):
+        if not ruled:
+            continue
+        for c in range(n_cols):
+            if not hlines.covers(k, col_edges[c], col_edges[c + 1]):
+                union(r * n_cols + c, (r + 1) * n_cols + c)
+    _close_rectangles(find, union, n_rows, n_cols)
+    roots = np.array([find(i) for i in range(n_rows * n_cols)])
+    items_of: dict[int, list[Key]] = {}
+    for base, keys in placed.items():
+        items_of.setdefault(int(roots[base]), []).extend(keys)
+    cells = []
+    seen: set[int] = set()
+    for base in range(n_rows * n_cols):
+        root = int(roots[base])
+        if root in seen:
+            continue
+        seen.add(root)
+        r0, c0 = divmod(base, n_cols)
+        r1, c1 = r0, c0
+        while c1 + 1 < n_cols and roots[r0 * n_cols + c1 + 1] == root:
+            c1 += 1
+        while r1 + 1 < n_rows and roots[(r1 + 1) * n_cols + c0] == root:
+            r1 += 1
+        keys = items_of.get(root, [])
+        lines = _cell_lines(keys, pieces)
+        cells.append(Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1,
+                          tuple(np.array([_item(k) for k in line], dtype=np.int64)
+                                for line in lines),
+                          (float(col_edges[c0]), float(row_edges[r0]), float(col_edges[c1 + 1]),
+                           float(row_edges[r1 + 1])),
+                          tuple(tuple(pieces[k][1] for k in line) for line in lines)))
+    return cells
+
+
+def _close_rectangles(find, union, n_rows: int, n_cols: int) -> None:
+    """Merge until every group of base cells is a rectangle (each pass fills the groups'
+    bounding boxes; a pass that changes nothing ends it)."""
+    while True:
+        bounds: dict[int, list[int]] = {}
+        for base in range(n_rows * n_cols):
+            r, c = divmod(base, n_cols)
+            b = bounds.setdefault(find(base), [r, c, r, c])
+            b[0], b[1], b[2], b[3] = min(b[0], r), min(b[1], c), max(b[2], r), max(b[3], c)
+        changed = False
+        for root, (r0, c0, r1, c1) in bounds.items():
+            if r0 == r1 and c0 == c1:
+                continue
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    if find(r * n_cols + c) != find(root):
+                        union(r * n_cols + c, root)
+                        changed = True
+        if not changed:
+            return
+
+
+def _cell_lines(keys: list[Key], pieces: dict[Key, tuple[np.ndarray, str]]) -> list[list[Key]]:
+    """A cell's items as text lines, top to bottom, each left to right."""
+    if not keys:
+        return []
+    ordered = sorted(keys, key=lambda k: pieces[k][0][1])
+    lines: list[list[Key]] = []
+    bottom = -np.inf
+    for k in ordered:
+        b = pieces[k][0]
+        if lines and b[1] < bottom - 0.5 * (b[3] - b[1]):
+            lines[-1].append(k)
+            bottom = max(bottom, b[3])
+        else:
+            lines.append([k])
+            bottom = b[3]
+    return [sorted(line, key=lambda k: pieces[k][0][0]) for line in lines]
+
+
+def is_number(text: str | None) -> bool:
+    """True for a number as tables print it: ``1,234.5``, ``-3``, ``(12)``, ``45%``, ``¥8``.
+
+    Examples
+    --------
+    >>> is_number("1,234.50"), is_number("(12)"), is_number("12%"), is_number("tea")
+    (True, True, True, False)
+    """
+    return bool(text) and bool(_NUMBER.match(text))
+
+
+def _header_rows(cells: list[Cell], n_rows: int, y_rule: list[bool]) -> int:
+    """How many top rows are the header (step 6)."""
+    if n_rows < 2:
+        return 0
+    drawn = [r for r, ruled in enumerate(y_rule) if ruled]
+    if drawn and len(drawn) < len(y_rule) and drawn[0] < MAX_HEADER_ROWS:
+        return drawn[0] + 1
+    spanning = {c.row for c in cells if c.col_span > 1 and c.row < MAX_HEADER_ROWS - 1}
+    top = 0
+    while top in spanning:
+        top += 1
+    if top:
+        return min(top + 1, n_rows - 1)
+    first = [c for c in cells if c.row == 0 and c.lines]
+    words = [w for c in first for line in c.words for w in line]
+    if first and not any(is_number(w) for w in words):
+        return 1
+    return 0

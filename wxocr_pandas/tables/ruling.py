@@ -1,0 +1,211 @@
+"""Ruling lines of a page: from its pixels (OpenCV morphology) or a PDF's vector paths.
+
+Both give :class:`~wxocr_pandas.tables.grid.Rules` in the pixels of the page as its items
+are measured (``img_w`` x ``img_h``), turned by the same angle as the deskewed items.
+
+**Pixels.** The grey image is binarized with a local threshold (so light zebra shading and
+uneven scans stay white), the text items' boxes are blanked (their strokes are not rules),
+and an opening with a long thin kernel keeps horizontal (vertical) runs of ink at least
+:data:`H_KERNEL` (:data:`V_KERNEL`) text heights long. Each connected run is a segment;
+segments on one line with small breaks (JPEG noise, a blanked box touching the rule) are
+joined. OpenCV is imported inside the functions: ``import wxocr_pandas`` stays light.
+
+**PDF.** A page's path objects (``pdfium``, through :mod:`pypdfium2`): straight horizontal or
+vertical pieces of paths, and thin filled rectangles (how many PDF writers draw rules), are
+the rules; their points go through the object's matrix and the page's scale to pixels.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from .grid import Rules
+
+#: Horizontal rules are runs of ink at least this many text heights long ...
+H_KERNEL = 2.5
+#: ... vertical ones at least this many (a one-line row is about 1.5 text heights tall).
+V_KERNEL = 1.2
+#: A run thicker than this many text heights is a filled area, not a rule.
+MAX_THICKNESS = 0.5
+#: Breaks up to this many text heights on one line are joined.
+JOIN_GAP = 1.0
+
+
+def image_rules(image: Image.Image, box: np.ndarray, height: float, angle: float = 0.0
+                ) -> Rules:
+    """The ruling lines drawn in ``image``, in the deskewed frame of the items.
+
+    Parameters
+    ----------
+    image
+        The page as its items were measured.
+    box
+        ``(n, 4)`` item boxes in the deskewed frame (blanked before looking for lines).
+    height
+        The page's text height in pixels.
+    angle
+        The page's skew in degrees (the items were turned by ``-angle`` about the image
+        centre); the image is turned the same way.
+
+    Examples
+    --------
+    >>> from PIL import ImageDraw
+    >>> page = Image.new("L", (300, 200), 255)
+    >>> draw = ImageDraw.Draw(page)
+    >>> draw.line([(20, 50), (280, 50)], fill=0, width=2)
+    >>> draw.line([(150, 20), (150, 180)], fill=0, width=2)
+    >>> rules = image_rules(page, np.empty((0, 4)), 12.0)
+    >>> rules.horizontal.round().tolist(), rules.vertical.round().tolist()
+    ([[50.0, 20.0, 280.0]], [[150.0, 20.0, 180.0]])
+    """
+    import cv2
+
+    grey = np.asarray(image.convert("L"), dtype=np.uint8)
+    if abs(angle) > 0.05:
+        centre = (grey.shape[1] / 2, grey.shape[0] / 2)
+        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        grey = cv2.warpAffine(grey, matrix, (grey.shape[1], grey.shape[0]),
+                              flags=cv2.INTER_LINEAR, borderValue=255)
+    block = max(15, int(height) | 1)
+    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                block, 12)
+    # Only the middle of each box is blanked: engines pad boxes over a rule that touches the
+    # text, and the strokes left above and below are too short for the kernels.
+    for x0, y0, x1, y1 in np.asarray(box, dtype=np.float64).reshape(-1, 4):
+        shrink = 0.25 * (y1 - y0)
+        ink[max(int(y0 + shrink), 0):max(int(math.ceil(y1 - shrink)), 0),
+            max(int(x0 + shrink), 0):max(int(math.ceil(x1 - shrink)), 0)] = 0
+    long_h = max(int(H_KERNEL * height), 20)
+    long_v = max(int(V_KERNEL * height), 12)
+    bridge = max(int(0.2 * height), 2)
+    horizontal = cv2.morphologyEx(
+        cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, bridge), np.uint8)),
+        cv2.MORPH_OPEN, np.ones((1, long_h), np.uint8))
+    vertical = cv2.morphologyEx(
+        cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8)),
+        cv2.MORPH_OPEN, np.ones((long_v, 1), np.uint8))
+    return Rules(_segments(horizontal, height, axis=0), _segments(vertical, height, axis=1))
+
+
+def _segments(mask: np.ndarray, height: float, axis: int) -> np.ndarray:
+    """Connected runs of ``mask`` as ``(position, start, end)`` rows, joined along lines."""
+    import cv2
+
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    stats = stats[1:count]
+    if axis == 0:
+        start, across, length, thick = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    else:
+        start, across, length, thick = stats[:, 1], stats[:, 0], stats[:, 3], stats[:, 2]
+    thin = thick <= max(MAX_THICKNESS * height, 4)
+    rows = np.column_stack([across + (thick - 1) / 2, start, start + length - 1])[thin]
+    return join_segments(rows.astype(np.float64), height)
+
+
+def join_segments(rows: np.ndarray, height: float) -> np.ndarray:
+    """Segments ``(position, start, end)`` on one line (positions within a third of a text
+    height) with breaks of at most :data:`JOIN_GAP` text heights joined into one.
+
+    Examples
+    --------
+    >>> join_segments(np.array([[10, 0, 50], [10.5, 55, 90], [30, 0, 20]], float), 10).tolist()
+    [[10.25, 0.0, 90.0], [30.0, 0.0, 20.0]]
+    """
+    if not len(rows):
+        return np.empty((0, 3))
+    rows = rows[np.lexsort((rows[:, 1], np.round(rows[:, 0] / max(height / 3, 1.0))))]
+    out: list[list[float]] = []
+    for pos, a, b in rows:
+        if out and abs(out[-1][0] - pos) <= height / 3 and a <= out[-1][2] + JOIN_GAP * height:
+            last = out[-1]
+            last[0] = (last[0] + pos) / 2
+            last[2] = max(last[2], b)
+        else:
+            out.append([pos, a, b])
+    return np.array(out, dtype=np.float64)
+
+
+def pdf_rules(document: Any, page_index: int, size: tuple[int, int], height: float) -> Rules | None:
+    """The vector rules of a PDF page in pixels of the page rendered at ``size``, or None
+    when the page has none (or is turned by ``/Rotate``: its pixels are read instead).
+
+    ``document`` is anything :class:`pypdfium2.PdfDocument` opens (a path, bytes).
+
+    Examples
+    --------
+    >>> pdf_rules("samples/report.pdf", 0, (1240, 1754), 20.0) is None
+    True
+    """
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pdfium.PdfDocument(document)
+    try:
+        page = pdf[page_index]
+        try:
+            if page.get_rotation() % 360:
+                return None
+            left, bottom, right, top = page.get_bbox()
+            scale = size[0] / max(page.get_width(), 1e-9)
+            pieces: list[tuple[float, float, float, float]] = []
+            for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=4):
+                pieces.extend(_path_pieces(obj, pdfium_c))
+        finally:
+            page.close()
+    finally:
+        pdf.close()
+    if not pieces:
+        return None
+    xy = np.array(pieces, dtype=np.float64)
+    xs = (xy[:, [0, 2]] - left) * scale
+    ys = (top - xy[:, [1, 3]]) * scale
+    dx, dy = np.abs(xs[:, 1] - xs[:, 0]), np.abs(ys[:, 1] - ys[:, 0])
+    thin = max(MAX_THICKNESS * height, 4)
+    hor = (dy <= thin) & (dx >= H_KERNEL * height)
+    ver = (dx <= thin) & (dy >= V_KERNEL * height)
+    horizontal = np.column_stack([ys[hor].mean(1), xs[hor].min(1), xs[hor].max(1)])
+    vertical = np.column_stack([xs[ver].mean(1), ys[ver].min(1), ys[ver].max(1)])
+    if not len(horizontal) and not len(vertical):
+        return None
+    return Rules(join_segments(horizontal, height), join_segments(vertical, height))
+
+
+def _path_pieces(obj: Any, pdfium_c: Any) -> list[tuple[float, float, float, float]]:
+    """Straight pieces ``(x0, y0, x1, y1)`` of a path object in page points: the segments of
+    a stroked path, or the box of a thin filled one (a rule drawn as a rectangle)."""
+    import ctypes
+
+    fill, stroke = ctypes.c_int(0), ctypes.c_int(0)
+    pdfium_c.FPDFPath_GetDrawMode(obj, fill, ctypes.byref(stroke))
+    left, bottom, right, top = obj.get_pos()
+    if fill.value and not stroke.value:
+        if min(right - left, top - bottom) <= 3:
+            return [(left, (bottom + top) / 2, right, (bottom + top) / 2)
+                    if right - left >= top - bottom else ((left + right) / 2, bottom, (left + right) / 2, top)]
+        return []
+    if not stroke.value:
+        return []
+    matrix = obj.get_matrix()
+    out = []
+    x = y = None
+    start = None
+    for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        segment = pdfium_c.FPDFPath_GetPathSegment(obj, k)
+        px, py = ctypes.c_float(0), ctypes.c_float(0)
+        pdfium_c.FPDFPathSegment_GetPoint(segment, px, py)
+        nx = matrix.a * px.value + matrix.c * py.value + matrix.e
+        ny = matrix.b * px.value + matrix.d * py.value + matrix.f
+        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        if kind == pdfium_c.FPDF_SEGMENT_LINETO and x is not None:
+            out.append((x, y, nx, ny))
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            start = (nx, ny)
+        x, y = nx, ny
+        if pdfium_c.FPDFPathSegment_GetClose(segment) and start is not None:
+            out.append((x, y, *start))
+            x, y = start
+    return out
