@@ -21,7 +21,7 @@ from ..errors import UsageError, WxOcrError
 from ..geometry import quads, rotate
 from ..schema import ImageGroups, Schema, group_images, schema_of
 from ..text import _join
-from .grid import Rules, Table, find_tables, text_height
+from .grid import Rules, Table, cut_text, find_tables, text_height
 from .numbers import numeric_columns
 
 #: Columns of :func:`cells` and their dtypes, in order.
@@ -56,13 +56,16 @@ class TableWarning(UserWarning):
 
 @dataclass(frozen=True)
 class PageTables:
-    """The tables of one image: its key, page, skew, item texts and scores, and tables."""
+    """The tables of one image: its label, page, skew (degrees, about ``centre``), the
+    pieces the tables were built from (``parent``: the frame row of each piece, ``box``:
+    its deskewed box; an item the engine read over two cells is two pieces) and tables."""
 
     label: Hashable
     page: Any
     angle: float
     centre: tuple[float, float]
-    rows: np.ndarray
+    parent: np.ndarray
+    box: np.ndarray
     tables: list[Table]
 
 
@@ -92,19 +95,23 @@ def read_tables(frame: pd.DataFrame, *, image_column: Hashable | None = None,
         first = positions[0]
         page = frame[page_column].iloc[first] if page_column in frame.columns else 1
         if not len(rows):
-            found.append(PageTables(groups.labels[image], page, 0.0, (0.0, 0.0), rows, []))
+            found.append(PageTables(groups.labels[image], page, 0.0, (0.0, 0.0), rows,
+                                    np.empty((0, 4)), []))
             continue
         size = (widths[first], heights[first])
         centre = (size[0] / 2, size[1] / 2) if np.isfinite(size).all() else (0.0, 0.0)
         angle = _skew(corners[rows])
         box = _enclose(rotate(corners[rows] - centre, -angle) + centre)
         height = text_height(box)
-        found_rules = None
+        words = [str(t) for t in texts[rows]]
+        found_rules, strokes = None, None
         if column is not None:
-            found_rules = _rules_of(frame[column].iloc[first], page, size, box, height, angle)
+            found_rules, strokes = _rules_of(frame[column].iloc[first], page, size, box,
+                                             height, angle)
+        parent, box, words = _pieces(rows, box, words, strokes, height)
         area = _regions_of(regions, groups.labels[image], pages[image], angle, centre)
-        tables = find_tables(box, [str(t) for t in texts[rows]], found_rules, area)
-        found.append(PageTables(groups.labels[image], page, angle, centre, rows, tables))
+        tables = find_tables(box, words, found_rules, area)
+        found.append(PageTables(groups.labels[image], page, angle, centre, parent, box, tables))
     return schema, groups, found
 
 
@@ -121,12 +128,30 @@ def _enclose(corners: np.ndarray) -> np.ndarray:
                             corners[..., 0].max(1), corners[..., 1].max(1)])
 
 
+def _pieces(rows: np.ndarray, box: np.ndarray, words: list[str], strokes: np.ndarray | None,
+            height: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Items cut where their pixels show a wide blank (two cells read as one item)."""
+    if strokes is None:
+        return rows, box, words
+    from .ruling import item_gaps
+
+    parent, boxes, texts = [], [], []
+    for k, gaps in enumerate(item_gaps(strokes, box, height)):
+        parts = cut_text(words[k], box[k], gaps) if gaps else None
+        for piece_box, text in parts or [(box[k], words[k])]:
+            parent.append(rows[k])
+            boxes.append(piece_box)
+            texts.append(text)
+    return np.array(parent, dtype=np.int64), np.array(boxes, dtype=np.float64), texts
+
+
 def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
-              height: float, angle: float) -> Rules | None:
-    """The page's ruling lines: a PDF page's vector paths, else the image's pixels."""
+              height: float, angle: float) -> tuple[Rules | None, np.ndarray | None]:
+    """The page's ruling lines (a PDF page's vector paths, else the image's pixels) and its
+    strokes (:func:`~wxocr_pandas.tables.ruling.ink`; None for vector rules)."""
     from ..images import as_source
     from ..pages import page_image, sniff
-    from .ruling import image_rules, pdf_rules
+    from .ruling import image_rules, ink, pdf_rules
 
     number = 1 if page is None or pd.isna(page) else int(page)
     known = np.isfinite(size).all()
@@ -137,13 +162,14 @@ def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
             if sniff(data[:1024]) == "pdf":
                 found = pdf_rules(data, number - 1, (int(size[0]), int(size[1])), height)
                 if found is not None and abs(angle) < 0.05:
-                    return found
+                    return found, None
         picture = page_image(value, number, (int(size[0]), int(size[1])) if known else None)
     except WxOcrError as exc:
         warnings.warn(f"{exc}: its tables are built from the text alignment alone",
                       TableWarning, stacklevel=4)
-        return None
-    return image_rules(picture, box, height, angle)
+        return None, None
+    strokes = ink(picture, height, angle)
+    return image_rules(strokes, box, height), strokes
 
 
 def _regions_of(regions: pd.DataFrame | None, label: Hashable, page: Any, angle: float,
@@ -220,7 +246,6 @@ def cells(frame: pd.DataFrame, *, image_column: Hashable | None = None, rules: b
                                         regions=regions)
     texts = frame[schema.text].to_numpy(dtype=object)
     scores = frame[schema.score].to_numpy(dtype=np.float64, na_value=np.nan)
-    corners = quads(frame)
     errcodes = frame[schema.errcode].to_numpy(dtype=np.float64, na_value=0)
     errmsgs = frame[schema.errmsg].to_numpy(dtype=object)
     records: dict[str, list] = {name: [] for name in CELL_COLUMNS}
@@ -235,14 +260,14 @@ def cells(frame: pd.DataFrame, *, image_column: Hashable | None = None, rules: b
             records["errcode"][-1] = int(errcodes[first])
             records["errmsg"][-1] = errmsgs[first]
             continue
-        box = _enclose(corners[page.rows]) if len(page.rows) else None
-        height = text_height(box) if box is not None else 1.0
+        height = text_height(page.box)
         for number, table in enumerate(page.tables):
             for cell in table.cells:
-                members = [page.rows[line] for line in cell.lines]
-                items = np.concatenate(members) if members else np.empty(0, dtype=np.int64)
-                text = sep.join(_join(list(words), box[line], height)
-                                for words, line in zip(cell.words, cell.lines)) if members else None
+                items = page.parent[np.concatenate(cell.lines)] if cell.lines \
+                    else np.empty(0, dtype=np.int64)
+                text = sep.join(_join(list(words), page.box[line], height)
+                                for words, line in zip(cell.words, cell.lines)) \
+                    if cell.lines else None
                 images.append(image)
                 x0, y0, x1, y1 = _image_box(cell.box, page)
                 values = (page.page, number, cell.row, cell.col, cell.row_span, cell.col_span,

@@ -55,7 +55,7 @@ ROW_GAP = 2.2
 #: row once a region has three rows.
 SPAN_ALLOWANCE = 0.2
 #: A gutter is at least this many text heights wide.
-MIN_GUTTER = 0.25
+MIN_GUTTER = 0.1
 #: A drawn rule separates two cells when it covers this share of their common edge.
 RULE_COVER = 0.5
 #: A rule line is a boundary of the whole table when it covers this share of it.
@@ -441,50 +441,45 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
 
 def _gutters(row_bands: list[np.ndarray], box: np.ndarray, height: float, x0: float,
              x1: float) -> list[float]:
-    """Centres of the x-intervals the table rows leave free (step 3)."""
+    """Centres of the x-intervals the table rows leave free (step 3): an exact sweep over
+    the rows' covered intervals (each row counts once where its items overlap)."""
     rows = [b for b in row_bands if _is_row(b, box, height)] or row_bands
-    step = max(height / 4, 1.0)
-    left = min(x0, min(box[b, 0].min() for b in rows))
-    n_bins = int((max(x1, max(box[b, 2].max() for b in rows)) - left) / step) + 2
-    diff = np.zeros(n_bins + 1, dtype=np.int64)
+    events: list[tuple[float, int]] = []
     for b in rows:
         spans = box[b][:, [0, 2]]
         spans = spans[np.argsort(spans[:, 0])]
         start, end = spans[0]
-        for a, z in spans[1:]:  # each row counts once where its items overlap
+        for a, z in spans[1:]:
             if a > end:
-                diff[int((start - left) / step)] += 1
-                diff[int((end - left) / step) + 1] -= 1
+                events += [(start, 1), (end, -1)]
                 start, end = a, z
             else:
                 end = max(end, z)
-        diff[int((start - left) / step)] += 1
-        diff[int((end - left) / step) + 1] -= 1
-    cover = np.cumsum(diff)[:n_bins]
+        events += [(start, 1), (end, -1)]
+    events.sort()
     allowance = int(SPAN_ALLOWANCE * len(rows))
     if len(rows) >= 3:
         allowance = max(allowance, 1)
-    free = cover <= allowance
-    used = np.flatnonzero(~free)
-    if not len(used):
-        return []
-    first, last = used[0], used[-1]
+    # Runs of x where at most `allowance` rows have text, between text on both sides; the
+    # boundary goes in the middle of the run's least covered stretch.
     out = []
-    k = first
-    while k <= last:
-        if free[k]:
-            j = k
-            while j <= last and free[j]:
-                j += 1
-            if (j - k) * step >= MIN_GUTTER * height:
-                seg = cover[k:j]
-                low = np.flatnonzero(seg == seg.min())
-                centre = k + (low[0] + low[-1]) / 2
-                out.append(float(left + (centre + 0.5) * step))
-            k = j
-        else:
-            k += 1
-    return out
+    cover, seen_busy = 0, False
+    run: list[tuple[float, float, int]] = []
+    last = None
+    for x, step in events:
+        if cover <= allowance and last is not None and x > last:
+            run.append((last, x, cover))
+        before = cover
+        cover += step
+        last = x
+        if before <= allowance < cover:
+            if run and seen_busy and run[-1][1] - run[0][0] >= MIN_GUTTER * height:
+                low = min(c for _, _, c in run)
+                a, z, _ = max((r for r in run if r[2] == low), key=lambda r: r[1] - r[0])
+                out.append((a + z) / 2)
+            run = []
+            seen_busy = True
+    return [float(x) for x in out]
 
 
 def _split_on_rules(members: np.ndarray, box: np.ndarray, texts: list[str], xs: list[float],
@@ -496,7 +491,7 @@ def _split_on_rules(members: np.ndarray, box: np.ndarray, texts: list[str], xs: 
     for i in members:
         b = box[i]
         inside = [x for x in walls if b[0] + 0.5 * (b[3] - b[1]) < x < b[2] - 0.5 * (b[3] - b[1])]
-        parts = _cut_text(texts[i], b, inside) if inside else None
+        parts = cut_text(texts[i], b, inside) if inside else None
         if not parts:
             out[int(i)] = (b, texts[i])
             continue
@@ -505,8 +500,15 @@ def _split_on_rules(members: np.ndarray, box: np.ndarray, texts: list[str], xs: 
     return out
 
 
-def _cut_text(text: str, b: np.ndarray, walls: list[float]) -> list[tuple[np.ndarray, str]] | None:
-    """``text`` cut at the spaces nearest ``walls`` (by its share of the box's width)."""
+def cut_text(text: str, b: np.ndarray, walls: list[float]) -> list[tuple[np.ndarray, str]] | None:
+    """``text`` of box ``b`` cut at the spaces nearest the x positions ``walls`` (placed by
+    their share of the box's width): the pieces' boxes and texts, or None without a cut.
+
+    Examples
+    --------
+    >>> [t for _, t in cut_text("Olive oil West", np.array([0, 0, 140, 10]), [100.0])]
+    ['Olive oil', 'West']
+    """
     spaces = [k for k, ch in enumerate(text) if ch.isspace()]
     if not spaces:
         return None

@@ -31,36 +31,25 @@ H_KERNEL = 2.5
 V_KERNEL = 1.2
 #: A run thicker than this many text heights is a filled area, not a rule.
 MAX_THICKNESS = 0.5
+#: A blank stretch this many text heights wide inside an item separates two cells.
+ITEM_GAP = 0.6
 #: Breaks up to this many text heights on one line are joined.
 JOIN_GAP = 1.0
 
 
-def image_rules(image: Image.Image, box: np.ndarray, height: float, angle: float = 0.0
-                ) -> Rules:
-    """The ruling lines drawn in ``image``, in the deskewed frame of the items.
+def ink(image: Image.Image, height: float, angle: float = 0.0) -> np.ndarray:
+    """The dark strokes of ``image`` as a 0/255 mask, turned like the deskewed items.
 
-    Parameters
-    ----------
-    image
-        The page as its items were measured.
-    box
-        ``(n, 4)`` item boxes in the deskewed frame (blanked before looking for lines).
-    height
-        The page's text height in pixels.
-    angle
-        The page's skew in degrees (the items were turned by ``-angle`` about the image
-        centre); the image is turned the same way.
+    A local threshold keeps light shading (zebra rows, a grey scan background) white. The
+    page is turned by ``angle`` degrees about its centre, as its items were.
 
     Examples
     --------
     >>> from PIL import ImageDraw
-    >>> page = Image.new("L", (300, 200), 255)
-    >>> draw = ImageDraw.Draw(page)
-    >>> draw.line([(20, 50), (280, 50)], fill=0, width=2)
-    >>> draw.line([(150, 20), (150, 180)], fill=0, width=2)
-    >>> rules = image_rules(page, np.empty((0, 4)), 12.0)
-    >>> rules.horizontal.round().tolist(), rules.vertical.round().tolist()
-    ([[50.0, 20.0, 280.0]], [[150.0, 20.0, 180.0]])
+    >>> page = Image.new("L", (60, 40), 255)
+    >>> ImageDraw.Draw(page).line([(5, 20), (55, 20)], fill=0, width=2)
+    >>> int(ink(page, 10.0)[20, 30])
+    255
     """
     import cv2
 
@@ -71,24 +60,85 @@ def image_rules(image: Image.Image, box: np.ndarray, height: float, angle: float
         grey = cv2.warpAffine(grey, matrix, (grey.shape[1], grey.shape[0]),
                               flags=cv2.INTER_LINEAR, borderValue=255)
     block = max(15, int(height) | 1)
-    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
-                                block, 12)
+    return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C,
+                                 cv2.THRESH_BINARY_INV, block, 12)
+
+
+def image_rules(strokes: np.ndarray, box: np.ndarray, height: float) -> Rules:
+    """The ruling lines in an :func:`ink` mask, in the deskewed frame of the items.
+
+    Parameters
+    ----------
+    strokes
+        The page's :func:`ink`.
+    box
+        ``(n, 4)`` item boxes in the deskewed frame (blanked before looking for lines).
+    height
+        The page's text height in pixels.
+
+    Examples
+    --------
+    >>> from PIL import ImageDraw
+    >>> page = Image.new("L", (300, 200), 255)
+    >>> draw = ImageDraw.Draw(page)
+    >>> draw.line([(20, 50), (280, 50)], fill=0, width=2)
+    >>> draw.line([(150, 20), (150, 180)], fill=0, width=2)
+    >>> rules = image_rules(ink(page, 12.0), np.empty((0, 4)), 12.0)
+    >>> rules.horizontal.round().tolist(), rules.vertical.round().tolist()
+    ([[50.0, 20.0, 280.0]], [[150.0, 20.0, 180.0]])
+    """
+    import cv2
+
+    strokes = strokes.copy()
     # Only the middle of each box is blanked: engines pad boxes over a rule that touches the
     # text, and the strokes left above and below are too short for the kernels.
     for x0, y0, x1, y1 in np.asarray(box, dtype=np.float64).reshape(-1, 4):
         shrink = 0.25 * (y1 - y0)
-        ink[max(int(y0 + shrink), 0):max(int(math.ceil(y1 - shrink)), 0),
-            max(int(x0 + shrink), 0):max(int(math.ceil(x1 - shrink)), 0)] = 0
+        strokes[max(int(y0 + shrink), 0):max(int(math.ceil(y1 - shrink)), 0),
+                max(int(x0 + shrink), 0):max(int(math.ceil(x1 - shrink)), 0)] = 0
     long_h = max(int(H_KERNEL * height), 20)
     long_v = max(int(V_KERNEL * height), 12)
     bridge = max(int(0.2 * height), 2)
     horizontal = cv2.morphologyEx(
-        cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, bridge), np.uint8)),
+        cv2.morphologyEx(strokes, cv2.MORPH_CLOSE, np.ones((1, bridge), np.uint8)),
         cv2.MORPH_OPEN, np.ones((1, long_h), np.uint8))
     vertical = cv2.morphologyEx(
-        cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8)),
+        cv2.morphologyEx(strokes, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8)),
         cv2.MORPH_OPEN, np.ones((long_v, 1), np.uint8))
     return Rules(_segments(horizontal, height, axis=0), _segments(vertical, height, axis=1))
+
+
+def item_gaps(strokes: np.ndarray, box: np.ndarray, height: float) -> list[list[float]]:
+    """For each item box, the x-centres of the blank stretches inside it at least
+    :data:`ITEM_GAP` text heights wide: where the engine read two cells as one item.
+
+    Examples
+    --------
+    >>> from PIL import ImageDraw
+    >>> page = Image.new("L", (200, 40), 255)
+    >>> draw = ImageDraw.Draw(page)
+    >>> draw.rectangle([10, 10, 60, 30], fill=0)
+    >>> draw.rectangle([120, 10, 190, 30], fill=0)
+    >>> item_gaps(ink(page, 20.0), np.array([[5, 5, 195, 35]]), 20.0)
+    [[90.0]]
+    """
+    out: list[list[float]] = []
+    limit = ITEM_GAP * height
+    for x0, y0, x1, y1 in np.asarray(box, dtype=np.float64).reshape(-1, 4):
+        if x1 - x0 < 2 * limit:
+            out.append([])
+            continue
+        shrink = 0.2 * (y1 - y0)
+        left = max(int(x0), 0)
+        crop = strokes[max(int(y0 + shrink), 0):max(int(y1 - shrink), 0), left:max(int(x1), 0)]
+        inked = np.flatnonzero(crop.any(axis=0)) if crop.size else np.empty(0, np.intp)
+        if len(inked) < 2:
+            out.append([])
+            continue
+        steps = np.diff(inked)
+        wide = np.flatnonzero(steps > limit)
+        out.append([float(left + (inked[k] + inked[k + 1]) / 2) for k in wide])
+    return out
 
 
 def _segments(mask: np.ndarray, height: float, axis: int) -> np.ndarray:
