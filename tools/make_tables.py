@@ -300,12 +300,29 @@ def scan(image: Image.Image, seed: int) -> tuple[Image.Image, float]:
     return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"), angle
 
 
+def render_sample() -> Image.Image:
+    """``samples/tables/grid.png``: the small ruled table of the docstring examples."""
+    rows = [("Item", "Qty", "Price"), ("Green tea", "2", "12.50"), ("Rice", "1", "8.00"),
+            ("Honey", "3", "21.90")]
+    spec = Spec("grid", 4, 3, [TrueCell(r, c, 1, 1, t, align="right" if c and r else "left")
+                               for r, row in enumerate(rows) for c, t in enumerate(row)], 1)
+    page = Image.new("RGB", (520, 300), WHITE)
+    box = draw_table(ImageDraw.Draw(page), spec, (30, 30), load_face(find_cjk_font(), 26),
+                     random.Random(0))
+    return page.crop((0, 0, box[2] + 30, box[3] + 30))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("tables"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--per-style", type=int, default=3)
+    parser.add_argument("--sample", action="store_true",
+                        help="write samples/tables/grid.png (the docstrings' table) and stop")
     args = parser.parse_args()
+    if args.sample:
+        render_sample().save(Path(__file__).resolve().parents[1] / "samples/tables/grid.png")
+        return
     args.out.mkdir(parents=True, exist_ok=True)
     truth = {}
     for style in STYLES:

@@ -64,6 +64,18 @@ class DataFrameAccessor:
         """The text beside a label, per image; see :func:`wxocr_pandas.text.value_near`."""
         return text.value_near(self._obj, label, direction=direction, regex=regex)
 
+    def cells(self, **kwargs: Any) -> pd.DataFrame:
+        """The tables' cells, one row each; see :func:`wxocr_pandas.tables.cells`."""
+        from .tables import cells
+
+        return cells(self._obj, **kwargs)
+
+    def tables(self, **kwargs: Any) -> list[pd.DataFrame]:
+        """One DataFrame per table; see :func:`wxocr_pandas.tables.tables`."""
+        from .tables import tables
+
+        return tables(self._obj, **kwargs)
+
     def plot(self, **kwargs: Any) -> Axes:
         """Draw one image's items over it; see :func:`wxocr_pandas.plotting.plot_overlay`."""
         return plotting.plot_overlay(self._obj, **kwargs)

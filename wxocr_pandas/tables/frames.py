@@ -293,8 +293,8 @@ def empty_cells(index: pd.Index | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> empty_cells().dtypes["text"], len(empty_cells())
-    (string[python], 0)
+    >>> empty_cells().dtypes.astype(str).tolist()[:4], len(empty_cells())
+    (['Int64', 'Int64', 'Int64', 'Int64'], 0)
     """
     return _frame({name: [] for name in CELL_COLUMNS},
                   index[:0] if index is not None else pd.RangeIndex(0))
@@ -335,7 +335,7 @@ def tables(frame: pd.DataFrame, *, image_column: Hashable | None = None, rules: 
     >>> import pandas as pd, wxocr_pandas
     >>> out = pd.DataFrame({"path": ["samples/tables/grid.png"]}).wxocr.recognize("path")
     >>> [table] = out.wxocr.tables(numeric=True)
-    >>> list(table.columns), table["Qty"].sum()
+    >>> list(table.columns), int(table["Qty"].sum())
     (['Item', 'Qty', 'Price'], 6)
     >>> table.attrs["box"][:2] == [round(v, 1) for v in table.attrs["box"][:2]]
     True

@@ -41,6 +41,7 @@ cells (apart from the sorts), so a 10,000-cell table is no problem.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -238,9 +239,9 @@ def bands(idx: np.ndarray, box: np.ndarray) -> list[np.ndarray]:
 
     Examples
     --------
-    >>> box = np.array([[0, 0, 10, 10], [20, 6, 30, 26], [0, 16, 10, 26], [0, 40, 10, 50]], float)
-    >>> [b.tolist() for b in bands(np.arange(4), box)]
-    [[0, 2, 1], [3]]
+    >>> box = np.array([[0, 0, 10, 10], [0, 14, 10, 24], [20, 6, 30, 18], [0, 40, 10, 50]], float)
+    >>> [b.tolist() for b in bands(np.arange(4), box)]  # item 2 is centred beside 0 and 1
+    [[0, 1, 2], [3]]
     """
     if not len(idx):
         return []
@@ -490,7 +491,8 @@ def _split_on_rules(members: np.ndarray, box: np.ndarray, texts: list[str], xs: 
     walls = [x for x, ruled in zip(xs, x_rule) if ruled]
     for i in members:
         b = box[i]
-        inside = [x for x in walls if b[0] + 0.5 * (b[3] - b[1]) < x < b[2] - 0.5 * (b[3] - b[1])]
+        inside = [(x, x, (x - b[0]) / (b[2] - b[0])) for x in walls
+                  if b[0] + 0.5 * (b[3] - b[1]) < x < b[2] - 0.5 * (b[3] - b[1])]
         parts = cut_text(texts[i], b, inside) if inside else None
         if not parts:
             out[int(i)] = (b, texts[i])
@@ -500,37 +502,53 @@ def _split_on_rules(members: np.ndarray, box: np.ndarray, texts: list[str], xs: 
     return out
 
 
-def cut_text(text: str, b: np.ndarray, walls: list[float]) -> list[tuple[np.ndarray, str]] | None:
-    """``text`` of box ``b`` cut at the spaces nearest the x positions ``walls`` (placed by
-    their share of the box's width): the pieces' boxes and texts, or None without a cut.
+def cut_text(text: str, b: np.ndarray, cuts: list[tuple[float, float, float]]
+             ) -> list[tuple[np.ndarray, str]] | None:
+    """``text`` of box ``b`` cut in pieces: the pieces' boxes and texts, or None.
+
+    Each cut is ``(x_start, x_end, share)``: the blank (or rule) from ``x_start`` to
+    ``x_end`` ends one piece and starts the next, after ``share`` of the text's width. The
+    text is cut after the characters that fill that share (a wide CJK character counts
+    twice), or at a space at most one character from there.
 
     Examples
     --------
-    >>> [t for _, t in cut_text("Olive oil West", np.array([0, 0, 140, 10]), [100.0])]
+    >>> [t for _, t in cut_text("Olive oil West", np.array([0, 0, 140, 10]), [(95, 105, 0.66)])]
     ['Olive oil', 'West']
+    >>> [t for _, t in cut_text("68.208,636.00", np.array([0, 0, 220, 10]), [(65, 122, 0.4)])]
+    ['68.20', '8,636.00']
     """
-    spaces = [k for k, ch in enumerate(text) if ch.isspace()]
-    if not spaces:
+    weights = np.array([0.0 if ch.isspace() else 2.0 if is_wide(ch) else 1.0 for ch in text])
+    total = weights.sum()
+    if total == 0:
         return None
-    cuts = []
-    for x in walls:
-        share = (x - b[0]) / max(b[2] - b[0], 1e-9) * len(text)
-        best = min(spaces, key=lambda k: abs(k - share))
-        if abs(best - share) <= 0.25 * len(text) and best not in cuts:
-            cuts.append(best)
-    if not cuts:
-        return None
-    cuts.sort()
+    ends = np.cumsum(weights)
+    positions = []
+    for _, _, share in cuts:
+        cut = int(np.argmin(np.abs(ends - share * total))) + 1
+        spaces = [k for k, ch in enumerate(text) if ch.isspace() and abs(k - cut) <= 1]
+        positions.append(min(spaces, key=lambda k: abs(k - cut)) if spaces else cut)
     out = []
-    start = 0
-    for cut in [*cuts, len(text)]:
+    start, left = 0, b[0]
+    for cut, (x_start, x_end, _) in zip([*positions, len(text)],
+                                         [*cuts, (b[2], b[2], 1.0)]):
         piece = text[start:cut].strip()
-        if piece:
-            lo = b[0] + (b[2] - b[0]) * start / len(text)
-            hi = b[0] + (b[2] - b[0]) * cut / len(text)
-            out.append((np.array([lo, b[1], hi, b[3]]), piece))
-        start = cut + 1
+        if cut <= start or not piece:
+            return None
+        out.append((np.array([left, b[1], max(x_start, left + 1), b[3]]), piece))
+        start, left = cut, x_end
     return out if len(out) > 1 else None
+
+
+def is_wide(char: str) -> bool:
+    """True for an East Asian wide or full-width character.
+
+    Examples
+    --------
+    >>> is_wide("表"), is_wide("a")
+    (True, False)
+    """
+    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def _item(key: Key) -> int:

@@ -85,7 +85,7 @@ def image_rules(strokes: np.ndarray, box: np.ndarray, height: float) -> Rules:
     >>> draw.line([(150, 20), (150, 180)], fill=0, width=2)
     >>> rules = image_rules(ink(page, 12.0), np.empty((0, 4)), 12.0)
     >>> rules.horizontal.round().tolist(), rules.vertical.round().tolist()
-    ([[50.0, 20.0, 280.0]], [[150.0, 20.0, 180.0]])
+    ([[50.0, 22.0, 282.0]], [[150.0, 22.0, 182.0]])
     """
     import cv2
 
@@ -108,9 +108,11 @@ def image_rules(strokes: np.ndarray, box: np.ndarray, height: float) -> Rules:
     return Rules(_segments(horizontal, height, axis=0), _segments(vertical, height, axis=1))
 
 
-def item_gaps(strokes: np.ndarray, box: np.ndarray, height: float) -> list[list[float]]:
-    """For each item box, the x-centres of the blank stretches inside it at least
-    :data:`ITEM_GAP` text heights wide: where the engine read two cells as one item.
+def item_gaps(strokes: np.ndarray, box: np.ndarray, height: float
+              ) -> list[list[tuple[float, float, float]]]:
+    """For each item box, its blank stretches at least :data:`ITEM_GAP` text heights wide
+    (where the engine read two cells as one item), as ``(x_start, x_end, share)``: ``share``
+    is the part of the item's inked width left of the blank (where to cut its text).
 
     Examples
     --------
@@ -120,9 +122,9 @@ def item_gaps(strokes: np.ndarray, box: np.ndarray, height: float) -> list[list[
     >>> draw.rectangle([10, 10, 60, 30], fill=0)
     >>> draw.rectangle([120, 10, 190, 30], fill=0)
     >>> item_gaps(ink(page, 20.0), np.array([[5, 5, 195, 35]]), 20.0)
-    [[90.0]]
+    [[(60.0, 120.0, 0.42)]]
     """
-    out: list[list[float]] = []
+    out: list[list[tuple[float, float, float]]] = []
     limit = ITEM_GAP * height
     for x0, y0, x1, y1 in np.asarray(box, dtype=np.float64).reshape(-1, 4):
         if x1 - x0 < 2 * limit:
@@ -132,12 +134,9 @@ def item_gaps(strokes: np.ndarray, box: np.ndarray, height: float) -> list[list[
         left = max(int(x0), 0)
         crop = strokes[max(int(y0 + shrink), 0):max(int(y1 - shrink), 0), left:max(int(x1), 0)]
         inked = np.flatnonzero(crop.any(axis=0)) if crop.size else np.empty(0, np.intp)
-        if len(inked) < 2:
-            out.append([])
-            continue
-        steps = np.diff(inked)
-        wide = np.flatnonzero(steps > limit)
-        out.append([float(left + (inked[k] + inked[k + 1]) / 2) for k in wide])
+        wide = np.flatnonzero(np.diff(inked) > limit) if len(inked) > 1 else []
+        out.append([(float(left + inked[k]), float(left + inked[k + 1]),
+                     round(float((k + 1) / len(inked)), 2)) for k in wide])
     return out
 
 
@@ -231,7 +230,7 @@ def _path_pieces(obj: Any, pdfium_c: Any) -> list[tuple[float, float, float, flo
 
     fill, stroke = ctypes.c_int(0), ctypes.c_int(0)
     pdfium_c.FPDFPath_GetDrawMode(obj, fill, ctypes.byref(stroke))
-    left, bottom, right, top = obj.get_pos()
+    left, bottom, right, top = obj.get_bounds()
     if fill.value and not stroke.value:
         if min(right - left, top - bottom) <= 3:
             return [(left, (bottom + top) / 2, right, (bottom + top) / 2)
