@@ -130,13 +130,16 @@ def _enclose(corners: np.ndarray) -> np.ndarray:
 
 def _pieces(rows: np.ndarray, box: np.ndarray, words: list[str], strokes: np.ndarray | None,
             height: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Items cut where their pixels show a wide blank (two cells read as one item)."""
+    """Items narrowed to their ink, and cut where it shows a wide blank (two cells read as
+    one item)."""
     if strokes is None:
         return rows, box, words
-    from .ruling import item_gaps
+    from .ruling import item_ink
 
+    box = box.copy()
     parent, boxes, texts = [], [], []
-    for k, gaps in enumerate(item_gaps(strokes, box, height)):
+    for k, (left, right, gaps) in enumerate(item_ink(strokes, box, height)):
+        box[k, 0], box[k, 2] = left, right
         parts = cut_text(words[k], box[k], gaps) if gaps else None
         for piece_box, text in parts or [(box[k], words[k])]:
             parent.append(rows[k])

@@ -509,7 +509,7 @@ def cut_text(text: str, b: np.ndarray, cuts: list[tuple[float, float, float]]
     Each cut is ``(x_start, x_end, share)``: the blank (or rule) from ``x_start`` to
     ``x_end`` ends one piece and starts the next, after ``share`` of the text's width. The
     text is cut after the characters that fill that share (a wide CJK character counts
-    twice), or at a space at most one character from there.
+    twice), or at the nearest space at most two characters (or 15 % of the text) from there.
 
     Examples
     --------
@@ -526,7 +526,8 @@ def cut_text(text: str, b: np.ndarray, cuts: list[tuple[float, float, float]]
     positions = []
     for _, _, share in cuts:
         cut = int(np.argmin(np.abs(ends - share * total))) + 1
-        spaces = [k for k, ch in enumerate(text) if ch.isspace() and abs(k - cut) <= 1]
+        near = max(2.0, 0.15 * len(text))
+        spaces = [k for k, ch in enumerate(text) if ch.isspace() and abs(k - cut) <= near]
         positions.append(min(spaces, key=lambda k: abs(k - cut)) if spaces else cut)
     out = []
     start, left = 0, b[0]

@@ -108,11 +108,13 @@ def image_rules(strokes: np.ndarray, box: np.ndarray, height: float) -> Rules:
     return Rules(_segments(horizontal, height, axis=0), _segments(vertical, height, axis=1))
 
 
-def item_gaps(strokes: np.ndarray, box: np.ndarray, height: float
-              ) -> list[list[tuple[float, float, float]]]:
-    """For each item box, its blank stretches at least :data:`ITEM_GAP` text heights wide
-    (where the engine read two cells as one item), as ``(x_start, x_end, share)``: ``share``
-    is the part of the item's inked width left of the blank (where to cut its text).
+def item_ink(strokes: np.ndarray, box: np.ndarray, height: float
+             ) -> list[tuple[float, float, list[tuple[float, float, float]]]]:
+    """For each item box: the x-extent of its ink (engines pad boxes, so neighbouring cells'
+    boxes can overlap) and its blank stretches at least :data:`ITEM_GAP` text heights wide
+    (where the engine read two cells as one item), as ``(x_start, x_end, share)``:
+    ``share`` is the part of the item's inked width left of the blank (where to cut its
+    text). An item without ink keeps its box.
 
     Examples
     --------
@@ -121,22 +123,23 @@ def item_gaps(strokes: np.ndarray, box: np.ndarray, height: float
     >>> draw = ImageDraw.Draw(page)
     >>> draw.rectangle([10, 10, 60, 30], fill=0)
     >>> draw.rectangle([120, 10, 190, 30], fill=0)
-    >>> item_gaps(ink(page, 20.0), np.array([[5, 5, 195, 35]]), 20.0)
-    [[(60.0, 120.0, 0.42)]]
+    >>> item_ink(ink(page, 20.0), np.array([[5, 5, 195, 35]]), 20.0)
+    [(10.0, 190.0, [(60.0, 120.0, 0.42)])]
     """
-    out: list[list[tuple[float, float, float]]] = []
+    out: list[tuple[float, float, list[tuple[float, float, float]]]] = []
     limit = ITEM_GAP * height
     for x0, y0, x1, y1 in np.asarray(box, dtype=np.float64).reshape(-1, 4):
-        if x1 - x0 < 2 * limit:
-            out.append([])
-            continue
         shrink = 0.2 * (y1 - y0)
         left = max(int(x0), 0)
         crop = strokes[max(int(y0 + shrink), 0):max(int(y1 - shrink), 0), left:max(int(x1), 0)]
         inked = np.flatnonzero(crop.any(axis=0)) if crop.size else np.empty(0, np.intp)
-        wide = np.flatnonzero(np.diff(inked) > limit) if len(inked) > 1 else []
-        out.append([(float(left + inked[k]), float(left + inked[k + 1]),
-                     round(float((k + 1) / len(inked)), 2)) for k in wide])
+        if len(inked) < 2:
+            out.append((float(x0), float(x1), []))
+            continue
+        wide = np.flatnonzero(np.diff(inked) > limit)
+        out.append((float(left + inked[0]), float(left + inked[-1]),
+                    [(float(left + inked[k]), float(left + inked[k + 1]),
+                      round(float((k + 1) / len(inked)), 2)) for k in wide]))
     return out
 
 
