@@ -263,6 +263,65 @@ def render(style: str, seed: int, *, font_size: int = 28) -> tuple[Image.Image, 
     return page.crop(crop), truth
 
 
+class PdfCanvas:
+    """The three drawing calls :func:`draw_table` makes, drawn into a matplotlib figure of
+    ``size`` pixels at 300 dpi, saved as a PDF with a text layer (TrueType text, vector
+    lines): a born-digital copy of a rendered table."""
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from matplotlib.font_manager import FontProperties
+
+        plt.rcParams["pdf.fonttype"] = 42
+        self.size = size
+        self.figure = plt.figure(figsize=(size[0] / 300, size[1] / 300))
+        self._font = FontProperties(fname=str(find_cjk_font()))
+
+    def _xy(self, x: float, y: float) -> tuple[float, float]:
+        return x / self.size[0], 1 - y / self.size[1]
+
+    def rectangle(self, box, fill=None, outline=None, width=1) -> None:
+        from matplotlib.patches import Rectangle
+
+        (x0, y0), (x1, y1) = self._xy(box[0], box[3]), self._xy(box[2], box[1])
+        self.figure.add_artist(Rectangle((x0, y0), x1 - x0, y1 - y0, transform=self.figure.transFigure,
+                                         facecolor=np.array(fill) / 255 if fill else "none",
+                                         edgecolor=np.array(outline) / 255 if outline else "none",
+                                         linewidth=width * 72 / 300))
+
+    def line(self, points, fill=INK, width=1) -> None:
+        from matplotlib.lines import Line2D
+
+        (x0, y0), (x1, y1) = (self._xy(*p) for p in points)
+        self.figure.add_artist(Line2D([x0, x1], [y0, y1], transform=self.figure.transFigure,
+                                      color=np.array(fill) / 255, linewidth=width * 72 / 300))
+
+    def text(self, xy, text, font=None, fill=INK) -> None:
+        x, y = self._xy(*xy)
+        self.figure.text(x, y, text, va="top", fontproperties=self._font,
+                         size=font.size * 72 / 300, color=np.array(fill) / 255)
+
+    def save(self, path: Path) -> None:
+        import matplotlib.pyplot as plt
+
+        self.figure.savefig(path)
+        plt.close(self.figure)
+
+
+def render_pdf(style: str, seed: int, path: Path, *, font_size: int = 28) -> dict:
+    """The table :func:`render` draws, as a one-page PDF with a text layer; its truth."""
+    image, truth = render(style, seed, font_size=font_size)
+    rng = random.Random(f"{style}-{seed}")
+    spec = make_spec(style, rng)
+    canvas = PdfCanvas(image.size)
+    draw_table(canvas, spec, (80, 80), load_face(find_cjk_font(), font_size), rng)
+    canvas.save(path)
+    return truth
+
+
 def render_page(kind: str, seed: int, *, font_size: int = 26) -> tuple[Image.Image, dict]:
     """A page with paragraphs and tables: ``"between"`` (a table between paragraphs),
     ``"two"`` (two tables), ``"prose"`` (no table)."""

@@ -151,28 +151,28 @@ def _pieces(rows: np.ndarray, box: np.ndarray, words: list[str], strokes: np.nda
 def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
               height: float, angle: float) -> tuple[Rules | None, np.ndarray | None]:
     """The page's ruling lines (a PDF page's vector paths, else the image's pixels) and its
-    strokes (:func:`~wxocr_pandas.tables.ruling.ink`; None for vector rules)."""
+    strokes (:func:`~wxocr_pandas.tables.ruling.ink`), or None and None when the image
+    cannot be read."""
     from ..images import as_source
     from ..pages import page_image, sniff
     from .ruling import image_rules, ink, pdf_rules
 
     number = 1 if page is None or pd.isna(page) else int(page)
     known = np.isfinite(size).all()
+    vector = None
     try:
         source = as_source(value)
-        if source.kind in ("path", "bytes") and known:
+        if source.kind in ("path", "bytes") and known and abs(angle) < 0.05:
             data = source.read_bytes()
             if sniff(data[:1024]) == "pdf":
-                found = pdf_rules(data, number - 1, (int(size[0]), int(size[1])), height)
-                if found is not None and abs(angle) < 0.05:
-                    return found, None
+                vector = pdf_rules(data, number - 1, (int(size[0]), int(size[1])), height)
         picture = page_image(value, number, (int(size[0]), int(size[1])) if known else None)
     except WxOcrError as exc:
         warnings.warn(f"{exc}: its tables are built from the text alignment alone",
                       TableWarning, stacklevel=4)
         return None, None
     strokes = ink(picture, height, angle)
-    return image_rules(strokes, box, height), strokes
+    return (vector if vector is not None else image_rules(strokes, box, height)), strokes
 
 
 def _regions_of(regions: pd.DataFrame | None, label: Hashable, page: Any, angle: float,

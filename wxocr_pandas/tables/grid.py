@@ -63,6 +63,8 @@ RULE_COVER = 0.5
 RULE_SPAN = 0.3
 #: At most this many rows above a rule are a header.
 MAX_HEADER_ROWS = 3
+#: A table has text in at least this share of its cells.
+MIN_FILLED = 0.3
 #: Rules this close (in text heights) above or below a borderless region bound it.
 RULE_REACH = 1.6
 
@@ -433,8 +435,8 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
     cells = _cells(row_bands, row_of_band, pieces, item_cols, box, row_edges, col_edges,
                    x_rule, v_index, vlines, y_rule, h_index, hlines)
     filled = sum(1 for c in cells if c.lines)
-    if filled < 2 or (not ruled and n_rows * n_cols < 4):
-        return None
+    if filled < 2 or (not ruled and n_rows * n_cols < 4) or filled < MIN_FILLED * len(cells):
+        return None  # a chart's grid, an empty form
     header = _header_rows(cells, n_rows, y_rule)
     return Table((float(left), float(top), float(right), float(bottom)), n_rows, n_cols,
                  header, cells)
