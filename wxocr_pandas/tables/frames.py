@@ -151,11 +151,11 @@ def _pieces(rows: np.ndarray, box: np.ndarray, words: list[str], strokes: np.nda
 def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
               height: float, angle: float) -> tuple[Rules | None, np.ndarray | None]:
     """The page's ruling lines (a PDF page's vector paths, else the image's pixels) and its
-    strokes (:func:`~wxocr_pandas.tables.ruling.ink`), or None and None when the image
-    cannot be read."""
+    text strokes (:func:`~wxocr_pandas.tables.ruling.ink` without the rules), or None and
+    None when the image cannot be read."""
     from ..images import as_source
     from ..pages import page_image, sniff
-    from .ruling import image_rules, ink, pdf_rules
+    from .ruling import image_rules, ink, pdf_rules, text_strokes
 
     number = 1 if page is None or pd.isna(page) else int(page)
     known = np.isfinite(size).all()
@@ -172,7 +172,11 @@ def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
                       TableWarning, stacklevel=4)
         return None, None
     strokes = ink(picture, height, angle)
-    return (vector if vector is not None else image_rules(strokes, box, height)), strokes
+    rules = image_rules(strokes, box, height)
+    # The items' own strokes, without the rules (drawn or vector) that cross their boxes.
+    text = text_strokes(text_strokes(strokes, rules), vector) if vector is not None \
+        else text_strokes(strokes, rules)
+    return (vector if vector is not None else rules), text
 
 
 def _regions_of(regions: pd.DataFrame | None, label: Hashable, page: Any, angle: float,

@@ -108,13 +108,34 @@ def image_rules(strokes: np.ndarray, box: np.ndarray, height: float) -> Rules:
     return Rules(_segments(horizontal, height, axis=0), _segments(vertical, height, axis=1))
 
 
+def text_strokes(strokes: np.ndarray, rules: Rules, width: int = 5) -> np.ndarray:
+    """``strokes`` with the ``rules`` painted out (``width`` pixels wide): what is left is
+    the text, whose blanks tell two cells apart.
+
+    Examples
+    --------
+    >>> strokes = np.zeros((20, 20), np.uint8)
+    >>> strokes[:, 10] = 255
+    >>> int(text_strokes(strokes, Rules(np.empty((0, 3)), np.array([[10.0, 0, 19]]))).max())
+    0
+    """
+    import cv2
+
+    out = strokes.copy()
+    for y, a, b in rules.horizontal:
+        cv2.line(out, (int(a), int(round(y))), (int(b), int(round(y))), 0, width)
+    for x, a, b in rules.vertical:
+        cv2.line(out, (int(round(x)), int(a)), (int(round(x)), int(b)), 0, width)
+    return out
+
+
 def item_ink(strokes: np.ndarray, box: np.ndarray, height: float
              ) -> list[tuple[float, float, list[tuple[float, float, float]]]]:
     """For each item box: the x-extent of its ink (engines pad boxes, so neighbouring cells'
     boxes can overlap) and its blank stretches at least :data:`ITEM_GAP` text heights wide
     (where the engine read two cells as one item), as ``(x_start, x_end, share)``:
-    ``share`` is the part of the item's inked width left of the blank (where to cut its
-    text). An item without ink keeps its box.
+    ``share`` is the part of the item's inked extent (its wide blanks left out) before the
+    blank: where to cut its text. An item without ink keeps its box.
 
     Examples
     --------
@@ -137,9 +158,14 @@ def item_ink(strokes: np.ndarray, box: np.ndarray, height: float
             out.append((float(x0), float(x1), []))
             continue
         wide = np.flatnonzero(np.diff(inked) > limit)
+        # Where to cut the text: the share of the inked extent (blanks left out) before
+        # each blank, as glyphs, not the columns between them, take the width.
+        starts = np.concatenate([[inked[0]], inked[wide + 1]])
+        ends = np.concatenate([inked[wide], [inked[-1]]])
+        widths = np.cumsum(ends - starts + 1)
         out.append((float(left + inked[0]), float(left + inked[-1]),
                     [(float(left + inked[k]), float(left + inked[k + 1]),
-                      round(float((k + 1) / len(inked)), 2)) for k in wide]))
+                      round(float(widths[n] / widths[-1]), 2)) for n, k in enumerate(wide)]))
     return out
 
 
