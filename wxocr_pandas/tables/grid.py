@@ -391,7 +391,7 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
     inner_h = [k for k, at in enumerate(hlines.at)
                if y0 + 0.5 * height < at < y1 - 0.5 * height
                and _span_share(hlines, k, x1 - x0) >= RULE_SPAN]
-    row_bands = _split_bands(bands(members, box), box, [hlines.at[k] for k in inner_h], height)
+    row_bands, slabs = _slab_bands(members, box, [hlines.at[k] for k in inner_h])
     # Column boundaries: inner vertical rules across the table, else the gutters.
     inner_v = [k for k, at in enumerate(vlines.at)
                if x0 + height < at < x1 - height and _span_share(vlines, k, y1 - y0) >= RULE_SPAN]
@@ -422,8 +422,8 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
     # Rows: bands between rules that are drawn across most rows are one row each, unless
     # both are full rows (rows the rules left out); elsewhere wrapped lines continue a row.
     ruled_rows = sum(_span_share(hlines, k, x1 - x0) >= 0.8 for k in inner_h) >= 2
-    row_of_band, ys, y_rule, h_index = _rows(row_bands, box, item_cols, hlines, inner_h, height,
-                                             n_cols if ruled_rows else 0)
+    row_of_band, ys, y_rule, h_index = _rows(row_bands, slabs, box, item_cols, hlines, inner_h,
+                                             height, n_cols if ruled_rows else 0)
     top = min(y0, box[members, 1].min())
     bottom = max(y1, box[members, 3].max())
     row_edges = np.array([top, *ys, bottom])
@@ -570,69 +570,66 @@ def _columns_of(b: np.ndarray, edges: np.ndarray, height: float) -> tuple[int, i
     return lo, hi
 
 
-def _split_bands(row_bands: list[np.ndarray], box: np.ndarray, rule_at: list[float],
-                 height: float) -> list[np.ndarray]:
-    """Bands cut at the rules drawn through them (a label centred over two ruled rows joins
-    their bands); each item goes to the side of its centre."""
-    out = []
-    for b in row_bands:
-        top, bottom = box[b, 1].min(), box[b, 3].max()
-        cuts = sorted(at for at in rule_at if top + 0.3 * height < at < bottom - 0.3 * height)
-        if not cuts:
-            out.append(b)
-            continue
-        side = np.searchsorted(cuts, (box[b, 1] + box[b, 3]) / 2)
-        out.extend(b[side == k] for k in range(len(cuts) + 1) if (side == k).any())
-    return out
+def _slab_bands(members: np.ndarray, box: np.ndarray, rule_at: list[float]
+                ) -> tuple[list[np.ndarray], list[int]]:
+    """The bands of ``members`` within each slab between the rules drawn across the table
+    (each item in the slab of its centre; a label centred over two ruled rows joins the
+    lower one, never both), and each band's slab: slab ``k`` lies below rule ``k - 1``."""
+    side = np.searchsorted(np.asarray(rule_at, dtype=np.float64),
+                           (box[members, 1] + box[members, 3]) / 2)
+    found, slabs = [], []
+    for k in range(len(rule_at) + 1):
+        for band in bands(members[side == k], box):
+            found.append(band)
+            slabs.append(k)
+    return found, slabs
 
 
-def _rows(row_bands: list[np.ndarray], box: np.ndarray,
-          item_cols: dict[Key, tuple[int, int]], hlines: _Lines,
-          inner_h: list[int], height: float, ruled_cols: int = 0
+def _rows(row_bands: list[np.ndarray], slabs: list[int], box: np.ndarray,
+          item_cols: dict[Key, tuple[int, int]], hlines: _Lines, inner_h: list[int],
+          height: float, ruled_cols: int = 0
           ) -> tuple[list[int], list[float], list[bool], list[int]]:
     """Each band's row, and the row boundaries (position, drawn or not, rule line index).
 
-    ``ruled_cols`` (the number of columns) says the rows are ruled: between two rules a band
-    starts a row only when it and the band above both fill half the columns or more."""
+    Bands in different slabs are separated by the rules between them (two rules with no
+    text between make an empty row). ``ruled_cols`` (the number of columns) says the rows are
+    ruled: within a slab a band starts a row only when it and the band above both fill half
+    the columns or more; otherwise a band without text in the first column, only in
+    columns the row already has, and no further below than the usual line gap continues
+    the row (a wrapped cell)."""
     band_cols = _band_columns(row_bands, item_cols)
     gaps = [box[row_bands[k + 1], 1].min() - box[row_bands[k], 3].max()
             for k in range(len(row_bands) - 1)]
     usual = float(np.median(gaps)) if gaps else height
-    rule_at = [hlines.at[k] for k in inner_h]
     row_of_band = [0]
     ys: list[float] = []
     y_rule: list[bool] = []
     h_index: list[int] = []
     row_cols = set(band_cols[0]) if row_bands else set()
-    used_rules: set[int] = set()
     for k in range(1, len(row_bands)):
-        above = box[row_bands[k - 1], 3].max()
-        below = box[row_bands[k], 1].min()
-        between = [j for j, at in zip(inner_h, rule_at)
-                   if above - 0.4 * height <= at <= below + 0.4 * height and j not in used_rules]
         cols = band_cols[k]
-        if between:
-            j = min(between, key=lambda j: abs(hlines.at[j] - (above + below) / 2))
-            used_rules.add(j)
-            ys.append(hlines.at[j])
-            y_rule.append(True)
-            h_index.append(j)
-        elif ruled_cols and not (min(len(cols), len(band_cols[k - 1]))
-                                 >= max(2, (ruled_cols + 1) // 2)):
+        if slabs[k] != slabs[k - 1]:
+            crossed = inner_h[slabs[k - 1]:slabs[k]]
+            ys += [hlines.at[j] for j in crossed]
+            y_rule += [True] * len(crossed)
+            h_index += crossed
+            row_of_band.append(row_of_band[-1] + len(crossed))
+            row_cols = set(cols)
+            continue
+        if ruled_cols:
+            new_row = min(len(cols), len(band_cols[k - 1])) >= max(2, (ruled_cols + 1) // 2)
+        else:
+            new_row = not (0 not in cols and cols <= row_cols and len(cols) < len(row_cols)
+                           and gaps[k - 1] <= max(usual * 1.15, 0.35 * height) + 1)
+        if not new_row:
             row_of_band.append(row_of_band[-1])
             row_cols |= cols
             continue
-        elif (0 not in cols and cols <= row_cols and len(cols) < len(row_cols)
-              and gaps[k - 1] <= max(usual * 1.15, 0.35 * height) + 1):
-            row_of_band.append(row_of_band[-1])
-            continue
-        else:
-            ys.append(float((above + below) / 2))
-            y_rule.append(False)
-            h_index.append(-1)
+        ys.append(float((box[row_bands[k - 1], 3].max() + box[row_bands[k], 1].min()) / 2))
+        y_rule.append(False)
+        h_index.append(-1)
         row_of_band.append(row_of_band[-1] + 1)
         row_cols = set(cols)
-    # Rules that cross a band (a row whose rule is hidden by tall boxes) are not used.
     return row_of_band, ys, y_rule, h_index
 
 
