@@ -7,6 +7,8 @@
     wxocr recognize samples/*.png -o results.csv --workers 2 --no-cache
     wxocr recognize samples/report.pdf -o report.csv --dpi 300   # one row per text per page
     wxocr recognize "scans/**/*.png" -o out/ --scheduler tcp://host:8786   # Dask: Parquet parts
+    wxocr tables scans/*.png -o tables.xlsx             # a sheet per table (also a folder/ of
+                                                        # CSVs, or cells.csv / cells.parquet)
     wxocr cache info                                    # where the result cache is, how big
     wxocr cache clear
     wxocr serve --app wx0123456789abcdef:SECRET         # the WeChat OCR API on 127.0.0.1:8080
@@ -76,32 +78,44 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("images", nargs="+", help="image paths, glob patterns or http(s) URLs")
     rec.add_argument("-o", "--output", required=True, type=Path,
                      help=f"output file: {', '.join(OUTPUT_SUFFIXES)} (jsonl: raw answers)")
-    rec.add_argument("--backend", default=None,
-                     help=f"{' or '.join(backend_names())} (default: env WXOCR_BACKEND, else local)")
     rec.add_argument("--errors", choices=("coerce", "raise"), default="coerce",
                      help="coerce: failed images become rows (default); raise: stop at the first")
-    rec.add_argument("--workers", type=int, default=None,
-                     help="parallel workers (local: processes, default one per core for 8+ "
-                          "images; other backends: threads, default 1); env WXOCR_WORKERS")
-    rec.add_argument("--dpi", type=float, default=None,
-                     help="resolution of rendered PDF pages (default 200); env WXOCR_DPI")
-    rec.add_argument("--pdf-ocr", dest="pdf_ocr", action="store_const", const=True,
-                     default=None, help="recognize PDF pages that have a text layer too "
-                                        "(by default their text layer is read); env WXOCR_PDF_OCR")
-    rec.add_argument("--no-cache", dest="cache", action="store_false",
-                     help="recognize everything again and store nothing in the result cache")
-    rec.add_argument("--no-progress", dest="progress", action="store_const", const=False,
-                     default=None, help="no progress bar")
     rec.add_argument("--scheduler", default=None,
                      help="run on Dask: a scheduler address (tcp://host:8786) or 'local' (a "
                           "LocalCluster sized to this machine, the default for a directory "
                           "output); needs -o DIRECTORY/ and pip install 'wxocr-pandas[dask]'")
     rec.add_argument("--partitions", type=int, default=None,
                      help="Dask partitions (default: about 32 images each, 2+ per worker thread)")
+    tables = commands.add_parser("tables", help="recognize images and PDFs into their tables")
+    tables.add_argument("images", nargs="+", help="image or PDF paths, glob patterns, URLs")
+    tables.add_argument("-o", "--output", required=True, type=Path,
+                        help="tables.xlsx (a sheet per table; needs wxocr-pandas[xlsx]), a "
+                             "folder/ (a CSV per table), or cells.csv / cells.parquet (the "
+                             "tidy cells)")
+    tables.add_argument("--sep", default=" ", help="joins the lines of a wrapped cell (' ')")
+    tables.add_argument("--numeric", action="store_true",
+                        help="write columns of numbers as numbers (xlsx and folder outputs)")
     cache = commands.add_parser("cache", help="show or clear the result cache")
     cache.add_argument("action", choices=("info", "clear"))
     serve = _serve_parser(commands)
-    for command in (rec, cache, serve):
+    for command in (rec, tables):
+        command.add_argument("--backend", default=None,
+                             help=f"{' or '.join(backend_names())} (default: env WXOCR_BACKEND, "
+                                  "else local)")
+        command.add_argument("--dpi", type=float, default=None,
+                             help="resolution of rendered PDF pages (default 150); env WXOCR_DPI")
+        command.add_argument("--pdf-ocr", dest="pdf_ocr", action="store_const", const=True,
+                             default=None, help="recognize PDF pages that have a text layer too "
+                                                "(by default their text layer is read); env "
+                                                "WXOCR_PDF_OCR")
+        command.add_argument("--workers", type=int, default=None,
+                             help="parallel workers (local: processes; other backends: "
+                                  "threads, default 1); env WXOCR_WORKERS")
+        command.add_argument("--no-cache", dest="cache", action="store_false",
+                             help="recognize everything again; store nothing in the result cache")
+        command.add_argument("--no-progress", dest="progress", action="store_const",
+                             const=False, default=None, help="no progress bar")
+    for command in (rec, tables, cache, serve):
         command.add_argument("--cache-dir", default=None,
                              help="result cache directory (default: env WXOCR_CACHE_DIR, "
                                   "else the platform cache directory)")
@@ -229,6 +243,31 @@ def _recognize_on_dask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tables(args: argparse.Namespace) -> int:
+    from .api import recognize_frame
+    from .tables import cells, tables
+    from .tables.output import check_output, write_tables
+
+    check_output(args.output)  # before any recognition
+    images = expand(args.images)
+    out = recognize_frame(pd.DataFrame({"image": images}), "image", backend=args.backend,
+                          cache=args.cache, cache_dir=args.cache_dir, max_workers=args.workers,
+                          progress=args.progress, dpi=args.dpi, pdf_ocr=args.pdf_ocr)
+    grid = cells(out, sep=args.sep)
+    found = tables(out, sep=args.sep, numeric=args.numeric) \
+        if args.output.suffix.lower() not in (".csv", ".parquet") else []
+    written = write_tables(args.output, grid, found, images)
+    failed = grid.loc[grid["errcode"] != 0, "errmsg"]
+    ok = grid[grid["errcode"] == 0]
+    n_tables = ok.groupby([ok.index, "page", "table"]).ngroups if len(ok) else 0
+    target = args.output if len(written) <= 1 else f"{len(written)} files in {args.output}{os.sep}"
+    print(f"{len(images)} inputs, {n_tables} tables, {len(ok)} cells, {len(failed)} failed "
+          f"-> {target}")
+    for errmsg in failed:
+        print(f"  failed: {errmsg}", file=sys.stderr)
+    return 0
+
+
 def _cache(args: argparse.Namespace) -> int:
     with ResultCache(args.cache_dir) as cache:
         if args.action == "clear":
@@ -245,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``wxocr``; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        commands = {"recognize": _recognize, "cache": _cache, "serve": _serve}
+        commands = {"recognize": _recognize, "tables": _tables, "cache": _cache, "serve": _serve}
         return commands[args.command](args)
     except UsageError as exc:  # a wrong argument or setting: nothing was done
         print(f"wxocr: {exc}", file=sys.stderr)

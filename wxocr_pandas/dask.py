@@ -42,8 +42,9 @@ from .frame import explode
 if TYPE_CHECKING:
     import distributed
 
-__all__ = ["DaskDataFrameAccessor", "DaskSeriesAccessor", "cluster_backend", "connect",
-           "default_partitions", "recognize_dask", "recognize_to_dataset", "result_meta"]
+__all__ = ["DaskDataFrameAccessor", "DaskSeriesAccessor", "cells_dask", "cluster_backend",
+           "connect", "default_partitions", "recognize_dask", "recognize_to_dataset",
+           "result_meta"]
 
 
 def cluster_backend(backend: str | Backend | None = None) -> Backend:
@@ -187,6 +188,28 @@ class DaskDataFrameAccessor:
         """Recognize ``ddf[column]`` lazily; see :func:`recognize_dask`."""
         return recognize_dask(self._obj, column, backend=backend, errors=errors, prefix=prefix,
                               **options)
+
+    def cells(self, **options: Any) -> dd.DataFrame:
+        """The tables' cells of a recognized collection, lazily; see :func:`cells_dask`."""
+        return cells_dask(self._obj, **options)
+
+
+def cells_dask(ddf: dd.DataFrame, **options: Any) -> dd.DataFrame:
+    """:func:`wxocr_pandas.tables.cells` lazily, partition by partition (a result's images
+    never span two partitions: each input row's items stay in its partition).
+
+    Examples
+    --------
+    >>> import dask, dask.dataframe as dd, pandas as pd, wxocr_pandas.dask
+    >>> ddf = dd.from_pandas(pd.DataFrame({"path": ["samples/tables/grid.png"]}), npartitions=1)
+    >>> grid = ddf.wxocr.recognize("path").wxocr.cells()
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     int(grid.compute()["row"].max())
+    3
+    """
+    from .tables import cells, empty_cells
+
+    return ddf.map_partitions(cells, meta=empty_cells(ddf._meta.index), **options)
 
 
 @register_series_accessor("wxocr")

@@ -213,7 +213,8 @@ def plot_overlay(frame: pd.DataFrame, *, image: Any = None, ax: Axes | None = No
                  row: Hashable | None = None, page: int | None = None,
                  image_column: Hashable | None = None,
                  labels: bool = True, color_by: str | None = "score", highlight: Any = None,
-                 cmap: Any = None, fontsize: float = 8, colorbar: bool = True) -> Axes:
+                 cmap: Any = None, fontsize: float = 8, colorbar: bool = True,
+                 tables: bool = False) -> Axes:
     """Draw the recognized items of one image over the image; return the Axes.
 
     Parameters
@@ -244,6 +245,9 @@ def plot_overlay(frame: pd.DataFrame, *, image: Any = None, ax: Axes | None = No
     cmap, fontsize, colorbar
         Colormap name, label size in points, and whether to add a colorbar for a float
         ``color_by``.
+    tables
+        Also draw the cells of the image's tables (:func:`wxocr_pandas.tables.cells`), all
+        in one more collection: header cells shaded.
 
     Returns
     -------
@@ -285,6 +289,10 @@ def plot_overlay(frame: pd.DataFrame, *, image: Any = None, ax: Axes | None = No
     ax.add_collection(collection)
     if labels:
         _label_items(ax, items[schema.text], quads, mask, fontsize)
+    if tables:
+        from .tables.frames import draw_cells
+
+        draw_cells(ax, rows, image_column=image_column, rules=image is None)
     if mappable is not None and colorbar and len(items):
         ax.figure.colorbar(mappable, ax=ax, label=color_by, shrink=0.8)
     elif color_by and mappable is None and len(items):

@@ -150,12 +150,12 @@ def _pieces(rows: np.ndarray, box: np.ndarray, words: list[str], strokes: np.nda
 
 def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
               height: float, angle: float) -> tuple[Rules | None, np.ndarray | None]:
-    """The page's ruling lines (a PDF page's vector paths, else the image's pixels) and its
+    """The page's ruling lines (its pixels', with a PDF page's vector paths) and its
     text strokes (:func:`~wxocr_pandas.tables.ruling.ink` without the rules), or None and
     None when the image cannot be read."""
     from ..images import as_source
     from ..pages import page_image, sniff
-    from .ruling import image_rules, ink, pdf_rules, text_strokes
+    from .ruling import image_rules, ink, join_segments, pdf_rules, text_strokes
 
     number = 1 if page is None or pd.isna(page) else int(page)
     known = np.isfinite(size).all()
@@ -173,10 +173,11 @@ def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
         return None, None
     strokes = ink(picture, height, angle)
     rules = image_rules(strokes, box, height)
-    # The items' own strokes, without the rules (drawn or vector) that cross their boxes.
-    text = text_strokes(text_strokes(strokes, rules), vector) if vector is not None \
-        else text_strokes(strokes, rules)
-    return (vector if vector is not None else rules), text
+    if vector is not None:  # exact, but writers draw some rules in ways not read as paths
+        rules = Rules(join_segments(np.concatenate([vector.horizontal, rules.horizontal]), height),
+                      join_segments(np.concatenate([vector.vertical, rules.vertical]), height))
+    # The items' own strokes, without the rules that cross their boxes.
+    return rules, text_strokes(strokes, rules)
 
 
 def _regions_of(regions: pd.DataFrame | None, label: Hashable, page: Any, angle: float,
@@ -406,3 +407,35 @@ def _unique(names: list[str]) -> list[str]:
         out.append(name if count == 0 else f"{name}.{count}")
         seen[name] = count + 1
     return out
+
+
+#: Edge colour of table cells in plots, and the face of header cells.
+CELL_COLOR = "#1f3fbf"
+
+
+def draw_cells(ax: Any, rows: pd.DataFrame, *, image_column: Hashable | None = None,
+               rules: bool = True) -> Any:
+    """Draw the table cells of one image's ``rows`` on ``ax`` as one
+    :class:`~matplotlib.collections.PolyCollection` (header cells shaded); return it.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt, pandas as pd, wxocr_pandas
+    >>> out = pd.DataFrame({"path": ["samples/tables/grid.png"]}).wxocr.recognize("path")
+    >>> _, ax = plt.subplots()
+    >>> len(draw_cells(ax, out).get_paths())
+    12
+    """
+    from matplotlib.collections import PolyCollection
+    from matplotlib.colors import to_rgba
+
+    grid = cells(rows, image_column=image_column, rules=rules)
+    grid = grid[grid["errcode"] == 0]
+    x0, y0, x1, y1 = (grid[c].to_numpy(dtype=np.float64) for c in ("x_min", "y_min", "x_max", "y_max"))
+    boxes = np.stack([np.column_stack(xy) for xy in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], 1)
+    header = grid["header"].fillna(False).to_numpy(dtype=bool)
+    faces = np.where(header[:, None], np.array(to_rgba(CELL_COLOR, 0.15)), np.zeros(4))
+    collection = PolyCollection(boxes, closed=True, facecolors=faces, edgecolors=CELL_COLOR,
+                                linewidths=1.5)
+    ax.add_collection(collection)
+    return collection
