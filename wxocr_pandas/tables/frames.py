@@ -21,7 +21,7 @@ from ..errors import UsageError, WxOcrError
 from ..geometry import quads, rotate
 from ..schema import ImageGroups, Schema, group_images, schema_of
 from ..text import _join
-from .grid import Rules, Table, cut_text, find_tables, text_height
+from .grid import Rules, Table, bands, cut_text, find_tables, text_height
 from .numbers import numeric_columns
 
 #: Columns of :func:`cells` and their dtypes, in order.
@@ -47,6 +47,8 @@ CELL_DTYPES: dict[str, object] = {
 CELL_COLUMNS: tuple[str, ...] = tuple(CELL_DTYPES)
 
 Spans = Literal["repeat", "first"]
+#: Skews beyond this many degrees are not corrected (a turned page is the engine's to fix).
+MAX_SKEW = 5.0
 
 
 class TableWarning(UserWarning):
@@ -116,10 +118,24 @@ def read_tables(frame: pd.DataFrame, *, image_column: Hashable | None = None,
 
 
 def _skew(corners: np.ndarray) -> float:
-    """The page's skew: the median angle of its items' top edges, in degrees."""
+    """The page's skew in degrees: the median slope between the centres of neighbouring
+    items of a band (engines often give a slightly turned short item an upright box), or,
+    with fewer than three such pairs, the median angle of the items' top edges."""
+    box = _enclose(corners)
+    centre_x, centre_y = (box[:, 0] + box[:, 2]) / 2, (box[:, 1] + box[:, 3]) / 2
+    height = text_height(box)
+    slopes = []
+    for band in bands(np.arange(len(box)), box):
+        dx, dy = np.diff(centre_x[band]), np.diff(centre_y[band])
+        keep = dx >= 2 * height
+        slopes.append(np.degrees(np.arctan2(dy[keep], dx[keep])))
+    slopes = np.concatenate(slopes) if slopes else np.empty(0)
+    slopes = slopes[np.abs(slopes) <= MAX_SKEW]
+    if len(slopes) >= 3:
+        return float(np.median(slopes))
     top = corners[:, 1] - corners[:, 0]
     angles = np.degrees(np.arctan2(top[:, 1], top[:, 0]))
-    angles = angles[np.isfinite(angles) & (np.abs(angles) < 20)]
+    angles = angles[np.isfinite(angles) & (np.abs(angles) <= MAX_SKEW)]
     return float(np.median(angles)) if len(angles) else 0.0
 
 

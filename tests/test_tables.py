@@ -1,0 +1,282 @@
+"""Tables from real recognitions of rendered and real table images, and a real PDF text layer.
+
+Every table style of ``tools/make_tables.py`` is rendered, read by the session's local
+engine and scored against the cells it was drawn from (``tools/table_score.py``: ICDAR 2013
+adjacency relations, cells at the right place, exact grid size).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import pstats
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import wxocr_pandas.tables.numbers
+from wxocr_pandas import UsageError, with_schema
+from wxocr_pandas.tables import CELL_COLUMNS, CELL_DTYPES, TableWarning, cells, tables
+from wxocr_pandas.tables.frames import read_tables
+from wxocr_pandas.tables.grid import Rules, find_tables
+from conftest import ROOT, load_tool
+
+make_tables = load_tool("make_tables")
+table_score = load_tool("table_score")
+REAL = ROOT / "samples" / "tables"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict[str, tuple[Path, list]]:
+    """name -> (image path, true tables): each style once, a scan-like copy of two of them,
+    a page with paragraphs around a table, a page of prose, a text-layer PDF."""
+    folder = tmp_path_factory.mktemp("tables")
+    out = {}
+    for style in make_tables.STYLES:
+        image, truth = make_tables.render(style, 0, font_size=24)
+        path = folder / f"{style}.png"
+        image.save(path)
+        out[style] = (path, [t["cells"] for t in truth["tables"]])
+        if style in ("spanning", "plain"):
+            scanned, _ = make_tables.scan(image, 1)
+            scanned.save(folder / f"{style}-scan.png")
+            out[f"{style}-scan"] = (folder / f"{style}-scan.png", out[style][1])
+    for kind in ("between", "prose"):
+        image, truth = make_tables.render_page(kind, 0, font_size=22)
+        image.save(folder / f"page-{kind}.png")
+        out[f"page-{kind}"] = (folder / f"page-{kind}.png", [t["cells"] for t in truth["tables"]])
+    truth = make_tables.render_pdf("spanning", 1, folder / "spanning.pdf", font_size=24)
+    out["pdf"] = (folder / "spanning.pdf", [t["cells"] for t in truth["tables"]])
+    return out
+
+
+@pytest.fixture(scope="module")
+def recognized(rendered, local_backend) -> pd.DataFrame:
+    names = list(rendered)
+    frame = pd.DataFrame({"path": [str(rendered[n][0]) for n in names]}, index=names)
+    return frame.wxocr.recognize("path", backend=local_backend, progress=False)
+
+
+@pytest.fixture(scope="module")
+def grid(recognized) -> pd.DataFrame:
+    return cells(recognized)
+
+
+def _score(grid: pd.DataFrame, name: str, truth: list) -> dict:
+    part = grid.loc[[name]] if name in grid.index else grid.iloc[:0]
+    return table_score.summarize([table_score.score_image(table_score.frame_tables(part), truth)])
+
+
+@pytest.mark.parametrize("style", make_tables.STYLES)
+def test_each_style_comes_back_cell_for_cell(rendered, grid, style):
+    summary = _score(grid, style, rendered[style][1])
+    assert summary["f1"] >= 0.95, summary
+    assert summary["exact"] == 1.0, summary
+
+
+def test_spanning_headers_and_row_labels_get_their_spans(rendered, grid):
+    spans = grid.loc["spanning"]
+    assert spans.loc[spans["text"] == "2023", ["row", "col", "row_span", "col_span"]].values.tolist() \
+        == [[0, 1, 1, 2]]
+    region = spans[spans["text"] == "Region"]
+    assert region[["row", "col", "row_span", "col_span"]].values.tolist() == [[0, 0, 2, 1]]
+    truth = [c for c in rendered["spanning"][1][0] if c["row_span"] > 1 and c["row"] > 1]
+    label = spans[spans["text"] == truth[0]["text"]]
+    assert label[["row", "row_span"]].values.tolist() == [[truth[0]["row"], 2]]
+    assert spans["header"].tolist().count(True) == 7  # both header rows
+
+
+def test_wrapped_cells_stay_one_cell_and_join_their_lines(rendered, recognized, grid):
+    truth = rendered["wrapped"][1][0]
+    wrapped = grid.loc["wrapped"]
+    assert len(wrapped) == len(truth)
+    longest = max((c for c in truth if c["col"] == 1 and c["row"] > 0), key=lambda c: len(c["text"]))
+    got = wrapped[(wrapped["row"] == longest["row"]) & (wrapped["col"] == 1)]
+    assert table_score.same(table_score.normalize(got["text"].iloc[0]),
+                            table_score.normalize(longest["text"]))
+    assert got["n_items"].iloc[0] >= 2
+    kept = cells(recognized.loc[["wrapped"]], sep="\n")
+    again = kept[(kept["row"] == longest["row"]) & (kept["col"] == 1)]["text"].iloc[0]
+    assert again.count("\n") == got["n_items"].iloc[0] - 1
+
+
+def test_a_scan_turned_a_degree_reads_like_the_clean_one(rendered, recognized, grid):
+    for name in ("spanning-scan", "plain-scan"):
+        summary = _score(grid, name, rendered[name][1])
+        assert summary["f1"] >= 0.9, (name, summary)
+    _, _, [page] = read_tables(recognized.loc[["plain-scan"]])
+    assert 0.3 <= abs(page.angle) <= 1.8  # deskewed from the boxes (drawn at 0.5-1.5 degrees)
+    boxes = grid.loc["plain-scan"]
+    assert (boxes["x_max"] > boxes["x_min"]).all() and (boxes["y_max"] > boxes["y_min"]).all()
+
+
+def test_paragraphs_around_a_table_are_left_out_and_prose_has_no_table(rendered, grid):
+    summary = _score(grid, "page-between", rendered["page-between"][1])
+    assert summary["f1"] >= 0.95 and summary["exact"] == 1.0
+    assert grid.loc[["page-between"]]["table"].nunique() == 1
+    assert "page-prose" not in grid.index
+
+
+def test_a_pdf_text_layer_gives_its_table_without_ocr(rendered, recognized, grid):
+    rows = recognized.loc["pdf"]
+    assert rows["score"].isna().all()  # the text layer, not the engine
+    summary = _score(grid, "pdf", rendered["pdf"][1])
+    assert summary["f1"] == 1.0 and summary["exact"] == 1.0
+
+
+def test_real_scans_of_img2table_come_back_with_spans():
+    truth = json.loads((REAL / "truth.json").read_text())
+    frame = pd.DataFrame({"path": [str(REAL / "img2table_test.png"),
+                                   str(REAL / "img2table_implicit.png")]})
+    found = cells(frame.wxocr.recognize("path", progress=False))
+    for position, name in enumerate(("img2table_test.png", "img2table_implicit.png")):
+        summary = _score(found, position, truth[name]["pages"]["1"])
+        assert summary["f1"] >= 0.95 and summary["exact"] == 1.0, (name, summary)
+    merged = found.loc[0][found.loc[0]["text"] == "Merged Cells"]
+    assert merged[["row", "col", "row_span", "col_span"]].values.tolist() == [[2, 1, 3, 1]]
+
+
+def test_exact_columns_and_dtypes_empty_or_not(recognized, grid):
+    assert list(grid.columns) == list(CELL_COLUMNS)
+    assert grid.dtypes.to_dict() == CELL_DTYPES
+    empty = cells(recognized.loc[["page-prose"]])
+    assert empty.empty and empty.dtypes.to_dict() == CELL_DTYPES
+    items = recognized.loc[["grid"]]
+    gone = items[items["text"] != grid.loc["grid"].query("row == 2 and col == 1")["text"].iloc[0]]
+    holed = cells(gone)  # one cell read as nothing: still a row, the grid keeps its shape
+    assert holed.query("row == 2 and col == 1")["text"].isna().all()
+    assert len(holed) == len(grid.loc["grid"])
+    for _, part in grid.groupby([grid.index, "table"]):
+        covered = (part["row_span"] * part["col_span"]).sum()
+        assert covered == (part["row"] + part["row_span"]).max() * (part["col"] + part["col_span"]).max()
+
+
+def test_an_error_row_stays_visible(local_backend, rendered):
+    frame = pd.DataFrame({"path": [str(rendered["grid"][0]), "missing.png"]})
+    found = cells(frame.wxocr.recognize("path", backend=local_backend, progress=False))
+    error = found.loc[[1]]
+    assert error["errcode"].tolist() == [900002] and "missing.png" in error["errmsg"].iloc[0]
+    assert error["table"].isna().all()
+    assert (found.loc[[0], "errcode"] == 0).all()
+
+
+def test_a_prefixed_frame_and_a_merged_one_give_the_same_cells(rendered, local_backend, grid):
+    frame = pd.DataFrame({"path": [str(rendered["grid"][0])], "text": ["my own"]}, index=["grid"])
+    prefixed = frame.wxocr.recognize("path", backend=local_backend, prefix="ocr_", progress=False)
+    mine = cells(prefixed)
+    pd.testing.assert_frame_equal(mine, grid.loc[["grid"]])
+    merged = prefixed.reset_index().merge(frame.reset_index()[["index"]], on="index")
+    merged.index = ["grid"] * len(merged)
+    with pytest.raises(UsageError, match="image_column"):
+        cells(merged)
+    pd.testing.assert_frame_equal(cells(merged, image_column="path"), mine)
+    text_only = cells(with_schema(merged, prefix="ocr_"), rules=False)
+    assert set(text_only["text"].dropna()) == set(mine["text"].dropna())
+
+
+def test_an_image_that_moved_warns_and_keeps_the_text_alignment(recognized):
+    moved = recognized.loc[["plain"]].copy()
+    moved["path"] = "gone.png"
+    with pytest.warns(TableWarning, match="gone.png"):
+        found = cells(moved)
+    assert len(found) > 0
+
+
+def test_tables_have_headers_numbers_spans_and_attrs(recognized):
+    found = tables(recognized.loc[["numbers", "spanning"]], numeric=True)
+    assert [t.attrs["label"] for t in found] == ["numbers", "spanning"]
+    numbers = found[0]
+    assert numbers.columns[0] == "Account"
+    assert all(pd.api.types.is_numeric_dtype(numbers[c]) for c in numbers.columns[1:])
+    printed = tables(recognized.loc[["numbers"]])[0]
+    parsed = printed.iloc[:, 1:].map(wxocr_pandas.tables.numbers.parse_number)
+    assert (numbers.iloc[:, 1:].to_numpy(dtype=float) == parsed.to_numpy(dtype=float)).all()
+    assert printed.iloc[:, 1:].stack().str.contains(",").any()  # "1,234" and "(1,234)" read
+    spanning = found[1]
+    assert isinstance(spanning.columns, pd.MultiIndex)
+    assert list(spanning.columns[:3]) == [("Region", "Region"), ("2023", "Units"), ("2023", "Sales")]
+    first = tables(recognized.loc[["spanning"]], spans="first")[0]
+    assert first.iloc[:, 0].isna().sum() == spanning.iloc[:, 0].isna().sum() + 1
+    assert found[0].attrs["page"] == 1 and len(found[0].attrs["box"]) == 4
+    assert found[0].attrs["image"].endswith("numbers.png")
+
+
+def test_plot_draws_the_cell_grid(recognized):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.collections import PolyCollection
+
+    ax = recognized.wxocr.plot(row="grid", tables=True)
+    collections = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(collections) == 2
+    n_cells = len(cells(recognized.loc[["grid"]]))
+    assert len(collections[1].get_paths()) == n_cells
+    header = collections[1].get_facecolors()[:, 3] > 0
+    assert header.sum() == len(tables(recognized.loc[["grid"]])[0].columns)
+
+
+def test_the_cli_writes_a_workbook_a_folder_and_the_cells(rendered, tmp_path):
+    images = [str(rendered["grid"][0]), str(rendered["spanning"][0]), "missing.png"]
+    command = [sys.executable, "-m", "wxocr_pandas.cli", "tables", *images, "--no-progress"]
+    done = subprocess.run([*command, "-o", str(tmp_path / "t.xlsx")], capture_output=True,
+                          text=True, check=True)
+    assert "3 inputs, 2 tables" in done.stdout and "missing.png" in done.stderr
+    sheets = pd.read_excel(tmp_path / "t.xlsx", sheet_name=None)
+    assert list(sheets) == ["grid-p1-t0", "spanning-p1-t0"]
+    assert "2023 / Units" in sheets["spanning-p1-t0"].columns
+    subprocess.run([*command[:-1], "-o", str(tmp_path / "csv")], check=True, capture_output=True)
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == ["grid-p1-t0.csv",
+                                                                    "spanning-p1-t0.csv"]
+    for name in ("cells.csv", "cells.parquet"):
+        subprocess.run([*command, "-o", str(tmp_path / name)], check=True, capture_output=True)
+        tidy = (pd.read_csv if name.endswith("csv") else pd.read_parquet)(tmp_path / name)
+        assert list(tidy.columns) == ["image", *CELL_COLUMNS]
+        assert tidy.loc[tidy["image"] == "missing.png", "errcode"].tolist() == [900002]
+    bad = subprocess.run([*command, "-o", str(tmp_path / "t.txt")], capture_output=True, text=True)
+    assert bad.returncode == 2 and "must end in" in bad.stderr
+
+
+def _grid_boxes(n_rows: int, n_cols: int) -> tuple[np.ndarray, list[str]]:
+    """Boxes of an n_rows x n_cols borderless table of short numbers."""
+    rows, cols = np.meshgrid(np.arange(n_rows), np.arange(n_cols), indexing="ij")
+    x0, y0 = cols.ravel() * 80.0, rows.ravel() * 30.0
+    box = np.column_stack([x0, y0, x0 + 50, y0 + 20])
+    return box, [str(k) for k in range(n_rows * n_cols)]
+
+
+def test_a_10000_cell_table_takes_linear_work():
+    """Function calls (a deterministic count of the work done) grow like the cells, not
+    their square: 4x the cells costs at most ~4.6x the calls."""
+    calls = {}
+    for n_rows in (50, 200):
+        box, texts = _grid_boxes(n_rows, 50)
+        profile = cProfile.Profile()
+        profile.enable()
+        [table] = find_tables(box, texts, Rules.empty())
+        profile.disable()
+        assert (table.n_rows, table.n_cols) == (n_rows, 50)
+        calls[n_rows] = pstats.Stats(profile).total_calls
+    assert calls[200] / calls[50] < 4.6, calls
+
+
+def test_dask_builds_cells_per_partition(rendered, local_backend):
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    import wxocr_pandas.dask  # noqa: F401
+
+    frame = pd.DataFrame({"path": [str(rendered["grid"][0]), str(rendered["zebra"][0])]})
+    lazy = dd.from_pandas(frame, npartitions=2).wxocr.recognize("path", backend=local_backend)
+    found = lazy.wxocr.cells()
+    assert list(found.columns) == list(CELL_COLUMNS)
+    with dask.config.set(scheduler="synchronous"), warnings.catch_warnings():
+        warnings.simplefilter("error", TableWarning)
+        computed = found.compute()
+    expected = cells(frame.wxocr.recognize("path", backend=local_backend, progress=False))
+    pd.testing.assert_frame_equal(computed, expected, check_index_type=False)
