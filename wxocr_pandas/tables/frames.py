@@ -119,15 +119,18 @@ def read_tables(frame: pd.DataFrame, *, image_column: Hashable | None = None,
 
 def _skew(corners: np.ndarray) -> float:
     """The page's skew in degrees: the median slope between the centres of neighbouring
-    items of a band (engines often give a slightly turned short item an upright box), or,
-    with fewer than three such pairs, the median angle of the items' top edges."""
+    items of a band with boxes of the same height (engines often give a slightly turned
+    short item an upright box), or, with fewer than three such pairs, the median angle of
+    the items' top edges."""
     box = _enclose(corners)
     centre_x, centre_y = (box[:, 0] + box[:, 2]) / 2, (box[:, 1] + box[:, 3]) / 2
     height = text_height(box)
     slopes = []
+    tall = box[:, 3] - box[:, 1]
     for band in bands(np.arange(len(box)), box):
         dx, dy = np.diff(centre_x[band]), np.diff(centre_y[band])
-        keep = dx >= 2 * height
+        ratio = tall[band][1:] / np.maximum(tall[band][:-1], 1e-9)
+        keep = (dx >= 2 * height) & (ratio > 0.9) & (ratio < 1.1)  # like boxes, like centres
         slopes.append(np.degrees(np.arctan2(dy[keep], dx[keep])))
     slopes = np.concatenate(slopes) if slopes else np.empty(0)
     slopes = slopes[np.abs(slopes) <= MAX_SKEW]

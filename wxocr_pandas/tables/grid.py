@@ -512,6 +512,7 @@ def cut_text(text: str, b: np.ndarray, cuts: list[tuple[float, float, float]]
     ``x_end`` ends one piece and starts the next, after ``share`` of the text's width. The
     text is cut after the characters that fill that share (a wide CJK character counts
     twice), or at the nearest space at most two characters (or 15 % of the text) from there.
+    A blank next to full-width punctuation (``，`` ``。``, ink only at the bottom) is no cut.
 
     Examples
     --------
@@ -528,6 +529,9 @@ def cut_text(text: str, b: np.ndarray, cuts: list[tuple[float, float, float]]
     positions = []
     for _, _, share in cuts:
         cut = int(np.argmin(np.abs(ends - share * total))) + 1
+        if any(unicodedata.category(ch).startswith("P") and is_wide(ch)
+               for ch in text[max(cut - 2, 0):cut + 2]):
+            return None  # a full-width comma or stop is blank in the middle: no cell gap
         near = max(2.0, 0.15 * len(text))
         spaces = [k for k, ch in enumerate(text) if ch.isspace() and abs(k - cut) <= near]
         positions.append(min(spaces, key=lambda k: abs(k - cut)) if spaces else cut)

@@ -153,7 +153,9 @@ def item_ink(strokes: np.ndarray, box: np.ndarray, height: float
         shrink = 0.2 * (y1 - y0)
         left = max(int(x0), 0)
         crop = strokes[max(int(y0 + shrink), 0):max(int(y1 - shrink), 0), left:max(int(x1), 0)]
-        inked = np.flatnonzero(crop.any(axis=0)) if crop.size else np.empty(0, np.intp)
+        # A column is inked where a stroke crosses it, not a stray pixel of noise.
+        counts = (crop > 0).sum(axis=0) if crop.size else np.zeros(0)
+        inked = np.flatnonzero(counts >= max(2, 0.08 * crop.shape[0]))
         if len(inked) < 2:
             out.append((float(x0), float(x1), []))
             continue
