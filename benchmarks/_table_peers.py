@@ -47,9 +47,8 @@ def run_img2table(paths: list[str]) -> dict:
         found = Image(src=path, detect_rotation=True).extract_tables(
             ocr=ocr, implicit_rows=True, borderless_tables=True)
         seconds = time.perf_counter() - start
-        out[path] = {"seconds": seconds,
-                     "pages": {"1": [_img2table_cells(t) for tables in found.values()
-                                     for t in tables]}}
+        found = found if isinstance(found, list) else [t for ts in found.values() for t in ts]
+        out[path] = {"seconds": seconds, "pages": {"1": [_img2table_cells(t) for t in found]}}
     return out
 
 

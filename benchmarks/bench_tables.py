@@ -135,9 +135,11 @@ def peers(files: dict[str, dict], python: str, work: Path) -> tuple[dict, dict, 
     images = [p for p in files if not p.endswith(".pdf")]
     pdfs = [p for p in files if p.endswith(".pdf")]
     jobs, results = work / "jobs.json", work / "peers.json"
-    jobs.write_text(json.dumps({"images": images, "pdfs": pdfs}))
-    subprocess.run([python, str(ROOT / "benchmarks/_table_peers.py"), str(jobs), str(results)],
-                   check=True)
+    asked = json.dumps({"images": images, "pdfs": pdfs})
+    if not (results.exists() and jobs.exists() and jobs.read_text() == asked):  # else reuse
+        jobs.write_text(asked)
+        subprocess.run([python, str(ROOT / "benchmarks/_table_peers.py"), str(jobs),
+                        str(results)], check=True)
     found = json.loads(results.read_text())
     img2table = {p: r["pages"] for p, r in found.get("img2table", {}).items()}
     seconds = {p: r["seconds"] for p, r in found.get("img2table", {}).items()}

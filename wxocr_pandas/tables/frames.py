@@ -47,8 +47,10 @@ CELL_DTYPES: dict[str, object] = {
 CELL_COLUMNS: tuple[str, ...] = tuple(CELL_DTYPES)
 
 Spans = Literal["repeat", "first"]
-#: Skews beyond this many degrees are not corrected (a turned page is the engine's to fix).
+#: Skews beyond this many degrees are not corrected (a turned page is the engine's to fix) ...
 MAX_SKEW = 5.0
+#: ... nor those under this many (a fifth of a degree moves a 1000-pixel row by 3 pixels).
+MIN_SKEW = 0.2
 
 
 class TableWarning(UserWarning):
@@ -118,28 +120,27 @@ def read_tables(frame: pd.DataFrame, *, image_column: Hashable | None = None,
 
 
 def _skew(corners: np.ndarray) -> float:
-    """The page's skew in degrees: the median slope between the centres of neighbouring
-    items of a band with boxes of the same height (engines often give a slightly turned
-    short item an upright box), or, with fewer than three such pairs, the median angle of
-    the items' top edges."""
+    """The page's skew in degrees: the median slope of the bands' item centres (a line
+    fitted through each band at least four text heights long; engines often give a
+    slightly turned short item an upright box), else the median angle of the items' top
+    edges. Under :data:`MIN_SKEW` it is 0: nothing to turn."""
     box = _enclose(corners)
     centre_x, centre_y = (box[:, 0] + box[:, 2]) / 2, (box[:, 1] + box[:, 3]) / 2
     height = text_height(box)
     slopes = []
-    tall = box[:, 3] - box[:, 1]
     for band in bands(np.arange(len(box)), box):
-        dx, dy = np.diff(centre_x[band]), np.diff(centre_y[band])
-        ratio = tall[band][1:] / np.maximum(tall[band][:-1], 1e-9)
-        keep = (dx >= 2 * height) & (ratio > 0.9) & (ratio < 1.1)  # like boxes, like centres
-        slopes.append(np.degrees(np.arctan2(dy[keep], dx[keep])))
-    slopes = np.concatenate(slopes) if slopes else np.empty(0)
-    slopes = slopes[np.abs(slopes) <= MAX_SKEW]
-    if len(slopes) >= 3:
-        return float(np.median(slopes))
-    top = corners[:, 1] - corners[:, 0]
-    angles = np.degrees(np.arctan2(top[:, 1], top[:, 0]))
-    angles = angles[np.isfinite(angles) & (np.abs(angles) <= MAX_SKEW)]
-    return float(np.median(angles)) if len(angles) else 0.0
+        xs, ys = centre_x[band], centre_y[band]
+        if len(band) >= 2 and xs.max() - xs.min() >= 4 * height:
+            slopes.append(np.degrees(np.arctan(np.polyfit(xs, ys, 1)[0])))
+    slopes = np.array([a for a in slopes if abs(a) <= MAX_SKEW])
+    if len(slopes) >= 2:
+        angle = float(np.median(slopes))
+    else:
+        top = corners[:, 1] - corners[:, 0]
+        angles = np.degrees(np.arctan2(top[:, 1], top[:, 0]))
+        angles = angles[np.isfinite(angles) & (np.abs(angles) <= MAX_SKEW)]
+        angle = float(np.median(angles)) if len(angles) else 0.0
+    return angle if abs(angle) >= MIN_SKEW else 0.0
 
 
 def _enclose(corners: np.ndarray) -> np.ndarray:
@@ -181,7 +182,7 @@ def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
     vector = None
     try:
         source = as_source(value)
-        if source.kind in ("path", "bytes") and known and abs(angle) < 0.05:
+        if source.kind in ("path", "bytes") and known and not angle:
             data = source.read_bytes()
             if sniff(data[:1024]) == "pdf":
                 vector = pdf_rules(data, number - 1, (int(size[0]), int(size[1])), height)
@@ -214,12 +215,16 @@ def _regions_of(regions: pd.DataFrame | None, label: Hashable, page: Any, angle:
     return _enclose(rotate(corners - centre, -angle) + centre)
 
 
-def _image_box(cell_box: Sequence[float], page: PageTables) -> tuple[float, ...]:
-    """A deskewed box turned back onto the image, and enclosed."""
+def _image_quad(cell_box: Sequence[float], page: PageTables) -> np.ndarray:
+    """The corners of a deskewed box turned back onto the image."""
     x0, y0, x1, y1 = cell_box
     corners = np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], dtype=np.float64)
-    back = rotate(corners - page.centre, page.angle) + page.centre
-    return tuple(float(v) for v in _enclose(back)[0])
+    return rotate(corners - page.centre, page.angle)[0] + page.centre
+
+
+def _image_box(cell_box: Sequence[float], page: PageTables) -> tuple[float, ...]:
+    """A deskewed box turned back onto the image, and enclosed."""
+    return tuple(float(v) for v in _enclose(_image_quad(cell_box, page)[None])[0])
 
 
 def cells(frame: pd.DataFrame, *, image_column: Hashable | None = None, rules: bool = True,
@@ -409,6 +414,7 @@ def _table_frame(part: pd.DataFrame, spans: Spans, numeric: bool,
     if numeric:
         body = numeric_columns(body)
     label = part.index[0]
+    label = label.item() if isinstance(label, np.generic) else label
     box = [float(part["x_min"].min()), float(part["y_min"].min()),
            float(part["x_max"].max()), float(part["y_max"].max())]
     page = part["page"].iloc[0]
@@ -448,11 +454,15 @@ def draw_cells(ax: Any, rows: pd.DataFrame, *, image_column: Hashable | None = N
     from matplotlib.collections import PolyCollection
     from matplotlib.colors import to_rgba
 
-    grid = cells(rows, image_column=image_column, rules=rules)
-    grid = grid[grid["errcode"] == 0]
-    x0, y0, x1, y1 = (grid[c].to_numpy(dtype=np.float64) for c in ("x_min", "y_min", "x_max", "y_max"))
-    boxes = np.stack([np.column_stack(xy) for xy in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], 1)
-    header = grid["header"].fillna(False).to_numpy(dtype=bool)
+    _, _, found = read_tables(rows, image_column=image_column, rules=rules)
+    quads, header = [], []
+    for page in found:  # each cell as it lies on the (possibly turned) page
+        for table in page.tables:
+            for cell in table.cells:
+                quads.append(_image_quad(cell.box, page))
+                header.append(cell.row < table.header_rows)
+    boxes = np.array(quads, dtype=np.float64).reshape(-1, 4, 2)
+    header = np.array(header, dtype=bool)
     faces = np.where(header[:, None], np.array(to_rgba(CELL_COLOR, 0.15)), np.zeros(4))
     collection = PolyCollection(boxes, closed=True, facecolors=faces, edgecolors=CELL_COLOR,
                                 linewidths=1.5)

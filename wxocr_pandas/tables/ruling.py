@@ -54,7 +54,7 @@ def ink(image: Image.Image, height: float, angle: float = 0.0) -> np.ndarray:
     import cv2
 
     grey = np.asarray(image.convert("L"), dtype=np.uint8)
-    if abs(angle) > 0.05:
+    if angle:
         centre = (grey.shape[1] / 2, grey.shape[0] / 2)
         matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
         grey = cv2.warpAffine(grey, matrix, (grey.shape[1], grey.shape[0]),
