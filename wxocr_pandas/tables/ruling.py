@@ -150,12 +150,14 @@ def item_ink(strokes: np.ndarray, box: np.ndarray, height: float
     out: list[tuple[float, float, list[tuple[float, float, float]]]] = []
     limit = ITEM_GAP * height
     for x0, y0, x1, y1 in np.asarray(box, dtype=np.float64).reshape(-1, 4):
-        shrink = 0.2 * (y1 - y0)
         left = max(int(x0), 0)
-        crop = strokes[max(int(y0 + shrink), 0):max(int(y1 - shrink), 0), left:max(int(x1), 0)]
-        # A column is inked where a stroke crosses it, not a stray pixel of noise.
+        # Below the top fifth (accents, a rule above), down to the bottom: a full stop or a
+        # comma sits on the baseline, and its blank is no cell gap.
+        crop = strokes[max(int(y0 + 0.2 * (y1 - y0)), 0):max(int(math.ceil(y1)), 0),
+                       left:max(int(x1), 0)]
+        # A column is inked where a stroke crosses it, not a stray pixel of noise ...
         counts = (crop > 0).sum(axis=0) if crop.size else np.zeros(0)
-        inked = np.flatnonzero(counts >= max(2, 0.08 * crop.shape[0]))
+        inked = _without_slivers(np.flatnonzero(counts >= max(2, 0.08 * crop.shape[0])), limit)
         if len(inked) < 2:
             out.append((float(x0), float(x1), []))
             continue
@@ -169,6 +171,23 @@ def item_ink(strokes: np.ndarray, box: np.ndarray, height: float
                     [(float(left + inked[k]), float(left + inked[k + 1]),
                       round(float(widths[n] / widths[-1]), 2)) for n, k in enumerate(wide)]))
     return out
+
+
+def _without_slivers(inked: np.ndarray, limit: float) -> np.ndarray:
+    """... nor by a sliver: a run of at most 2 inked columns with wide blanks on both sides
+    (what is left of a rule through the box)."""
+    if len(inked) < 3:
+        return inked
+    breaks = np.flatnonzero(np.diff(inked) > 1)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [len(inked) - 1]])
+    keep = np.ones(len(inked), dtype=bool)
+    for k, (a, z) in enumerate(zip(starts, ends)):
+        before = inked[a] - inked[ends[k - 1]] if k else 0
+        after = inked[starts[k + 1]] - inked[z] if k + 1 < len(starts) else 0
+        if inked[z] - inked[a] < 2 and before > limit / 2 and after > limit / 2:
+            keep[a:z + 1] = False
+    return inked[keep]
 
 
 def _segments(mask: np.ndarray, height: float, axis: int) -> np.ndarray:
