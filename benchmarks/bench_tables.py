@@ -192,6 +192,12 @@ def report(files: dict, results: dict[str, dict]) -> None:
             counts = [c for key, cs in scored[name].items() if key == ("real", variant) for c in cs]
             line += _line("", table_score.summarize(counts) if counts else None)
         print(f"{'REAL':>14} {variant:>7} {line}")
+    for variant in ("clean", "scan", "pdf"):
+        line = ""
+        for name in results:
+            counts = [c for key, cs in scored[name].items() if key[1] == variant for c in cs]
+            line += _line("", table_score.summarize(counts) if counts else None)
+        print(f"{'ALL':>14} {variant:>7} {line}")
     for name in results:
         prose = [c for key, cs in scored[name].items() if key[0] == "page-prose" for c in cs]
         print(f"  {name}: tables found on prose-only pages: {sum(c['tables_found'] for c in prose)}")

@@ -216,15 +216,18 @@ def join_segments(rows: np.ndarray, height: float) -> np.ndarray:
     """
     if not len(rows):
         return np.empty((0, 3))
-    rows = rows[np.lexsort((rows[:, 1], np.round(rows[:, 0] / max(height / 3, 1.0))))]
+    rows = rows[np.argsort(rows[:, 0], kind="stable")]
+    lines = np.split(rows, np.flatnonzero(np.diff(rows[:, 0]) > height / 3) + 1)
     out: list[list[float]] = []
-    for pos, a, b in rows:
-        if out and abs(out[-1][0] - pos) <= height / 3 and a <= out[-1][2] + JOIN_GAP * height:
-            last = out[-1]
-            last[0] = (last[0] + pos) / 2
-            last[2] = max(last[2], b)
-        else:
-            out.append([pos, a, b])
+    for line in lines:  # segments at one position, joined along it where the breaks are small
+        line = line[np.argsort(line[:, 1], kind="stable")]
+        first = len(out)
+        for pos, start, end in line:
+            if len(out) > first and start <= out[-1][2] + JOIN_GAP * height:
+                out[-1][2] = max(out[-1][2], end)
+                out[-1][0] = (out[-1][0] + pos) / 2
+            else:
+                out.append([pos, start, end])
     return np.array(out, dtype=np.float64)
 
 
