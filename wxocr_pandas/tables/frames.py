@@ -108,11 +108,11 @@ def read_tables(frame: pd.DataFrame, *, image_column: Hashable | None = None,
         box = _enclose(rotate(corners[rows] - centre, -angle) + centre)
         height = text_height(box)
         words = [str(t) for t in texts[rows]]
-        found_rules, strokes = None, None
+        found_rules, grey = None, None
         if column is not None:
-            found_rules, strokes = _rules_of(frame[column].iloc[first], page, size, box,
+            found_rules, grey = _rules_of(frame[column].iloc[first], page, size, box,
                                              height, angle)
-        parent, box, words = _pieces(rows, box, words, strokes, height)
+        parent, box, words = _pieces(rows, box, words, grey, height)
         area = _regions_of(regions, groups.labels[image], pages[image], angle, centre)
         tables = find_tables(box, words, found_rules, area)
         found.append(PageTables(groups.labels[image], page, angle, centre, parent, box, tables))
@@ -148,17 +148,17 @@ def _enclose(corners: np.ndarray) -> np.ndarray:
                             corners[..., 0].max(1), corners[..., 1].max(1)])
 
 
-def _pieces(rows: np.ndarray, box: np.ndarray, words: list[str], strokes: np.ndarray | None,
+def _pieces(rows: np.ndarray, box: np.ndarray, words: list[str], grey: np.ndarray | None,
             height: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Items narrowed to their ink, and cut where it shows a wide blank (two cells read as
     one item)."""
-    if strokes is None:
+    if grey is None:
         return rows, box, words
     from .ruling import item_ink
 
     box = box.copy()
     parent, boxes, texts = [], [], []
-    for k, (left, right, gaps) in enumerate(item_ink(strokes, box, height)):
+    for k, (left, right, gaps) in enumerate(item_ink(grey, box, height)):
         box[k, 0], box[k, 2] = left, right
         parts = cut_text(words[k], box[k], gaps) if gaps else None
         for piece_box, text in parts or [(box[k], words[k])]:
@@ -171,11 +171,11 @@ def _pieces(rows: np.ndarray, box: np.ndarray, words: list[str], strokes: np.nda
 def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
               height: float, angle: float) -> tuple[Rules | None, np.ndarray | None]:
     """The page's ruling lines (its pixels', with a PDF page's vector paths) and its
-    text strokes (:func:`~wxocr_pandas.tables.ruling.ink` without the rules), or None and
-    None when the image cannot be read."""
+    grey pixels, turned like the items and with the rules painted out, or None and None
+    when the image cannot be read."""
     from ..images import as_source
     from ..pages import page_image, sniff
-    from .ruling import image_rules, ink, join_segments, pdf_rules, text_strokes
+    from .ruling import image_rules, ink, join_segments, pdf_rules, upright, without_rules
 
     number = 1 if page is None or pd.isna(page) else int(page)
     known = np.isfinite(size).all()
@@ -191,13 +191,13 @@ def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
         warnings.warn(f"{exc}: its tables are built from the text alignment alone",
                       TableWarning, stacklevel=4)
         return None, None
-    strokes = ink(picture, height, angle)
-    rules = image_rules(strokes, box, height)
+    grey = upright(picture, angle)
+    rules = image_rules(ink(grey, height), box, height)
     if vector is not None:  # exact, but writers draw some rules in ways not read as paths
         rules = Rules(join_segments(np.concatenate([vector.horizontal, rules.horizontal]), height),
                       join_segments(np.concatenate([vector.vertical, rules.vertical]), height))
-    # The items' own strokes, without the rules that cross their boxes.
-    return rules, text_strokes(strokes, rules)
+    # The items' own pixels, without the rules that cross their boxes.
+    return rules, without_rules(grey, rules)
 
 
 def _regions_of(regions: pd.DataFrame | None, label: Hashable, page: Any, angle: float,

@@ -165,21 +165,16 @@ def find_tables(box: np.ndarray, texts: list[str], rules: Rules | None = None,
     height = text_height(box)
     taken = np.zeros(len(box), dtype=bool)
     found: list[Table] = []
-    candidates: list[tuple[np.ndarray, tuple[float, ...], bool]] = []
-    for area in _forced_regions(regions):
+    forced = [(area, False) for area in _forced_regions(regions)]
+    for area, ruled in forced + [(area, True) for area in _ruled_regions(rules, height)]:
         inside = ~taken & _centres_in(box, area)
-        taken |= inside
-        candidates.append((np.flatnonzero(inside), area, False))
-    for area in _ruled_regions(rules, height):
-        inside = ~taken & _centres_in(box, area)
-        if inside.any():
+        table = _table(np.flatnonzero(inside), area, box, texts, rules, height, ruled) \
+            if inside.any() else None
+        if table is not None:  # else its items stay free (a shaded header box is no table)
             taken |= inside
-            candidates.append((np.flatnonzero(inside), area, True))
-    free = np.flatnonzero(~taken)
-    for members, area in _aligned_regions(free, box, rules, height):
-        candidates.append((members, area, False))
-    for members, area, ruled in candidates:
-        table = _table(members, area, box, texts, rules, height, ruled)
+            found.append(table)
+    for members, area in _aligned_regions(np.flatnonzero(~taken), box, rules, height):
+        table = _table(members, area, box, texts, rules, height, False)
         if table is not None:
             found.append(table)
     found.sort(key=lambda t: (round(t.box[1] / (4 * height)), t.box[0]))

@@ -37,28 +37,40 @@ ITEM_GAP = 0.6
 JOIN_GAP = 1.0
 
 
-def ink(image: Image.Image, height: float, angle: float = 0.0) -> np.ndarray:
-    """The dark strokes of ``image`` as a 0/255 mask, turned like the deskewed items.
+def upright(image: Image.Image, angle: float = 0.0) -> np.ndarray:
+    """``image`` in grey, turned by ``angle`` degrees about its centre as its items were
+    (white where the turn brings in new pixels).
 
-    A local threshold keeps light shading (zebra rows, a grey scan background) white. The
-    page is turned by ``angle`` degrees about its centre, as its items were.
+    Examples
+    --------
+    >>> upright(Image.new("RGB", (30, 20), "white"), 1.0).shape
+    (20, 30)
+    """
+    import cv2
+
+    grey = np.asarray(image.convert("L"), dtype=np.uint8)
+    if not angle:
+        return grey
+    centre = (grey.shape[1] / 2, grey.shape[0] / 2)
+    matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+    return cv2.warpAffine(grey, matrix, (grey.shape[1], grey.shape[0]),
+                          flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def ink(grey: np.ndarray, height: float) -> np.ndarray:
+    """The dark strokes of a grey page as a 0/255 mask: a local threshold keeps light
+    shading (zebra rows, a grey scan background) white.
 
     Examples
     --------
     >>> from PIL import ImageDraw
     >>> page = Image.new("L", (60, 40), 255)
     >>> ImageDraw.Draw(page).line([(5, 20), (55, 20)], fill=0, width=2)
-    >>> int(ink(page, 10.0)[20, 30])
+    >>> int(ink(upright(page), 10.0)[20, 30])
     255
     """
     import cv2
 
-    grey = np.asarray(image.convert("L"), dtype=np.uint8)
-    if angle:
-        centre = (grey.shape[1] / 2, grey.shape[0] / 2)
-        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
-        grey = cv2.warpAffine(grey, matrix, (grey.shape[1], grey.shape[0]),
-                              flags=cv2.INTER_LINEAR, borderValue=255)
     block = max(15, int(height) | 1)
     return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C,
                                  cv2.THRESH_BINARY_INV, block, 12)
@@ -83,7 +95,7 @@ def image_rules(strokes: np.ndarray, box: np.ndarray, height: float) -> Rules:
     >>> draw = ImageDraw.Draw(page)
     >>> draw.line([(20, 50), (280, 50)], fill=0, width=2)
     >>> draw.line([(150, 20), (150, 180)], fill=0, width=2)
-    >>> rules = image_rules(ink(page, 12.0), np.empty((0, 4)), 12.0)
+    >>> rules = image_rules(ink(upright(page), 12.0), np.empty((0, 4)), 12.0)
     >>> rules.horizontal.round().tolist(), rules.vertical.round().tolist()
     ([[50.0, 22.0, 282.0]], [[150.0, 22.0, 182.0]])
     """
@@ -108,34 +120,38 @@ def image_rules(strokes: np.ndarray, box: np.ndarray, height: float) -> Rules:
     return Rules(_segments(horizontal, height, axis=0), _segments(vertical, height, axis=1))
 
 
-def text_strokes(strokes: np.ndarray, rules: Rules, width: int = 5) -> np.ndarray:
-    """``strokes`` with the ``rules`` painted out (``width`` pixels wide): what is left is
-    the text, whose blanks tell two cells apart.
+def without_rules(grey: np.ndarray, rules: Rules, width: int = 5) -> np.ndarray:
+    """The grey page with the ``rules`` painted white (``width`` pixels wide): what is left
+    is the text, whose blanks tell two cells apart.
 
     Examples
     --------
-    >>> strokes = np.zeros((20, 20), np.uint8)
-    >>> strokes[:, 10] = 255
-    >>> int(text_strokes(strokes, Rules(np.empty((0, 3)), np.array([[10.0, 0, 19]]))).max())
-    0
+    >>> grey = np.full((20, 20), 255, np.uint8)
+    >>> grey[:, 10] = 0
+    >>> int(without_rules(grey, Rules(np.empty((0, 3)), np.array([[10.0, 0, 19]]))).min())
+    255
     """
     import cv2
 
-    out = strokes.copy()
+    out = grey.copy()
     for y, a, b in rules.horizontal:
-        cv2.line(out, (int(a), int(round(y))), (int(b), int(round(y))), 0, width)
+        cv2.line(out, (int(a), int(round(y))), (int(b), int(round(y))), 255, width)
     for x, a, b in rules.vertical:
-        cv2.line(out, (int(round(x)), int(a)), (int(round(x)), int(b)), 0, width)
+        cv2.line(out, (int(round(x)), int(a)), (int(round(x)), int(b)), 255, width)
     return out
 
 
-def item_ink(strokes: np.ndarray, box: np.ndarray, height: float
+def item_ink(grey: np.ndarray, box: np.ndarray, height: float
              ) -> list[tuple[float, float, list[tuple[float, float, float]]]]:
-    """For each item box: the x-extent of its ink (engines pad boxes, so neighbouring cells'
-    boxes can overlap) and its blank stretches at least :data:`ITEM_GAP` text heights wide
-    (where the engine read two cells as one item), as ``(x_start, x_end, share)``:
-    ``share`` is the part of the item's inked extent (its wide blanks left out) before the
-    blank: where to cut its text. An item without ink keeps its box.
+    """For each item box on the grey page: the x-extent of its ink (engines pad boxes, so
+    neighbouring cells' boxes can overlap) and its blank stretches at least
+    :data:`ITEM_GAP` text heights wide (where the engine read two cells as one item), as
+    ``(x_start, x_end, share)``: ``share`` is the part of the item's inked extent (its wide
+    blanks left out) before the blank, where to cut its text. An item without clear ink
+    keeps its box.
+
+    Ink is what is darker than halfway from the box's background to its darkest pixels,
+    so light shading, its edges and JPEG noise are no ink.
 
     Examples
     --------
@@ -144,7 +160,7 @@ def item_ink(strokes: np.ndarray, box: np.ndarray, height: float
     >>> draw = ImageDraw.Draw(page)
     >>> draw.rectangle([10, 10, 60, 30], fill=0)
     >>> draw.rectangle([120, 10, 190, 30], fill=0)
-    >>> item_ink(ink(page, 20.0), np.array([[5, 5, 195, 35]]), 20.0)
+    >>> item_ink(upright(page), np.array([[5, 5, 195, 35]]), 20.0)
     [(10.0, 190.0, [(60.0, 120.0, 0.42)])]
     """
     out: list[tuple[float, float, list[tuple[float, float, float]]]] = []
@@ -153,11 +169,17 @@ def item_ink(strokes: np.ndarray, box: np.ndarray, height: float
         left = max(int(x0), 0)
         # Below the top fifth (accents, a rule above), down to the bottom: a full stop or a
         # comma sits on the baseline, and its blank is no cell gap.
-        crop = strokes[max(int(y0 + 0.2 * (y1 - y0)), 0):max(int(math.ceil(y1)), 0),
-                       left:max(int(x1), 0)]
-        # A column is inked where a stroke crosses it, not a stray pixel of noise ...
-        counts = (crop > 0).sum(axis=0) if crop.size else np.zeros(0)
-        inked = _without_slivers(np.flatnonzero(counts >= max(2, 0.08 * crop.shape[0])), limit)
+        crop = grey[max(int(y0 + 0.2 * (y1 - y0)), 0):max(int(math.ceil(y1)), 0),
+                    left:max(int(x1), 0)]
+        if crop.size == 0:
+            out.append((float(x0), float(x1), []))
+            continue
+        background, darkest = np.percentile(crop, 80), np.percentile(crop, 2)
+        dark = crop < (background + darkest) / 2
+        dark &= ~(dark.mean(axis=1) > 0.8)[:, None]  # a line along the box is no glyph
+        inked = np.flatnonzero(dark.sum(axis=0) >= 2) if background - darkest >= 40 \
+            else np.empty(0, np.intp)
+        inked = _without_slivers(inked, limit)
         if len(inked) < 2:
             out.append((float(x0), float(x1), []))
             continue
