@@ -145,7 +145,8 @@ def item_ink(grey: np.ndarray, box: np.ndarray, height: float
              ) -> list[tuple[float, float, list[tuple[float, float, float]]]]:
     """For each item box on the grey page: the x-extent of its ink (engines pad boxes, so
     neighbouring cells' boxes can overlap) and its blank stretches at least
-    :data:`ITEM_GAP` text heights wide (where the engine read two cells as one item), as
+    :data:`ITEM_GAP` text heights wide, and as wide as its ink is tall (where the engine
+    read two cells as one item), as
     ``(x_start, x_end, share)``: ``share`` is the part of the item's inked extent (its wide
     blanks left out) before the blank, where to cut its text. An item without clear ink
     keeps its box.
@@ -164,7 +165,6 @@ def item_ink(grey: np.ndarray, box: np.ndarray, height: float
     [(10.0, 190.0, [(60.0, 120.0, 0.42)])]
     """
     out: list[tuple[float, float, list[tuple[float, float, float]]]] = []
-    limit = ITEM_GAP * height
     for x0, y0, x1, y1 in np.asarray(box, dtype=np.float64).reshape(-1, 4):
         left = max(int(x0), 0)
         # Below the top fifth (accents, a rule above), down to the bottom: a full stop or a
@@ -179,6 +179,9 @@ def item_ink(grey: np.ndarray, box: np.ndarray, height: float
         dark &= ~(dark.mean(axis=1) > 0.8)[:, None]  # a line along the box is no glyph
         inked = np.flatnonzero(dark.sum(axis=0) >= 2) if background - darkest >= 40 \
             else np.empty(0, np.intp)
+        # A tight box (a PDF text layer) is smaller than an engine's padded one: the blank
+        # must also be as wide as the glyphs are tall.
+        limit = max(ITEM_GAP * height, float(dark.any(axis=1).sum()))
         inked = _without_slivers(inked, limit)
         if len(inked) < 2:
             out.append((float(x0), float(x1), []))
