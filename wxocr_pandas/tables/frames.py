@@ -88,6 +88,7 @@ def read_tables(frame: pd.DataFrame, *, image_column: Hashable | None = None,
                              "rules=False to build tables from the text alignment alone")
     corners = quads(frame)
     texts = frame[schema.text].to_numpy(dtype=object)
+    scores = frame[schema.score].to_numpy(dtype=np.float64, na_value=np.nan)
     has_text = frame[schema.text].notna().to_numpy()
     widths = frame[schema.img_w].to_numpy(dtype=np.float64, na_value=np.nan)
     heights = frame[schema.img_h].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -104,7 +105,10 @@ def read_tables(frame: pd.DataFrame, *, image_column: Hashable | None = None,
             continue
         size = (widths[first], heights[first])
         centre = (size[0] / 2, size[1] / 2) if np.isfinite(size).all() else (0.0, 0.0)
-        angle = _skew(corners[rows])
+        # A PDF's text layer is exact and upright (its pages are turned by /Rotate already).
+        text_layer = column is not None and not np.isfinite(scores[rows]).any() \
+            and _is_pdf(frame[column].iloc[first])
+        angle = 0.0 if text_layer else _skew(corners[rows])
         box = _enclose(rotate(corners[rows] - centre, -angle) + centre)
         height = text_height(box)
         words = [str(t) for t in texts[rows]]
@@ -168,6 +172,23 @@ def _pieces(rows: np.ndarray, box: np.ndarray, words: list[str], grey: np.ndarra
     return np.array(parent, dtype=np.int64), np.array(boxes, dtype=np.float64), texts
 
 
+def _is_pdf(value: Any) -> bool:
+    """``value`` is a PDF file or PDF bytes (only the first kilobyte is read)."""
+    from ..images import as_source
+    from ..pages import sniff
+
+    try:
+        source = as_source(value)
+        if source.kind == "bytes":
+            return sniff(bytes(source.value[:1024])) == "pdf"
+        if source.kind == "path":
+            with open(source.value, "rb") as file:
+                return sniff(file.read(1024)) == "pdf"
+    except (WxOcrError, OSError):
+        pass
+    return False
+
+
 def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
               height: float, angle: float) -> tuple[Rules | None, np.ndarray | None]:
     """The page's ruling lines (its pixels', with a PDF page's vector paths) and its
@@ -192,7 +213,7 @@ def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
                       TableWarning, stacklevel=4)
         return None, None
     grey = upright(picture, angle)
-    rules = image_rules(ink(grey, height), box, height)
+    rules = image_rules(ink(grey, height), box, height, grey)
     if vector is not None:  # exact, but writers draw some rules in ways not read as paths
         rules = Rules(join_segments(np.concatenate([vector.horizontal, rules.horizontal]), height),
                       join_segments(np.concatenate([vector.vertical, rules.vertical]), height))

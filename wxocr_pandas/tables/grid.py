@@ -490,7 +490,9 @@ def _split_on_rules(members: np.ndarray, box: np.ndarray, texts: list[str], xs: 
         b = box[i]
         inside = [(x, x, (x - b[0]) / (b[2] - b[0])) for x in walls
                   if b[0] + 0.5 * (b[3] - b[1]) < x < b[2] - 0.5 * (b[3] - b[1])]
-        parts = cut_text(texts[i], b, inside) if inside else None
+        # Cells are aligned any way within their rules: any space is a better cut than a
+        # place estimated from the rule's position.
+        parts = cut_text(texts[i], b, inside, near=len(texts[i])) if inside else None
         if not parts:
             out[int(i)] = (b, texts[i])
             continue
@@ -499,14 +501,15 @@ def _split_on_rules(members: np.ndarray, box: np.ndarray, texts: list[str], xs: 
     return out
 
 
-def cut_text(text: str, b: np.ndarray, cuts: list[tuple[float, float, float]]
-             ) -> list[tuple[np.ndarray, str]] | None:
+def cut_text(text: str, b: np.ndarray, cuts: list[tuple[float, float, float]],
+             near: float | None = None) -> list[tuple[np.ndarray, str]] | None:
     """``text`` of box ``b`` cut in pieces: the pieces' boxes and texts, or None.
 
     Each cut is ``(x_start, x_end, share)``: the blank (or rule) from ``x_start`` to
     ``x_end`` ends one piece and starts the next, after ``share`` of the text's width. The
     text is cut after the characters that fill that share (a wide CJK character counts
-    twice), or at the nearest space at most two characters (or 15 % of the text) from there.
+    twice), or at the nearest space at most ``near`` characters from there (default: two, or
+    15 % of the text).
     A blank next to full-width punctuation (``，`` ``。``, ink only at the bottom) is no cut.
 
     Examples
@@ -527,7 +530,7 @@ def cut_text(text: str, b: np.ndarray, cuts: list[tuple[float, float, float]]
         if any(unicodedata.category(ch).startswith("P") and is_wide(ch)
                for ch in text[max(cut - 2, 0):cut + 2]):
             return None  # a full-width comma or stop is blank in the middle: no cell gap
-        near = max(2.0, 0.15 * len(text))
+        near = near if near is not None else max(2.0, 0.15 * len(text))
         spaces = [k for k, ch in enumerate(text) if ch.isspace() and abs(k - cut) <= near]
         positions.append(min(spaces, key=lambda k: abs(k - cut)) if spaces else cut)
     out = []

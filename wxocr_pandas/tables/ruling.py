@@ -76,8 +76,10 @@ def ink(grey: np.ndarray, height: float) -> np.ndarray:
                                  cv2.THRESH_BINARY_INV, block, 12)
 
 
-def image_rules(strokes: np.ndarray, box: np.ndarray, height: float) -> Rules:
-    """The ruling lines in an :func:`ink` mask, in the deskewed frame of the items.
+def image_rules(strokes: np.ndarray, box: np.ndarray, height: float,
+                grey: np.ndarray | None = None) -> Rules:
+    """The ruling lines in an :func:`ink` mask, in the deskewed frame of the items; with
+    the ``grey`` page, without the edges of shaded areas.
 
     Parameters
     ----------
@@ -117,7 +119,32 @@ def image_rules(strokes: np.ndarray, box: np.ndarray, height: float) -> Rules:
     vertical = cv2.morphologyEx(
         cv2.morphologyEx(strokes, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8)),
         cv2.MORPH_OPEN, np.ones((long_v, 1), np.uint8))
-    return Rules(_segments(horizontal, height, axis=0), _segments(vertical, height, axis=1))
+    rules = Rules(_segments(horizontal, height, axis=0), _segments(vertical, height, axis=1))
+    return rules if grey is None else _drop_edges(rules, grey)
+
+
+def _drop_edges(rules: Rules, grey: np.ndarray, offset: int = 3, contrast: float = 15.0
+                ) -> Rules:
+    """Rules without the edges of shaded areas (a coloured header, a zebra stripe): a rule
+    has the same paper on both sides, an edge a lighter and a darker side. A local threshold
+    sees an edge only where no text darkens the neighbourhood, so an edge would be a rule
+    with gaps, and its gaps spanning cells."""
+    def keep(segments: np.ndarray, along_x: bool) -> np.ndarray:
+        out = []
+        for pos, a, b in segments:
+            p, lo, hi = int(round(pos)), max(int(a), 0), int(b) + 1
+            if along_x:
+                before = grey[max(p - offset - 1, 0):max(p - offset + 1, 0), lo:hi]
+                after = grey[p + offset:p + offset + 2, lo:hi]
+            else:
+                before = grey[lo:hi, max(p - offset - 1, 0):max(p - offset + 1, 0)]
+                after = grey[lo:hi, p + offset:p + offset + 2]
+            if before.size == 0 or after.size == 0 \
+                    or abs(float(np.median(before)) - float(np.median(after))) <= contrast:
+                out.append((pos, a, b))
+        return np.array(out, dtype=np.float64).reshape(-1, 3)
+
+    return Rules(keep(rules.horizontal, True), keep(rules.vertical, False))
 
 
 def without_rules(grey: np.ndarray, rules: Rules, width: int = 5) -> np.ndarray:
@@ -182,7 +209,7 @@ def item_ink(grey: np.ndarray, box: np.ndarray, height: float
         # A tight box (a PDF text layer) is smaller than an engine's padded one: the blank
         # must also be as wide as the glyphs are tall.
         limit = max(ITEM_GAP * height, float(dark.any(axis=1).sum()))
-        inked = _without_slivers(inked, limit)
+        inked = _without_slivers(inked, limit, dark.mean(axis=0))
         if len(inked) < 2:
             out.append((float(x0), float(x1), []))
             continue
@@ -198,9 +225,10 @@ def item_ink(grey: np.ndarray, box: np.ndarray, height: float
     return out
 
 
-def _without_slivers(inked: np.ndarray, limit: float) -> np.ndarray:
-    """... nor by a sliver: a run of at most 2 inked columns with wide blanks on both sides
-    (what is left of a rule through the box)."""
+def _without_slivers(inked: np.ndarray, limit: float, filled: np.ndarray) -> np.ndarray:
+    """... nor by a sliver: a run of at most 2 inked columns, dark over 90 % of the box's
+    height (``filled``, per column), with wide blanks on both sides: what is left of a rule
+    through the box."""
     if len(inked) < 3:
         return inked
     breaks = np.flatnonzero(np.diff(inked) > 1)
@@ -210,7 +238,8 @@ def _without_slivers(inked: np.ndarray, limit: float) -> np.ndarray:
     for k, (a, z) in enumerate(zip(starts, ends)):
         before = inked[a] - inked[ends[k - 1]] if k else 0
         after = inked[starts[k + 1]] - inked[z] if k + 1 < len(starts) else 0
-        if inked[z] - inked[a] < 2 and before > limit / 2 and after > limit / 2:
+        if inked[z] - inked[a] < 2 and before > limit / 2 and after > limit / 2 \
+                and filled[inked[a]:inked[z] + 1].max() >= 0.9:
             keep[a:z + 1] = False
     return inked[keep]
 
