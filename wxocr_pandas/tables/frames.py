@@ -318,8 +318,8 @@ def cells(frame: pd.DataFrame, *, image_column: Hashable | None = None, rules: b
             for cell in table.cells:
                 items = page.parent[np.concatenate(cell.lines)] if cell.lines \
                     else np.empty(0, dtype=np.int64)
-                text = sep.join(_join(list(words), page.box[line], height)
-                                for words, line in zip(cell.words, cell.lines)) \
+                text = sep.join(_line_text(words, page.parent[line], page.box[line], height,
+                                           texts) for words, line in zip(cell.words, cell.lines)) \
                     if cell.lines else None
                 images.append(image)
                 x0, y0, x1, y1 = _image_box(cell.box, page)
@@ -330,6 +330,25 @@ def cells(frame: pd.DataFrame, *, image_column: Hashable | None = None, rules: b
                 for name, value in zip(CELL_COLUMNS, values):
                     records[name].append(value)
     return _frame(records, groups.labels.take(np.array(images, dtype=np.intp)))
+
+
+def _line_text(words: Sequence[str], parents: np.ndarray, box: np.ndarray, height: float,
+               texts: np.ndarray) -> str:
+    """A cell line's text: pieces of one item that stayed together read as the item did
+    (``13/13`` cut at its thin slash and put back is ``13/13``), other items joined like a
+    text line (:func:`wxocr_pandas.text.lines`)."""
+    merged: list[str] = []
+    boxes: list[np.ndarray] = []
+    for k, word in enumerate(words):
+        if k and parents[k] == parents[k - 1]:
+            original = str(texts[parents[k]])
+            glue = " " if f"{merged[-1]} {word}" in original else ""
+            merged[-1] = merged[-1] + glue + word
+            boxes[-1] = np.array([boxes[-1][0], boxes[-1][1], box[k][2], boxes[-1][3]])
+        else:
+            merged.append(word)
+            boxes.append(box[k])
+    return _join(merged, np.array(boxes), height)
 
 
 def _frame(records: dict[str, list], index: pd.Index) -> pd.DataFrame:

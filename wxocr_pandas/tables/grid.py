@@ -16,7 +16,8 @@ Let ``h`` be the page's text height (the median item height).
    meeting) form a ruled table: its box is a region. Among the other items, a band with two
    items or more at least :data:`CELL_GAP` ``h`` apart is a table row; consecutive table rows
    (with the short lines between them: wrapped cells, section labels) less than
-   :data:`ROW_GAP` ``h`` apart form a borderless region. Horizontal rules just above and below
+   :data:`ROW_GAP` ``h`` apart form a borderless region, a table if at least
+   :data:`MIN_FILLED_ALIGNED` of its cells hold text (:data:`MIN_FILLED` for a ruled one). Horizontal rules just above and below
    it (a ruled header, a financial table's top and bottom rules) bound it. Two columns of
    prose (every column wide and its lines full) are no table.
 3. **Columns.** Vertical rules that cross most of a region are its column boundaries. A
@@ -63,8 +64,10 @@ RULE_COVER = 0.5
 RULE_SPAN = 0.3
 #: At most this many rows above a rule are a header.
 MAX_HEADER_ROWS = 3
-#: A table has text in at least this share of its cells.
+#: A ruled table has text in at least this share of its cells ...
 MIN_FILLED = 0.3
+#: ... a borderless one in at least this share (a chart's tick labels and legend align too).
+MIN_FILLED_ALIGNED = 0.5
 #: Rules this close (in text heights) above or below a borderless region bound it.
 RULE_REACH = 1.6
 
@@ -430,8 +433,9 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
     cells = _cells(row_bands, row_of_band, pieces, item_cols, box, row_edges, col_edges,
                    x_rule, v_index, vlines, y_rule, h_index, hlines)
     filled = sum(1 for c in cells if c.lines)
-    if filled < 2 or (not ruled and n_rows * n_cols < 4) or filled < MIN_FILLED * len(cells):
-        return None  # a chart's grid, an empty form
+    if filled < 2 or (not ruled and n_rows * n_cols < 4) \
+            or filled < (MIN_FILLED if ruled else MIN_FILLED_ALIGNED) * len(cells):
+        return None  # a chart's grid and labels, an empty form
     header = _header_rows(cells, n_rows, y_rule)
     return Table((float(left), float(top), float(right), float(bottom)), n_rows, n_cols,
                  header, cells)
