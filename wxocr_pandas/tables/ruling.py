@@ -120,13 +120,14 @@ def image_rules(strokes: np.ndarray, box: np.ndarray, height: float,
         cv2.morphologyEx(strokes, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8)),
         cv2.MORPH_OPEN, np.ones((long_v, 1), np.uint8))
     rules = Rules(_segments(horizontal, height, axis=0), _segments(vertical, height, axis=1))
-    return rules if grey is None else _drop_edges(rules, grey)
+    return rules if grey is None else _drop_edges(rules, grey, max(4, int(0.25 * height)))
 
 
-def _drop_edges(rules: Rules, grey: np.ndarray, offset: int = 3, contrast: float = 15.0
+def _drop_edges(rules: Rules, grey: np.ndarray, offset: int, contrast: float = 15.0
                 ) -> Rules:
     """Rules without the edges of shaded areas (a coloured header, a zebra stripe): a rule
-    has the same paper on both sides, an edge a lighter and a darker side. A local threshold
+    has the same paper on both sides (``offset`` pixels away; the brightest tenth of each
+    side is the background, whatever text lies there), an edge a lighter and a darker side. A local threshold
     sees an edge only where no text darkens the neighbourhood, so an edge would be a rule
     with gaps, and its gaps spanning cells."""
     def keep(segments: np.ndarray, along_x: bool) -> np.ndarray:
@@ -140,7 +141,8 @@ def _drop_edges(rules: Rules, grey: np.ndarray, offset: int = 3, contrast: float
                 before = grey[lo:hi, max(p - offset - 1, 0):max(p - offset + 1, 0)]
                 after = grey[lo:hi, p + offset:p + offset + 2]
             if before.size == 0 or after.size == 0 \
-                    or abs(float(np.median(before)) - float(np.median(after))) <= contrast:
+                    or abs(float(np.percentile(before, 90)) - float(np.percentile(after, 90))) \
+                    <= contrast:
                 out.append((pos, a, b))
         return np.array(out, dtype=np.float64).reshape(-1, 3)
 
