@@ -97,10 +97,10 @@ def in_worker(images: list[bytes], backend: LocalBackend) -> float:
     """The same images through one of the package's worker processes, without the server."""
     from wxocr_pandas.workers import get_executor, recognize_in_worker
 
-    executor = get_executor(1)
+    get_executor(1)
     start = time.perf_counter()
     for image in images:
-        recognize_in_worker(backend, as_source(image), executor).result()
+        recognize_in_worker(backend, as_source(image), 1).result()
     return time.perf_counter() - start
 
 

@@ -13,9 +13,9 @@ import pytest
 import requests
 
 import wxocr_pandas
-from ocr_server import APPID, APPID2, APPS, SECRET, SECRET2, running_server
+from tests.helpers.ocr_server import APPID, APPID2, APPS, SECRET, SECRET2, running_server
 from wxocr_pandas import WeChatBackend
-from wxocr_pandas.backends.token import clear_tokens
+from wxocr_pandas.backends.wechat.token import clear_tokens
 from wxocr_pandas.images import as_source
 from wxocr_pandas.server import ServerSettings
 from wxocr_pandas.server.tokens import TokenStore

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 import wxocr_pandas
-from ocr_server import APPID, APPS, SECRET, start_cli_server
+from tests.helpers.ocr_server import APPID, APPS, SECRET, start_cli_server
 
 APPS_ENV = {"WXOCR_SERVER_APPS": ",".join(f"{a}:{s}" for a, s in APPS.items())}
 

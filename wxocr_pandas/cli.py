@@ -30,8 +30,7 @@ from .cache import ResultCache
 from .errors import ConfigError, UsageError, WxOcrError
 from .export import write_result_lines
 from .frame import explode
-from .pages import InputResult, iter_page_results
-from .result import OcrResult
+from .result import InputResult, OcrResult, iter_page_results
 from .stream import ParquetChunks
 
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".jsonl")

@@ -23,9 +23,8 @@ import numpy as np
 import pandas as pd
 
 from .frame import explode
-from .pages import InputResult
 from .geometry import quads
-from .result import ImgSize, Item, OcrResult, Point, Spelling
+from .result import ImgSize, InputResult, Item, OcrResult, Point, Spelling
 from .schema import group_images, schema_of
 
 

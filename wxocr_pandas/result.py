@@ -277,3 +277,29 @@ def _float_bytes(values: np.ndarray | bytes) -> bytes:
     if isinstance(values, bytes):
         return values
     return np.ascontiguousarray(values, dtype="<f8").tobytes()
+
+
+#: One input's answer: an image's result, or a document's page results (page 1 first).
+InputResult = OcrResult | tuple[OcrResult, ...]
+
+
+def iter_page_results(results: Sequence[InputResult]
+                      ) -> Iterator[tuple[int, int | None, OcrResult]]:
+    """``(input position, page number or None, result)`` for each page of each input.
+
+    An input gives one :class:`OcrResult` (a single image: page 1, or None when it failed)
+    or a sequence of them (a document: pages 1, 2, ...; a page that failed keeps its number).
+
+    Examples
+    --------
+    >>> failed = OcrResult(errcode=900002, errmsg="x.png: file not found (errcode 900002)")
+    >>> [(position, page) for position, page, _ in iter_page_results([OcrResult(), failed,
+    ...                                                             (OcrResult(), OcrResult())])]
+    [(0, 1), (1, None), (2, 1), (2, 2)]
+    """
+    for position, result in enumerate(results):
+        if isinstance(result, OcrResult):
+            yield position, (1 if result.ok else None), result
+        else:
+            for index, page in enumerate(result):
+                yield position, index + 1, page

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from ..backends.wechat_errcodes import ERRCODES
+from ..backends.wechat.errcodes import ERRCODES
 from ..errors import Errcode
 
 _log = logging.getLogger("wxocr_pandas.server")

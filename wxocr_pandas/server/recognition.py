@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
-from ..backends.base import Backend
+from ..backends.base import Backend, ProcessBackend, parallelism
 from ..backends.registry import resolve_backend
-from ..cache import ResultCache, cache_key, image_digest
+from ..cache import ResultCache, cache_key
 from ..errors import WxOcrError
-from ..images import ImageSource, as_source
+from ..images import ImageSource, as_source, image_digest
 from ..result import OcrResult
-from ..workers import get_executor, recognize_in_worker, shutdown_workers
+from ..workers import recognize_in_worker, shutdown_workers
 from .settings import ServerSettings
 
 
@@ -51,12 +51,11 @@ class RecognitionPool:
         self.workers = settings.workers
         self.admitted = 0
         self.backend: Backend = resolve_backend(settings.backend)
-        with_threads = getattr(self.backend, "with_threads", None)
-        # Workers share the cores: one inference thread each, as the package's batches run.
-        self._worker_backend = with_threads(1) if with_threads is not None else self.backend
-        identity = getattr(self.backend, "identity", None) if settings.cache else None
-        self._identity: str | None = identity
-        self._cache = ResultCache(settings.cache_dir) if identity is not None else None
+        # Workers share the cores: the copy a process backend gives them, as batches do.
+        self._worker_backend = (cast(ProcessBackend, self.backend).for_worker()
+                                if parallelism(self.backend) == "process" else self.backend)
+        self._identity: str | None = self.backend.identity if settings.cache else None
+        self._cache = ResultCache(settings.cache_dir) if self._identity is not None else None
         # sqlite3 connections belong to one thread: every cache call runs in this one.
         self._cache_thread = ThreadPoolExecutor(1, thread_name_prefix="wxocr-cache")
 
@@ -102,8 +101,8 @@ class RecognitionPool:
 
     def _in_worker(self, source: ImageSource) -> asyncio.Future[OcrResult | WxOcrError]:
         # The executor is looked up per image: a pool a dead worker broke is replaced.
-        executor = get_executor(self.workers)
-        return asyncio.wrap_future(recognize_in_worker(self._worker_backend, source, executor))
+        return asyncio.wrap_future(recognize_in_worker(self._worker_backend, source,
+                                                       self.workers))
 
     async def warm_up(self, image: bytes) -> None:
         """Recognize ``image`` once per worker, so the first requests find engines loaded."""
