@@ -90,6 +90,9 @@ def test_stable_token_is_shared_and_leaves_plain_tokens_alone(server, make_png):
     assert 0 < again["expires_in"] <= 7200
     forced = stable(force_refresh=True)
     assert forced["access_token"] != first["access_token"]
+    # A plain call now answers the current token, never the replaced one in its overlap.
+    after = stable()
+    assert after["access_token"] == forced["access_token"] and after["expires_in"] > 300
     for token in (plain, first["access_token"], forced["access_token"]):  # overlap: all work
         assert server.ocr(token, make_png(40, 20))["errcode"] == 0
     assert stable(secret="wrong")["errcode"] == 40125
