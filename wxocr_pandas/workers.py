@@ -78,9 +78,12 @@ def warm_workers() -> int:
         return sum(process.is_alive() for process in list(processes.values()))
 
 
-def get_executor(max_workers: int | None = None) -> Executor:
+def get_executor(max_workers: int | None = None, *, keep_alive: bool = False) -> Executor:
     """The process-wide loky executor with ``max_workers`` processes (default: one per
     usable core), started on first use and reused while it is healthy and of that size.
+
+    Its idle workers exit after the idle timeout, unless the executor was started with
+    ``keep_alive`` (a server's, whose next request must not wait for an engine to load).
 
     A broken executor (a worker died) or one of another size is replaced; workers of a
     replaced executor finish what they run, then exit.
@@ -102,7 +105,8 @@ def get_executor(max_workers: int | None = None) -> Executor:
             current.shutdown(wait=False)
             current = None
         if current is None:
-            current = _executor = ProcessPoolExecutor(size, timeout=resolve_idle_timeout(),
+            timeout = None if keep_alive else resolve_idle_timeout()
+            current = _executor = ProcessPoolExecutor(size, timeout=timeout,
                                                       initializer=_leave_interrupts_to_parent,
                                                       env=worker_env())
         return current
