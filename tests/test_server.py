@@ -13,7 +13,7 @@ import pytest
 import requests
 
 import wxocr_pandas
-from ocr_server import APPID, APPID2, APPS, SECRET, SECRET2, running_server
+from ocr_server import APPID, APPID2, APPS, SECRET, SECRET2, ServerClient, running_server
 from wxocr_pandas import WeChatBackend
 from wxocr_pandas.backends.token import clear_tokens
 from wxocr_pandas.images import as_source
@@ -115,6 +115,10 @@ def test_tokens_expire_and_the_client_refreshes(make_png, tmp_path):
         assert server.ocr(token, blank)["errcode"] == 0
         time.sleep(1.5)
         assert server.ocr(token, blank)["errcode"] == 42001
+        # wechatpy, holding the expired token, fetches a new one on 42001 and sends again.
+        sdk = ServerClient(server.url, APPID, SECRET, access_token=token)
+        assert sdk.wxa._post("cv/ocr/comm", files=[("img", ("a.png", blank, "image/png"))]
+                             )["errcode"] == 0
         backend = WeChatBackend(APPID, SECRET, base_url=server.url, quota_dir=str(tmp_path))
         # The client's token lives 1 s: it expires between calls and is fetched again.
         results = [backend.recognize(as_source(blank)) for _ in range(2)]
