@@ -99,11 +99,12 @@ def test_garbage_is_survived(served, samples_dir, make_png):
 
 
 def test_load_within_the_queue_is_held_not_refused(served, make_png):
-    """16 clients at once against a default ``wxocr serve --workers 2``: every request waits
-    its turn in the queue and is answered; none is refused or lost."""
+    """16 clients at once against a default ``wxocr serve --workers 2``, 48 requests: every
+    request waits its turn in the queue and is answered; none is refused or lost (the 200
+    request figure is ``benchmarks/bench_server_load.py``'s)."""
     _, server, _ = served
     token = server.token()
-    images = [make_png(40 + n % 8, 20) for n in range(200)]
+    images = [make_png(40 + n % 8, 20) for n in range(48)]
 
     def call(image: bytes) -> tuple[int, float]:
         started = time.perf_counter()
@@ -114,10 +115,10 @@ def test_load_within_the_queue_is_held_not_refused(served, make_png):
         outcomes = list(pool.map(call, images))
     errcodes = [errcode for errcode, _ in outcomes]
     latencies = sorted(seconds for _, seconds in outcomes)
-    assert len(outcomes) == 200 and errcodes == [0] * 200
+    assert len(outcomes) == 48 and errcodes == [0] * 48
     p50 = statistics.median(latencies)
     p99 = latencies[int(0.99 * len(latencies)) - 1]
-    print(f"\nload: 200 requests, 16 in flight: {errcodes.count(0)} answered, "
+    print(f"\nload: 48 requests, 16 in flight: {errcodes.count(0)} answered, "
           f"{errcodes.count(-1)} busy; p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
 
 
