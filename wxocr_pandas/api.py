@@ -26,6 +26,10 @@ def recognize(image: Any, *, backend: str | Backend | None = None, errors: Error
     """Recognize one image and return the WeChat-shaped answer as a dict; a document (a PDF,
     a multi-page TIFF, an animated GIF) gives a list of them, one per page.
 
+    The answer is WeChat's, to the type: corners and ``img_size`` are integers (rounded to
+    the nearest pixel, :meth:`~wxocr_pandas.OcrResult.to_dict`); the frame functions keep the
+    engine's sub-pixel corners as float64.
+
     Parameters
     ----------
     image
@@ -46,6 +50,8 @@ def recognize(image: Any, *, backend: str | Backend | None = None, errors: Error
     >>> answer = wxocr_pandas.recognize("samples/sign.png")
     >>> answer["errcode"], sorted(answer)
     (0, ['errcode', 'errmsg', 'img_size', 'items'])
+    >>> type(answer["items"][0]["pos"]["left_top"]["x"])
+    <class 'int'>
     """
     answer = recognize_results([image], backend, errors, **options)[0]
     if isinstance(answer, OcrResult):

@@ -47,6 +47,8 @@ Outcome = OcrResult | WxOcrError
 _lock = threading.Lock()
 _executor: Any = None
 _size = 0
+#: The executor's workers never idle out (a server asked for it).
+_keep_alive = False
 #: When a worker last finished an image (time.monotonic); workers idle past the idle
 #: timeout have exited.
 _last_finished = -math.inf
@@ -83,12 +85,17 @@ def warm_workers() -> int:
     """
     with _lock:
         idle = time.monotonic() - _last_finished
-        return _size if _executor is not None and idle < resolve_idle_timeout() else 0
+        warm = _keep_alive or idle < resolve_idle_timeout()
+        return _size if _executor is not None and warm else 0
 
 
-def get_executor(max_workers: int | None = None) -> Executor:
+def get_executor(max_workers: int | None = None, *, keep_alive: bool = False) -> Executor:
     """The process-wide loky executor with ``max_workers`` processes (default: one per
     usable core), started on first use and reused while it is of that size.
+
+    Its idle workers exit after the idle timeout, unless ``keep_alive`` is asked (a
+    server's, whose next request must not wait for an engine to load): that choice holds
+    for the executors that replace it, until :func:`shutdown_workers`.
 
     An executor of another size is replaced (its workers finish what they run, then exit);
     :func:`submit` replaces one that a dead worker broke.
@@ -99,19 +106,20 @@ def get_executor(max_workers: int | None = None) -> Executor:
     >>> get_executor(1) is get_executor(1)
     True
     """
-    global _executor, _size
+    global _executor, _size, _keep_alive
     from loky import ProcessPoolExecutor
 
     size = max_workers or usable_cpus()
     with _lock:
-        if _executor is not None and _size != size:
+        if _executor is not None and (_size != size or (keep_alive and not _keep_alive)):
             _executor.shutdown(wait=False)
             _executor = None
         if _executor is None:
-            _executor = ProcessPoolExecutor(size, timeout=resolve_idle_timeout(),
-                                            initializer=_leave_interrupts_to_parent,
-                                            env={"LOKY_MAX_MEMORY_LEAK_SIZE":
-                                                 worker_memory_growth_limit()})
+            _keep_alive = _keep_alive or keep_alive
+            _executor = ProcessPoolExecutor(
+                size, timeout=None if _keep_alive else resolve_idle_timeout(),
+                initializer=_leave_interrupts_to_parent,
+                env={"LOKY_MAX_MEMORY_LEAK_SIZE": worker_memory_growth_limit()})
             _size = size
         return _executor
 
@@ -158,9 +166,9 @@ def shutdown_workers(*, kill: bool = False) -> None:
     >>> import wxocr_pandas
     >>> wxocr_pandas.shutdown_workers()
     """
-    global _executor
+    global _executor, _keep_alive
     with _lock:
-        current, _executor = _executor, None
+        current, _executor, _keep_alive = _executor, None, False
     if current is not None:
         current.shutdown(wait=True, kill_workers=kill)
 
