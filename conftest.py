@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+#: The fake WeChat API's fixtures (``wechat_server`` ...), for every test module.
+pytest_plugins = ["tests.helpers.wechat_server"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _run_from_repo_root():

@@ -1,6 +1,6 @@
 """Benchmark: turned pages, tight crops and very long images (issue 14), in one run.
 
-Every input is rendered with known text (``tests/rendered_text.py``): hard scene-word crops
+Every input is rendered with known text (``tests/helpers/rendered_text.py``): hard scene-word crops
 (fonts, sizes, colours, textured backgrounds, tilt/shear/perspective, blur, noise, low
 resolution, JPEG, cut to the ink box give or take a pixel), printed document lines cut to
 their ink box, pages turned 0/90/180/270 degrees, a 20000x200 strip and a tall receipt.
@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from rendered_text import (DOCUMENT_LINES, document_line_crops, page, rotate_page,  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.helpers
+from tests.helpers.rendered_text import (DOCUMENT_LINES, document_line_crops, page, rotate_page,  # noqa: E402
                            strip, word_crops)
 
 from wxocr_pandas import LocalBackend  # noqa: E402

@@ -19,16 +19,16 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.helpers
 
-from documents import Line, scanned_pdf, text_pdf  # noqa: E402
+from tests.helpers.documents import Line, scanned_pdf, text_pdf  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from wxocr_pandas import LocalBackend  # noqa: E402
 from wxocr_pandas.batch import recognize_one  # noqa: E402
 from wxocr_pandas.evaluate import text_scores  # noqa: E402
 from wxocr_pandas.images import as_source  # noqa: E402
-from wxocr_pandas.pages import open_document, render_page  # noqa: E402
+from wxocr_pandas.documents import open_document, render_page  # noqa: E402
 
 DPIS = (72, 100, 150, 200, 300)
 SCAN_DPI = 300

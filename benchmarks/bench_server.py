@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -39,17 +40,19 @@ APPID, SECRET = "wxbench000000000001", "bench-secret"
 
 
 class Server:
-    """``wxocr serve --workers N --no-cache`` in a subprocess."""
+    """``wxocr serve --workers N`` (the default number when None) with ``options`` (by default
+    ``--no-cache``) in a subprocess; its daily quota is never the limit."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int | None, options: Sequence[str] = ("--no-cache",)) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
         env = {**os.environ, "WXOCR_SERVER_APPS": f"{APPID}:{SECRET}"}
+        sized = ["--workers", str(workers)] if workers is not None else []
         self.process = subprocess.Popen(
             [str(Path(sys.executable).with_name("wxocr")), "serve", "--port", str(port),
-             "--workers", str(workers), "--no-cache", "--daily-quota", "1000000"],
+             *sized, *options, "--daily-quota", "1000000"],
             env=env, stderr=subprocess.DEVNULL)
         while True:
             try:
@@ -97,10 +100,10 @@ def in_worker(images: list[bytes], backend: LocalBackend) -> float:
     """The same images through one of the package's worker processes, without the server."""
     from wxocr_pandas.workers import get_executor, recognize_in_worker
 
-    executor = get_executor(1)
+    get_executor(1)
     start = time.perf_counter()
     for image in images:
-        recognize_in_worker(backend, as_source(image), executor).result()
+        recognize_in_worker(backend, as_source(image), 1).result()
     return time.perf_counter() - start
 
 

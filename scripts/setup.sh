@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create (or reuse) the virtual environment $VENV (default .venv) with the package and its
-# test dependencies, a CJK font for Chinese plot labels and Chromium where apt-get is available.
+# test dependencies, a CJK font for Chinese plot labels, Chromium and Node.js (with the Node
+# SDK the server tests run) where apt-get is available.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
@@ -12,6 +13,17 @@ fi
 if ! command -v curl >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && apt-get install -y -qq curl >/dev/null) \
         || echo "setup: could not install curl; the curl test of wxocr serve will fail" >&2
+fi
+# Node.js and npm: tests/test_server_sdks.py runs a third-party Node SDK (node-easywechat)
+# against `wxocr serve`; its packages go into tests/node/node_modules (npm ci, from the
+# committed package-lock.json).
+if ! command -v npm >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null) \
+        || echo "setup: could not install nodejs and npm; the Node SDK test will fail in CI" >&2
+fi
+if command -v npm >/dev/null; then
+    (cd tests/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
+        || echo "setup: npm ci in tests/node failed; the Node SDK test will fail" >&2
 fi
 # Debian's chromium for the inspector's browser test (Playwright drives it; no browser download).
 if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then

@@ -1,34 +1,22 @@
-"""Shared fixtures: the samples, their expected text, and one engine per test session."""
+"""Shared fixtures: the samples, their expected text, one engine per test session, and
+figures closed after the plotting tests. The fake WeChat API's fixtures come from
+:mod:`tests.helpers.wechat_server` (registered in the root ``conftest.py``)."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
-import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from PIL import Image
 
-from wxocr_pandas import ImgSize, Item, LocalBackend, OcrResult, Point
-from wxocr_pandas.images import ImageSource, decode
-from wechat_server import _wechat_http, wechat_recognizer, wechat_server  # noqa: F401
+from tests.helpers.backends import SizeBackend
+from wxocr_pandas import LocalBackend
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
-
-
-def load_tool(name: str) -> ModuleType:
-    """Import ``tools/<name>.py`` (the sample and page renderers) as a module."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="session")
@@ -46,27 +34,6 @@ def expected() -> dict[str, list[dict]]:
 def local_backend() -> LocalBackend:
     """The local backend; its engine is loaded once for the whole session."""
     return LocalBackend()
-
-
-class SizeBackend:
-    """A cheap real backend for batch tests: it decodes the image and answers one item whose
-    text is the image size. It counts the images sent to it and remembers their labels."""
-
-    name = "size"
-    identity = "size-test:1"
-
-    def __init__(self) -> None:
-        self.calls = 0
-        self.sent: list[str] = []
-        self._lock = threading.Lock()
-
-    def recognize(self, source: ImageSource) -> OcrResult:
-        with self._lock:
-            self.calls += 1
-            self.sent.append(source.label)
-        width, height = decode(source).size
-        corners = (Point(0, 0), Point(width, 0), Point(width, height), Point(0, height))
-        return OcrResult(items=(Item(f"{width}x{height}", *corners),), img_size=ImgSize(width, height))
 
 
 @pytest.fixture
@@ -100,3 +67,12 @@ def text_crops(expected, tmp_path_factory) -> list[Path]:
             image.crop((x0 - 10, y0 - 10, x1 + 10, y1 + 10)).save(path)
             paths.append(path)
     return paths[:16]
+
+
+@pytest.fixture
+def close_figures():
+    """Close every matplotlib figure a test drew (``pytestmark = usefixtures(...)``)."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import random
 import shutil
-import threading
-import time
+
 import pytest
 
-from wxocr_pandas import ImgSize, OcrResult
+from tests.helpers.backends import SizeBackend
 from wxocr_pandas.batch import recognize_results
-from wxocr_pandas.errors import ApiError, Errcode, WxOcrError
-from wxocr_pandas.images import ImageSource, decode
+from wxocr_pandas.errors import Errcode, WxOcrError
 
 
 def test_identical_images_are_recognized_once(tmp_path, make_png, size_backend):
@@ -54,32 +51,6 @@ def test_worker_processes_answer_like_the_engine_in_process(mixed_inputs, local_
     assert [r.errcode for r in in_workers] == [0, 900001, 0, 900002, 0, 101002, 900003]
 
 
-class SlowSizeBackend:
-    """Answers after a random short wait, so threads finish out of order. With ``quota=k``,
-    the k-th image sent (counting from 1) and every later one get the daily-quota error."""
-
-    name = "slow"
-    identity = "slow-test:1"
-
-    def __init__(self, quota: int | None = None) -> None:
-        self.quota = quota
-        self.sent: list[str] = []
-        self._lock = threading.Lock()
-
-    def recognize(self, source: ImageSource) -> OcrResult:
-        with self._lock:
-            self.sent.append(source.label)
-            spent = self.quota is not None and len(self.sent) >= self.quota
-        time.sleep(random.uniform(0.001, 0.02))
-        if spent:
-            raise QuotaSpent("reach max api daily quota limit", errcode=Errcode.DAILY_QUOTA)
-        return OcrResult(img_size=ImgSize(*decode(source).size))
-
-
-class QuotaSpent(ApiError):
-    stops_batch = True
-
-
 @pytest.fixture(scope="module")
 def widths_and_images(make_png, tmp_path_factory) -> tuple[list[int], list[str]]:
     """Forty small images on disk, each named after its width."""
@@ -92,14 +63,14 @@ def widths_and_images(make_png, tmp_path_factory) -> tuple[list[int], list[str]]
 
 def test_threads_return_results_in_input_order(widths_and_images):
     widths, images = widths_and_images
-    results = recognize_results(images, SlowSizeBackend(), cache=False, max_workers=8)
+    results = recognize_results(images, SizeBackend(delay=0.02), cache=False, max_workers=8)
     assert [r.img_size.w for r in results] == widths
 
 
 @pytest.mark.parametrize("workers", [1, 4])
 def test_nothing_is_sent_after_the_quota_stops_the_batch(widths_and_images, workers):
     widths, images = widths_and_images
-    backend = SlowSizeBackend(quota=10)
+    backend = SizeBackend(delay=0.02, quota=10)
     results = recognize_results(images, backend, cache=False, max_workers=workers)
     # Each other worker may have had one image in flight when the quota ran out; no more.
     assert 10 <= len(backend.sent) <= 10 + workers - 1
@@ -115,7 +86,7 @@ def test_nothing_is_sent_after_the_quota_stops_the_batch(widths_and_images, work
 
 def test_errors_raise_stops_the_thread_pool(widths_and_images):
     _, images = widths_and_images
-    backend = SlowSizeBackend(quota=3)
+    backend = SizeBackend(delay=0.02, quota=3)
     with pytest.raises(WxOcrError) as caught:
         recognize_results(images, backend, "raise", cache=False, max_workers=4)
     assert caught.value.errcode == Errcode.DAILY_QUOTA

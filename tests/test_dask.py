@@ -14,13 +14,12 @@ import dask.dataframe as dd
 import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
-from wechat_server import _wechat_http, wechat_server  # noqa: F401  (the fake WeChat API)
 
 import wxocr_pandas.dask  # noqa: F401  (registers .wxocr on Dask collections)
 from wxocr_pandas import ImgSize, Item, LocalBackend, OcrResult, Point, recognize_frame
 from wxocr_pandas.cli import main
-from wxocr_pandas.backends.token import get_token
-from wxocr_pandas.cluster import ClusterWeChat, SharedTokenStore, clear_stop, scope_name
+from wxocr_pandas.backends.wechat.token import get_token
+from wxocr_pandas.backends.wechat.cluster import ClusterWeChat, SharedTokenStore, clear_stop, scope_name
 from wxocr_pandas.errors import ColumnConflictError, ConfigError
 from wxocr_pandas.images import ImageSource, decode
 
@@ -71,9 +70,9 @@ def test_the_engine_loads_once_per_worker_process(client, samples_dir):
     # Each engine a worker needs (and the direction classifier of the orientation check) was
     # built only once.
     local = wxocr_pandas.backends.local
-    loads = client.run(lambda: (local.engine_loads, local._load.cache_info().currsize))
-    assert [built for built, _ in loads.values()] == [held for _, held in loads.values()]
-    assert all(built >= 1 for built, _ in loads.values()) and len(loads) == 2
+    loads = client.run(lambda: local.engine_cache_info())
+    assert [info.misses for info in loads.values()] == [info.currsize for info in loads.values()]
+    assert all(info.misses >= 1 for info in loads.values()) and len(loads) == 2
 
 
 def test_meta_is_exact_before_anything_runs(images):

@@ -1,243 +1,268 @@
-"""Documents through the whole flow: ``df.wxocr.recognize`` on PDFs (text layer, scanned,
-mixed, protected, broken), a multi-page TIFF and an animated GIF; the cache; the CLI; Dask."""
+"""Documents page by page (:mod:`wxocr_pandas.documents`, :mod:`wxocr_pandas.pdf`): real PDFs (text layer, scanned, mixed, rotated, protected,
+broken), multi-page TIFFs and animated GIFs, rendered on the spot."""
 
 from __future__ import annotations
 
+import io
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pypdfium2 as pdfium
 import pytest
-from documents import (
+from tests.helpers.documents import (
     TEXT_PAGES,
+    Picture,
     animated_gif,
     multipage_tiff,
     protect,
     sample_images,
     scanned_pdf,
+    searchable,
     text_pdf,
     truncate,
 )
+from PIL import Image
 
-import wxocr_pandas  # noqa: F401  (registers the accessors)
-from wxocr_pandas import ProtectedDocumentError, recognize_frame
-from wxocr_pandas.batch import recognize_results
-
-
-@pytest.fixture(scope="module")
-def inputs(tmp_path_factory, samples_dir) -> pd.DataFrame:
-    """One of each: a three-page PDF (mixed, text, scanned), a text-layer PDF as bytes, a
-    two-page TIFF and GIF, a protected and a broken PDF, an image, a missing file."""
-    folder = tmp_path_factory.mktemp("documents")
-    frames = [image.resize((400, 200)) for image in sample_images("sign.png", "document.png")]
-    (folder / "frames.tif").write_bytes(multipage_tiff(frames))
-    (folder / "frames.gif").write_bytes(animated_gif(frames))
-    born = text_pdf()
-    (folder / "protected.pdf").write_bytes(protect(born))
-    (folder / "broken.pdf").write_bytes(truncate(born))
-    cells = [str(samples_dir / "report.pdf"), born, str(folder / "frames.tif"),
-             str(folder / "frames.gif"), str(folder / "protected.pdf"),
-             str(folder / "broken.pdf"), str(samples_dir / "sign.png"),
-             str(folder / "missing.pdf")]
-    return pd.DataFrame({"doc": cells, "tag": list("abcdefgh")}, index=range(10, 18))
+from wxocr_pandas.batch import recognize_one
+from wxocr_pandas.errors import (
+    Errcode,
+    ImageTooLargeError,
+    InvalidImageError,
+    ProtectedDocumentError,
+    UsageError,
+)
+from wxocr_pandas.images import ImageSource, as_source, decode
+from wxocr_pandas.documents import Page, PageRef, open_document, page_image, render_page, sniff
 
 
 @pytest.fixture(scope="module")
-def out(inputs, local_backend, tmp_path_factory) -> pd.DataFrame:
-    return inputs.wxocr.recognize("doc", backend=local_backend, max_workers=1,
-                                  cache_dir=tmp_path_factory.mktemp("cache"))
+def text_layer_pdf() -> bytes:
+    return text_pdf()
 
 
-def _texts(frame: pd.DataFrame, label: int, page: int) -> list[str]:
-    rows = frame.loc[[label]]
-    return rows.loc[rows["page"] == page, "text"].dropna().tolist()
+@pytest.fixture(scope="module")
+def scanned(samples_dir) -> bytes:
+    """Two scanned pages, printed at 200 dpi: rendered at 200 dpi they are the samples."""
+    return scanned_pdf(sample_images("document.png", "sign.png"), resolution=200)
 
 
-def test_one_row_per_text_per_page_with_a_page_column(out, inputs):
-    assert str(out["page"].dtype) == "Int64"
-    columns = out.columns.tolist()
-    assert columns.index("page") == columns.index("item") - 1
-    assert out.index.unique().tolist() == inputs.index.tolist()  # nothing dropped
-    pages = out.groupby(level=0, sort=False)["page"].agg(lambda p: sorted(p.dropna().unique()))
-    assert pages.to_dict() == {10: [1, 2, 3], 11: [1, 2], 12: [1, 2], 13: [1, 2], 14: [],
-                               15: [], 16: [1], 17: []}
-    assert (out.loc[[14, 15, 17], "page"].isna()).all()
+def _ink(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("L")) < 128
 
 
-def test_text_layer_pages_are_exact_and_scanned_pages_recognized(out, expected):
-    for page, lines in enumerate(TEXT_PAGES, start=1):
-        assert _texts(out, 11, page) == [line.text for line in lines]
-        assert out.loc[[11]].query("page == @page")["score"].isna().all()  # no confidence
-    first = _texts(out, 10, 1)
-    assert "Quarterly Report 2026" in first and "季度报告 · 第三季度" in first
-    assert {"小心地滑", "Caution Wet Floor"} <= set(first)  # the photo, recognized
-    # The scanned page is the receipt sample JPEG-compressed in the PDF (as scanners store
-    # pages), read at the resolution it was printed at: nearly every line reads exactly.
-    receipt = [run["text"] for run in expected["receipt.png"]]
-    scanned = _texts(out, 10, 3)
-    assert sum(text in scanned for text in receipt) >= len(receipt) - 2
-    assert len(scanned) >= len(receipt) - 2
-    assert _texts(out, 12, 1) == _texts(out, 13, 1) == ["小心地滑", "Caution Wet Floor"]
-    assert _texts(out, 12, 2)[0] == "Reading Text from Images"
+def _boxes(result) -> list[tuple[float, float, float, float]]:
+    return [(min(p.x for p in item.corners), min(p.y for p in item.corners),
+             max(p.x for p in item.corners), max(p.y for p in item.corners))
+            for item in result.items]
 
 
-def test_each_page_has_its_own_size_in_pixels_as_rendered(out):
-    sizes = out.loc[[10]].groupby("page")[["img_w", "img_h"]].first()
-    # Pages 1-2 are A4 at the default 150 dpi; page 3 is the receipt printed at 150 dpi.
-    assert sizes.loc[1].tolist() == sizes.loc[2].tolist() == [math.ceil(595 * 150 / 72),
-                                                              math.ceil(842 * 150 / 72)]
-    assert sizes.loc[3].tolist() == [560, 722]
-    assert out.loc[[12]].groupby("page")["img_w"].first().tolist() == [400, 400]
-    corners = out.loc[[10], ["right_bottom_x", "right_bottom_y"]].to_numpy()
-    assert (corners <= out.loc[[10], ["img_w", "img_h"]].to_numpy()).all()
+def _assert_boxes_hold_the_ink(result, image: Image.Image, margin: float = 2.0) -> None:
+    """Every item's box has ink, and every inked pixel lies in some item's box."""
+    ink = _ink(image)
+    covered = np.zeros_like(ink)
+    for left, top, right, bottom in _boxes(result):
+        window = (slice(max(0, math.floor(top - margin)), math.ceil(bottom + margin)),
+                  slice(max(0, math.floor(left - margin)), math.ceil(right + margin)))
+        assert ink[window].mean() > 0.05
+        covered[window] = True
+    assert not (ink & ~covered).any()
 
 
-def test_protected_broken_and_missing_inputs_give_clear_error_rows(out):
-    errors = out.loc[[14, 15, 17]]
-    assert errors["errcode"].tolist() == [900009, 101002, 900002]
-    assert errors["errmsg"].iloc[0].endswith("protected.pdf: the PDF is password-protected; "
-                                             "decrypt it first (e.g. `qpdf --decrypt "
-                                             "--password=... in.pdf out.pdf`) (errcode 900009)")
-    assert "broken.pdf: broken PDF" in errors["errmsg"].iloc[1]
-    assert errors["tag"].tolist() == ["e", "f", "h"]
+def test_sniff_tells_documents_by_their_bytes():
+    assert sniff(b"%PDF-1.4\n") == "pdf"
+    assert sniff(b"\xef\xbb\xbf junk %PDF-1.7") == "pdf"  # junk before the header is allowed
+    assert sniff(b"MM\x00*") == "tiff"
+    assert sniff(b"GIF87a") == "gif"
+    assert sniff(b"\xff\xd8\xff\xe0") is None
 
 
-def test_errors_raise_names_the_document(inputs, local_backend):
-    with pytest.raises(ProtectedDocumentError, match="protected.pdf"):
-        recognize_frame(inputs.iloc[[4]], "doc", backend=local_backend, errors="raise")
+def test_text_layer_gives_each_line_exact_and_in_page_pixels(text_layer_pdf):
+    document = open_document(as_source(text_layer_pdf), dpi=150)
+    assert document.kind == "pdf" and [p.number for p in document.pages] == [1, 2]
+    for page, lines in zip(document.pages, TEXT_PAGES):
+        assert page.source is None  # nothing to recognize: the text layer says it all
+        result = page.finish()
+        assert [item.text for item in result.items] == [line.text for line in lines]
+        assert (result.img_size.w, result.img_size.h) == (math.ceil(595 * 150 / 72),
+                                                          math.ceil(842 * 150 / 72))
+        assert all(item.score is None for item in result.items)
+        ocr_view = open_document(as_source(text_layer_pdf), dpi=150, pdf_ocr=True)
+        rendered = decode(ocr_view.pages[page.number - 1].source)
+        assert rendered.size == (result.img_size.w, result.img_size.h)
+        _assert_boxes_hold_the_ink(result, rendered)
 
 
-def test_a_page_that_fails_alone_keeps_its_number_and_the_other_pages(tmp_path, size_backend):
-    # Page 2 is 40 inches wide: at 300 dpi it is over the pixel guard, page 1 is not.
-    from documents import Line
-
-    wide = text_pdf([[Line("small", 72, 72)]], size=(595, 842))
-    big = text_pdf([[Line("big", 72, 72)]], size=(2880, 4000))
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(wide)
-    document.import_pages(pdfium.PdfDocument(big))
-    path = tmp_path / "two.pdf"
-    document.save(path)
-    results, = recognize_results([str(path)], size_backend, dpi=300, pdf_ocr=True,
-                                 cache=False)
-    assert [r.errcode for r in results] == [0, 900004]
-    assert "two.pdf page 2: " in results[1].errmsg and "at 300 dpi" in results[1].errmsg
-    assert results[0].items[0].text == f"{math.ceil(595 * 300 / 72)}x{math.ceil(842 * 300 / 72)}"
+def test_coordinates_follow_the_dpi(text_layer_pdf):
+    low, high = (open_document(as_source(text_layer_pdf), dpi=dpi).pages[0].finish()
+                 for dpi in (100, 300))
+    assert high.img_size.w == math.ceil(595 * 300 / 72) and low.img_size.w == math.ceil(595 * 100 / 72)
+    for a, b in zip(low.items, high.items):
+        assert b.left_top.x == pytest.approx(a.left_top.x * 3, abs=0.05)
+        assert b.right_bottom.y == pytest.approx(a.right_bottom.y * 3, abs=0.05)
 
 
-def test_cached_documents_are_not_recognized_again(tmp_path, size_backend):
-    pdf = tmp_path / "scan.pdf"
-    pdf.write_bytes(scanned_pdf(sample_images("sign.png", "document.png", "sign.png")))
-    cells = [str(pdf), pdf.read_bytes()]  # the same document twice: recognized once
-    first = recognize_results(cells, size_backend, cache_dir=tmp_path / "c")
-    assert size_backend.calls == 3  # one per page (pages are keyed by document and number)
-    again = recognize_results(cells, size_backend, cache_dir=tmp_path / "c")
-    assert size_backend.calls == 3 and again == first  # a re-run reads nothing again
-    recognize_results(cells, size_backend, cache_dir=tmp_path / "c", dpi=100)
-    assert size_backend.calls == 6  # another resolution is another picture
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_rotated_pages_give_boxes_on_the_page_as_shown(text_layer_pdf, rotation):
+    pdf = pdfium.PdfDocument(text_layer_pdf)
+    pdf[0].set_rotation(rotation)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    turned = buffer.getvalue()
+
+    result = open_document(as_source(turned), dpi=100).pages[0].finish()
+    rendered = decode(open_document(as_source(turned), dpi=100, pdf_ocr=True).pages[0].source)
+    assert rendered.size == (result.img_size.w, result.img_size.h)
+    assert (result.img_size.w > result.img_size.h) == (rotation != 180)  # landscape when turned
+    # pdfium lists the characters of a turned page in the order they are shown.
+    assert sorted(item.text for item in result.items) == sorted(line.text for line in TEXT_PAGES[0])
+    _assert_boxes_hold_the_ink(result, rendered)
+    title = next(item for item in result.items if item.text.startswith("Quarterly"))
+    start, end = title.left_top, title.right_top  # the text runs along its top edge as read
+    direction = {90: (0, 1), 180: (-1, 0), 270: (0, -1)}[rotation]
+    assert np.sign([round(end.x - start.x), round(end.y - start.y)]).tolist() == list(direction)
 
 
-def test_text_layer_pages_need_no_backend_unless_asked(tmp_path, size_backend):
-    born = text_pdf()
-    results, = recognize_results([born], size_backend, cache=False)
-    assert size_backend.calls == 0 and [len(page.items) for page in results] == [5, 3]
-    recognize_results([born], size_backend, cache=False, pdf_ocr=True)
-    assert size_backend.calls == 2
+def test_scanned_pages_are_rendered_and_recognized(scanned, local_backend, expected):
+    document = open_document(as_source(scanned), dpi=200)
+    assert all(page.text is None and page.source.kind == "page" for page in document.pages)
+    assert document.pages[0].source.label.endswith("page 1")
+    first = recognize_one(document.pages[0].source, local_backend)
+    assert (first.img_size.w, first.img_size.h) == (700, 500)  # the sample, as printed
+    assert [item.text for item in first.items] == [run["text"] for run in expected["document.png"]]
+    second = document.pages[1].finish(recognize_one(document.pages[1].source, local_backend))
+    assert [item.text for item in second.items] == ["小心地滑", "Caution Wet Floor"]
 
 
-def test_the_dpi_and_pdf_ocr_settings_come_from_the_environment(monkeypatch, size_backend):
-    monkeypatch.setenv("WXOCR_DPI", "100")
-    monkeypatch.setenv("WXOCR_PDF_OCR", "1")
-    results, = recognize_results([text_pdf()], size_backend, cache=False)
-    assert results[0].items[0].text == f"{math.ceil(595 * 100 / 72)}x{math.ceil(842 * 100 / 72)}"
+def test_mixed_page_reads_the_text_layer_and_recognizes_only_its_picture(samples_dir,
+                                                                         local_backend):
+    pdf = text_pdf(TEXT_PAGES[:1], pictures=[[Picture(samples_dir / "sign.png", 72, 260, 300)]])
+    page, = open_document(as_source(pdf), dpi=100).pages
+    assert page.text is not None and page.source is not None
+    left, top, right, bottom = page.source.value.regions[0]
+    assert (right - left) == pytest.approx(300 * 100 / 72, abs=1)
+    picture_only = decode(page.source)
+    assert not _ink(picture_only)[: math.floor(top) - 1].any()  # the text around it is gone
+    merged = page.finish(recognize_one(page.source, local_backend))
+    texts = [item.text for item in merged.items]
+    assert sorted(texts) == sorted([line.text for line in TEXT_PAGES[0]] +
+                                   ["小心地滑", "Caution Wet Floor"])
+    ys = [item.left_top.y for item in merged.items]
+    assert ys == sorted(ys)  # text layer and picture merged top to bottom
 
 
-def test_one_document_answer_is_a_list_of_pages(samples_dir):
-    answer = wxocr_pandas.recognize(str(samples_dir / "report.pdf"))
-    assert isinstance(answer, list) and len(answer) == 3
-    assert answer[1]["items"][0]["text"] == "Two columns" and "score" not in answer[1]["items"][0]
+def test_a_searchable_scan_keeps_its_text_layer_and_is_not_recognized_again(tmp_path):
+    # A scan under an invisible text layer, as OCR tools write it: the text layer covers the
+    # image, so the image is not recognized a second time.
+    scan_path = tmp_path / "scan.png"
+    rendered = render_page(open_document(as_source(text_pdf(TEXT_PAGES[:1])), dpi=72,
+                                         pdf_ocr=True).pages[0].source.value, "p")
+    rendered.save(scan_path)
+    pdf = searchable(text_pdf(TEXT_PAGES[:1], pictures=[[Picture(scan_path, 0, 0, 595)]]))
+    page, = open_document(as_source(pdf)).pages
+    assert page.source is None
+    assert [item.text for item in page.finish().items] == [line.text for line in TEXT_PAGES[0]]
 
 
-def test_the_cli_writes_one_row_per_text_per_page(tmp_path, inputs):
-    pdf = tmp_path / "doc.pdf"
-    pdf.write_bytes(text_pdf())
-    out = tmp_path / "out.csv"
-    wxocr = Path(sys.executable).with_name("wxocr")  # the installed console script
-    done = subprocess.run([str(wxocr), "recognize", str(pdf), inputs.loc[14, "doc"], "-o",
-                           str(out), "--dpi", "100"], capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    assert "2 inputs (2 pages), 8 texts, 1 failed" in done.stdout
-    assert "protected.pdf: the PDF is password-protected" in done.stderr
-    frame = pd.read_csv(out)
-    assert frame.columns.tolist()[:3] == ["image", "page", "item"]
-    assert frame.loc[frame["image"] == str(pdf), "page"].tolist() == [1] * 5 + [2] * 3
-    assert frame["img_w"].iloc[0] == math.ceil(595 * 100 / 72)
-    assert np.isnan(frame["page"].iloc[-1])
+def test_pdf_ocr_recognizes_every_page_whole(text_layer_pdf):
+    document = open_document(as_source(text_layer_pdf), pdf_ocr=True, dpi=120)
+    assert all(page.text is None and page.source.value.regions is None for page in document.pages)
+    keys = {page.key for page in document.pages}
+    assert len(keys) == 2
+    assert keys.isdisjoint(page.key for page in open_document(
+        as_source(text_layer_pdf), pdf_ocr=True, dpi=150).pages)  # the dpi is in the key
 
 
-def test_dask_gives_the_page_column_in_meta_and_result(inputs, tmp_path):
-    import dask.dataframe as dd
-    from distributed import Client, LocalCluster
-
-    import wxocr_pandas.dask  # noqa: F401
-
-    (tmp_path / "born.pdf").write_bytes(inputs.loc[11, "doc"])
-    born = inputs.iloc[[1, 4, 5, 6]].assign(doc=lambda f: f["doc"].where(
-        f.index != 11, str(tmp_path / "born.pdf")))  # Dask columns hold strings, not bytes
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                      dashboard_address=":0") as cluster, Client(cluster):
-        lazy = dd.from_pandas(born, npartitions=2).wxocr.recognize("doc", cache=False)
-        assert str(lazy.dtypes["page"]) == "Int64"
-        assert lazy.columns.tolist().index("page") == lazy.columns.tolist().index("item") - 1
-        result = lazy.compute()
-    assert result.loc[11, "page"].tolist() == [1] * 5 + [2] * 3
-    assert result.loc[[14, 15], "errcode"].tolist() == [900009, 101002]
-    assert result.loc[[14, 15], "page"].isna().all()
-    assert result.loc[16, "page"].tolist() == [1, 1]
+def test_protected_and_broken_pdfs_raise_clear_errors(text_layer_pdf):
+    with pytest.raises(ProtectedDocumentError) as protected:
+        open_document(ImageSource("bytes", protect(text_layer_pdf), "report.pdf"))
+    assert protected.value.errcode == Errcode.PROTECTED_DOCUMENT == 900009
+    assert "report.pdf: the PDF is password-protected" in str(protected.value)
+    with pytest.raises(InvalidImageError) as broken:
+        open_document(ImageSource("bytes", truncate(text_layer_pdf), "cut.pdf"))
+    assert broken.value.errcode == 101002
+    assert str(broken.value).startswith("cut.pdf: broken PDF")
 
 
-def test_text_tools_read_each_page_on_its_own(out):
-    texts = out.wxocr.to_text()
-    assert texts.index.names[-1] == "page"
-    assert texts.loc[(11, 2)] == "\n".join(line.text for line in TEXT_PAGES[1])
-    assert texts.loc[(16, 1)] == "小心地滑\nCaution Wet Floor"
-    lines = out.wxocr.lines()
-    assert set(lines.loc[[10], "page"]) == {1, 2, 3}
-    assert out.wxocr.find("41.60").loc[[10], "page"].tolist() == [1, 3, 3]  # table, receipt
+def test_a_page_over_the_pixel_guard_fails_alone(text_layer_pdf):
+    document = open_document(as_source(text_layer_pdf), dpi=100, pdf_ocr=True)
+    with pytest.raises(ImageTooLargeError, match="page 2: .* at 100 dpi is over"):
+        render_page(document.pages[1].source.value, document.pages[1].source.label,
+                    max_pixels=500_000)
 
 
-def test_a_page_is_plotted_at_the_size_its_coordinates_are_in(out):
-    import matplotlib.pyplot as plt
-
-    with pytest.raises(wxocr_pandas.UsageError, match="several pages; say which with page="):
-        out.wxocr.plot(row=10)
-    ax = out.wxocr.plot(row=10, page=1)
-    picture = ax.images[0].get_array()
-    page_rows = out.loc[[10]].query("page == 1")
-    assert picture.shape[:2] == (page_rows["img_h"].iloc[0], page_rows["img_w"].iloc[0])
-    assert len(ax.collections[0].get_paths()) == len(page_rows)
-    assert ax.get_title().startswith("[10] page 1: ")
-    axes = out.loc[[10, 12, 14]].wxocr.plot_grid(ncols=3)
-    assert len(axes) == 3 + 2 + 1  # a panel per page, and the protected PDF's error panel
-    plt.close("all")
-
-
-def test_raw_answers_keep_their_pages(out, tmp_path):
-    path = tmp_path / "raw.jsonl"
-    wxocr_pandas.to_jsonl(out, path)
-    lines = path.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 3 + 2 + 2 + 2 + 1 + 1 + 1 + 1  # a line per page, per failed input
-    back = wxocr_pandas.read_jsonl(path)
-    assert back["page"].tolist() == out["page"].tolist()
-    assert back["text"].tolist() == out["text"].tolist()
+@pytest.mark.parametrize("encode", [multipage_tiff, animated_gif])
+def test_multipage_tiff_and_gif_give_one_page_per_frame(tmp_path, encode):
+    images = sample_images("sign.png", "document.png", "two_columns.png")
+    suffix = ".tif" if encode is multipage_tiff else ".gif"
+    path = tmp_path / f"frames{suffix}"
+    path.write_bytes(encode([image.resize((400, 250)) for image in images]))
+    document = open_document(as_source(str(path)))
+    assert document.kind == suffix.strip(".").replace("tif", "tiff")
+    assert [page.number for page in document.pages] == [1, 2, 3]
+    for page, image in zip(document.pages, images):
+        frame = decode(page.source)
+        assert frame.size == (400, 250)
+        difference = np.abs(np.asarray(frame, dtype=int) - np.asarray(image.resize((400, 250)), dtype=int))
+        assert difference.mean() < 12  # the frame itself (GIF: up to its 256-colour palette)
+    assert len({page.key for page in document.pages}) == 3
 
 
-def test_evaluate_scores_each_page_against_truth_by_label_and_page(out):
-    truth = pd.Series({(11, page): "\n".join(line.text for line in lines)
-                       for page, lines in enumerate(TEXT_PAGES, start=1)})
-    scores = wxocr_pandas.evaluate(out, truth)
-    assert scores["cer"].tolist() == [0.0, 0.0]  # a text layer is exact
+def test_single_frames_stay_plain_images(tmp_path):
+    sign, = sample_images("sign.png")
+    for suffix, encode in ((".tif", multipage_tiff), (".gif", animated_gif)):
+        path = tmp_path / f"one{suffix}"
+        path.write_bytes(encode([sign]))
+        assert open_document(as_source(str(path))) is None
+
+
+def test_a_multiframe_pil_image_gives_its_frames(tmp_path):
+    images = sample_images("sign.png", "document.png")
+    frames = Image.open(io.BytesIO(multipage_tiff(images)))
+    document = open_document(as_source(frames))
+    assert [decode(page.source).size for page in document.pages] == [im.size for im in images]
+    assert frames.tell() == 0  # the caller's image is left on its first frame
+
+
+def test_urls_are_documents_by_their_suffix(text_layer_pdf):
+    import fsspec
+
+    with fsspec.open("memory://docs/report.pdf", "wb") as stream:
+        stream.write(text_layer_pdf)
+    document = open_document(as_source("memory://docs/report.pdf"))
+    assert document is not None and len(document.pages) == 2
+    # Pages keep the bytes, so workers never fetch the document again.
+    assert all(page.text is not None for page in document.pages)
+    with fsspec.open("memory://docs/report", "wb") as stream:
+        stream.write(text_layer_pdf)
+    assert open_document(as_source("memory://docs/report")) is None
+    with pytest.raises(InvalidImageError, match="a PDF document: give it as a path"):
+        decode(as_source("memory://docs/report"))
+
+
+def test_page_refs_pickle_small_for_paths(tmp_path, text_layer_pdf):
+    import pickle
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(text_layer_pdf)
+    page = open_document(as_source(str(path)), pdf_ocr=True).pages[1]
+    assert isinstance(page.source.value, PageRef)
+    assert len(pickle.dumps(page.source)) < 1000  # the path travels, not the pages
+    assert decode(pickle.loads(pickle.dumps(page.source))).size == decode(page.source).size
+
+
+def test_finish_without_any_answer_is_a_usage_bug():
+    with pytest.raises(ValueError):
+        Page(1, None, None).finish()
+
+
+@pytest.mark.parametrize("dpi", [72, 150, 217])
+def test_page_image_draws_the_page_at_the_size_its_rows_say(tmp_path, text_layer_pdf, dpi):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(text_layer_pdf)
+    result = open_document(as_source(str(path)), dpi=dpi).pages[1].finish()
+    image = page_image(str(path), 2, (result.img_size.w, result.img_size.h))
+    assert image.size == (result.img_size.w, result.img_size.h)
+    _assert_boxes_hold_the_ink(result, image)
+    with pytest.raises(UsageError, match="has 2 page"):
+        page_image(str(path), 3)
+    assert page_image("samples/sign.png").size == (800, 400)

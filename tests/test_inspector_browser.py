@@ -242,7 +242,10 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
     kernel = _kernel_client(url, runtime)
     try:
         ask: Callable = lambda expression, statement="": _ask(kernel, expression, statement)  # noqa: E731
-        assert "from the cache" in ask("insp._status.value")
+        # Served by the cache: the kernel never built an engine of its own.
+        assert "read in" in ask("insp.status")
+        assert ask("__import__('wxocr_pandas.backends.local').backends.local"
+                   ".engine_cache_info().misses") == 0
         _check_geometry(page, samples)
         page.locator(".wxocr-inspector").first.screenshot(path=str(ARTIFACTS / "inspector_open.png"))
 
@@ -305,7 +308,7 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
         page.locator("input.wxocr-threshold").fill(str(threshold))
         page.locator("input.wxocr-threshold").press("Tab")
         page.wait_for_function(f"document.querySelector('input.wxocr-threshold').value == {threshold}")
-        assert _until(ask, "insp._view.threshold", threshold) == threshold
+        assert _until(ask, "insp.review_view.threshold", threshold) == threshold
         with clock("turn review mode on until the lowest item is selected"):
             page.locator("input.wxocr-review").check()
             _wait_selected(page, low[0])
@@ -358,7 +361,7 @@ def _review(page, url: str, runtime: Path, clock: Clock, low: list[int], thresho
         assert _until(ask, "insp.selected", ["receipt2", 1, 3]) == ["receipt2", 1, 3]
         changed = ask("(lambda out: sorted(set(out.index[(insp.apply_corrections(out)['text']"
                       " != out['text']).to_numpy()])))(df.wxocr.recognize('path', "
-                      "cache_dir=insp._cache_dir))")
+                      "cache_dir=insp.cache_dir))")
         assert changed == ["receipt"]
         page.keyboard.press("Escape")
         page.locator(".widget-dropdown select").first.select_option(label="receipt: receipt.png")
@@ -399,7 +402,7 @@ def _check_zoom(page, clock: Clock, ask: Callable) -> None:
     factor = zoomed["width"] / view["width"]
     assert factor > 2
     assert abs(zoomed["width"] / zoomed["height"] - view["width"] / view["height"]) < 0.01
-    assert abs(ask("insp._view.zoom") - factor) < 0.05
+    assert abs(ask("insp.review_view.zoom") - factor) < 0.05
     assert 0.7 < label.bounding_box()["height"] / before_font < 1.4, "labels keep their size"
     with clock("drag to pan until the view moves"):
         page.mouse.down()

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import load_tool
+from tests.helpers.tools import load_tool
 from wxocr_pandas.evaluate import text_scores
 from wxocr_pandas.fonts import find_cjk_font
 from wxocr_pandas.frame import explode

@@ -6,7 +6,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # in this process only
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -16,6 +15,8 @@ import wxocr_pandas  # noqa: E402
 from wxocr_pandas import LocalBackend  # noqa: E402
 from wxocr_pandas.api import recognize_frame  # noqa: E402
 from wxocr_pandas.matching import STATUS_COLORS, char_diff, match_items, plot_matches  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 STRICT = 0.95
 
@@ -35,12 +36,6 @@ def loose(images, local_backend):
 def strict(images):
     """The same engine keeping only texts scored at least 0.95: a real second setting."""
     return recognize_frame(images, "path", backend=LocalBackend(text_score=STRICT), cache=False)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def test_a_stricter_text_score_loses_exactly_the_low_score_items(loose, strict):

@@ -8,7 +8,6 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")  # in this process only (MPLBACKEND would reach the notebook kernels)
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -19,6 +18,8 @@ from wxocr_pandas import UsageError, fonts, plot_grid, plot_overlay, plot_side_b
 from wxocr_pandas.api import recognize_frame  # noqa: E402
 from wxocr_pandas.schema import CORNER_COLUMNS  # noqa: E402
 from wxocr_pandas.plotting import HIGHLIGHT_COLOR, SCORE_RANGE, resolve_image_column  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +32,6 @@ def out(local_backend, samples_dir):
 @pytest.fixture(scope="module")
 def receipt(out):
     return out.loc[[0]]
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _polygons(ax) -> PolyCollection:

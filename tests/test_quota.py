@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from wxocr_pandas import QuotaExceededError, QuotaWarning
-from wxocr_pandas.quota import DailyQuota, resolve_quota_dir, today
+from wxocr_pandas.backends.wechat.quota import DailyQuota, resolve_quota_dir, today
 
 
 def test_the_budget_warns_at_80_percent_once_and_refuses_past_it(tmp_path):

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from rendered_text import (Text, document_line_crops, page, rotate_page, strip, word_crops)
+from tests.helpers.rendered_text import (Text, document_line_crops, page, rotate_page, strip, word_crops)
 from wxocr_pandas import LocalBackend
 from wxocr_pandas.backends import reading
 from wxocr_pandas.errors import BackendError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import SizeBackend
+from tests.helpers.backends import SizeBackend
 
 import wxocr_pandas
 from wxocr_pandas import ConfigError, LocalBackend, UsageError, WeChatBackend
@@ -15,7 +15,7 @@ from wxocr_pandas.backends.registry import (
     unregister_backend,
 )
 from wxocr_pandas.cli import main
-from wxocr_pandas.cluster import ClusterWeChat
+from wxocr_pandas.backends.wechat.cluster import ClusterWeChat
 from wxocr_pandas.dask import cluster_backend
 
 

@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wxocr_pandas import OcrResult
+from wxocr_pandas import ImgSize, Item, OcrResult, Point
 from wxocr_pandas.result import CORNERS
 
 DOC_ANSWER = (
@@ -118,3 +118,26 @@ def test_error_answer_has_no_items():
     result = OcrResult.from_dict({"errcode": 45009, "errmsg": "reach max api daily quota limit"})
     assert not result.ok
     assert result.to_dict() == {"errcode": 45009, "errmsg": "reach max api daily quota limit"}
+
+
+float_coords = st.floats(min_value=-50, max_value=20_000, allow_nan=False)
+
+
+@given(st.lists(st.tuples(*[float_coords] * 8), max_size=6))
+def test_the_written_answer_has_integer_corners_within_half_a_pixel(quads):
+    """WeChat's answer is integers (typed clients refuse ``185.0``); the model keeps the
+    engine's floats, and ``exact=True`` writes them as held."""
+    result = OcrResult(items=tuple(
+        Item("t", *(Point(q[i], q[i + 1]) for i in range(0, 8, 2))) for q in quads),
+        img_size=ImgSize(20_000, 20_000))
+    for spelling in ("snake", "camel"):
+        written = json.loads(result.to_json(spelling))
+        for item, quad in zip(written["items"], quads):
+            values = [v for point in item["pos"].values() for v in (point["x"], point["y"])]
+            assert all(type(v) is int for v in values)
+            assert all(abs(v - exact) <= 0.5 for v, exact in zip(values, quad))
+        size = written["img_size" if spelling == "snake" else "imgSize"]
+        assert type(size["w"]) is int and type(size["h"]) is int
+    exact = result.to_dict(exact=True)
+    assert [[v for p in item["pos"].values() for v in (p["x"], p["y"])]
+            for item in exact["items"]] == [list(q) for q in quads]

@@ -17,7 +17,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # in this process only
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -34,6 +33,8 @@ from wxocr_pandas.geometry import BOX_COLUMNS  # noqa: E402
 from wxocr_pandas.plotting import HIGHLIGHT_COLOR  # noqa: E402
 from wxocr_pandas.schema import (CORNER_COLUMNS, RESULT_COLUMNS, Schema,  # noqa: E402
                                  group_images, rows_per_image, schema_of, with_schema)
+
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 PREFIXES = ["", "ocr_"]
 SIGN = ["小心地滑", "Caution Wet Floor"]
@@ -57,12 +58,6 @@ def results(inputs, local_backend) -> dict[str, pd.DataFrame]:
     prefixed = recognize_frame(inputs.assign(text=USERS_TEXT), "path", backend=local_backend,
                                prefix="ocr_", cache=False)
     return {"": plain, "ocr_": prefixed}
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _plain(obj, prefix: str):

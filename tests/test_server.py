@@ -13,9 +13,9 @@ import pytest
 import requests
 
 import wxocr_pandas
-from ocr_server import APPID, APPID2, APPS, SECRET, SECRET2, running_server
+from tests.helpers.ocr_server import APPID, APPID2, APPS, SECRET, SECRET2, ServerClient, running_server
 from wxocr_pandas import WeChatBackend
-from wxocr_pandas.backends.token import clear_tokens
+from wxocr_pandas.backends.wechat.token import clear_tokens
 from wxocr_pandas.images import as_source
 from wxocr_pandas.server import ServerSettings
 from wxocr_pandas.server.tokens import TokenStore
@@ -90,6 +90,9 @@ def test_stable_token_is_shared_and_leaves_plain_tokens_alone(server, make_png):
     assert 0 < again["expires_in"] <= 7200
     forced = stable(force_refresh=True)
     assert forced["access_token"] != first["access_token"]
+    # A plain call now answers the current token, never the replaced one in its overlap.
+    after = stable()
+    assert after["access_token"] == forced["access_token"] and after["expires_in"] > 300
     for token in (plain, first["access_token"], forced["access_token"]):  # overlap: all work
         assert server.ocr(token, make_png(40, 20))["errcode"] == 0
     assert stable(secret="wrong")["errcode"] == 40125
@@ -112,6 +115,10 @@ def test_tokens_expire_and_the_client_refreshes(make_png, tmp_path):
         assert server.ocr(token, blank)["errcode"] == 0
         time.sleep(1.5)
         assert server.ocr(token, blank)["errcode"] == 42001
+        # wechatpy, holding the expired token, fetches a new one on 42001 and sends again.
+        sdk = ServerClient(server.url, APPID, SECRET, access_token=token)
+        assert sdk.wxa._post("cv/ocr/comm", files=[("img", ("a.png", blank, "image/png"))]
+                             )["errcode"] == 0
         backend = WeChatBackend(APPID, SECRET, base_url=server.url, quota_dir=str(tmp_path))
         # The client's token lives 1 s: it expires between calls and is fetched again.
         results = [backend.recognize(as_source(blank)) for _ in range(2)]

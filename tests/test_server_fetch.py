@@ -19,7 +19,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 import wxocr_pandas
-from ocr_server import APPS, running_server
+from tests.helpers.ocr_server import APPS, running_server
 from wxocr_pandas.server import ServerSettings
 from wxocr_pandas.server.fetch import FetchError, UrlPolicy, fetch_image
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from conftest import load_tool
+from tests.helpers.tools import load_tool
 from wxocr_pandas import ImgSize, Item, OcrResult, Point, UsageError
 from wxocr_pandas.fonts import find_cjk_font
 from wxocr_pandas.frame import CORNER_COLUMNS, explode

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from wxocr_pandas.backends.token import (
+from wxocr_pandas.backends.wechat.token import (
     REFRESH_MARGIN,
     MemoryTokenStore,
     TokenStore,
@@ -19,7 +19,7 @@ from wxocr_pandas.backends.token import (
     invalidate_token,
     process_token_store,
 )
-from wxocr_pandas.cluster import SharedTokenStore
+from wxocr_pandas.backends.wechat.cluster import SharedTokenStore
 
 
 class Clock:

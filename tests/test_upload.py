@@ -12,7 +12,7 @@ from PIL import Image
 
 from wxocr_pandas import ImgSize, InvalidImageError, Item, OcrResult, Point
 from wxocr_pandas.images import as_source
-from wxocr_pandas.upload import Upload, prepare_upload
+from wxocr_pandas.backends.wechat.upload import Upload, prepare_upload
 
 
 def encoded(image: Image.Image, image_format: str, **options) -> bytes:

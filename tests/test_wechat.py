@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image, ImageDraw, ImageFont
-from wechat_server import EXPIRE, Reply
+from tests.helpers.wechat_server import EXPIRE, Reply
 
 import wxocr_pandas
 from wxocr_pandas import (
@@ -29,7 +29,7 @@ from wxocr_pandas import (
     TransportError,
     WeChatBackend,
 )
-from wxocr_pandas.backends.token import clear_tokens
+from wxocr_pandas.backends.wechat.token import clear_tokens
 from wxocr_pandas.export import write_results
 from wxocr_pandas.images import as_source
 from wxocr_pandas.result import OcrResult

@@ -15,6 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # in this process only (MPLBACKEND would reach the notebook kernels)
 
+import anywidget  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -22,7 +23,8 @@ from PIL import Image  # noqa: E402
 
 import wxocr_pandas  # noqa: E402
 from wxocr_pandas.api import recognize_frame  # noqa: E402
-from wxocr_pandas.widgets import CORRECTION_COLUMNS, Inspector, ReviewView  # noqa: E402
+from wxocr_pandas.inspector_view import ReviewView  # noqa: E402
+from wxocr_pandas.widgets import CORRECTION_COLUMNS, Inspector  # noqa: E402
 
 
 @pytest.fixture
@@ -31,24 +33,46 @@ def frame(samples_dir):
                                   str(samples_dir / "gone.png")]}, index=["a", "b", "c"])
 
 
+class Counting:
+    """The session's local backend, counting the images it is given."""
+
+    name = "local"
+
+    def __init__(self, inner) -> None:
+        self.inner, self.calls = inner, 0
+
+    @property
+    def identity(self) -> str:
+        return self.inner.identity
+
+    def recognize(self, source):
+        self.calls += 1
+        return self.inner.recognize(source)
+
+
 @pytest.fixture
-def inspector(frame, local_backend, tmp_path):
-    widget = Inspector(frame, "path", backend=local_backend, cache_dir=tmp_path / "cache")
+def backend(local_backend) -> Counting:
+    return Counting(local_backend)
+
+
+@pytest.fixture
+def inspector(frame, backend, tmp_path):
+    widget = Inspector(frame, "path", backend=backend, cache_dir=tmp_path / "cache")
     yield widget
     plt.close("all")
 
 
 def _message(widget: Inspector, **content) -> None:
     """What the front end sends: a correction or an accept naming its image."""
-    widget._on_view_msg(widget._view, content, [])
+    widget.review_view.receive(content)
 
 
 def _texts(widget: Inspector) -> list[str]:
-    return [item["text"] for item in widget._view.items]
+    return [item["text"] for item in widget.review_view.items]
 
 
 def test_opens_on_the_first_image_at_full_resolution(inspector, samples_dir):
-    view = inspector._view
+    view = inspector.review_view
     assert (inspector.image, inspector.page) == ("a", 1)
     assert _texts(inspector)[0] == "阳光便利店" and len(view.items) == 19
     picture = Image.open(io.BytesIO(view.picture))
@@ -57,52 +81,52 @@ def test_opens_on_the_first_image_at_full_resolution(inspector, samples_dir):
     assert view.picture_format == "png" and not view.busy
     first = view.items[0]
     assert first["corners"][0] == [first["x"], first["y"]] and 0.99 < first["score"] <= 1
-    assert [item["text"] for item in json.loads(inspector._raw.value)["items"]] == _texts(inspector)
-    assert "19 items" in inspector._status.value and "receipt.png" in inspector._status.value
+    assert [item["text"] for item in inspector.answer["items"]] == _texts(inspector)
+    assert "19 items" in inspector.status and "receipt.png" in inspector.status
 
 
 def test_the_colour_scale_spans_the_image_own_scores(inspector):
-    low, high = inspector._view.color_range
-    scores = [item["score"] for item in inspector._view.items]
+    low, high = inspector.review_view.color_range
+    scores = [item["score"] for item in inspector.review_view.items]
     assert low <= min(scores) < low + 0.001 and high == max(scores)
     assert high - low < 0.1, "0.949 and 1.000 fall at opposite ends, not both in the green"
 
 
 def test_choosing_another_image_clears_then_recognizes_it_once(inspector):
-    view = inspector._view
+    view = inspector.review_view
     seen = []
     view.observe(lambda change: seen.append(len(change["new"])), names="picture")
     first_id = view.image_id
-    inspector._image.value = "b"
+    inspector.image_picker.value = "b"
     assert seen[0] == 0 and seen[-1] > 0, "the old overlay is cleared while the new image is read"
     assert _texts(inspector)[0] == "城南超市" and view.image_id != first_id
-    assert "城南超市" in inspector._raw.value
-    kept = inspector._pages["b"]
+    assert "城南超市" in json.dumps(inspector.answer, ensure_ascii=False)
+    kept = inspector.recognized["b"]
     inspector.select("a")
     inspector.select("b")
-    assert inspector._pages["b"] is kept, "kept per inspector, not recognized again"
+    assert inspector.recognized["b"] is kept, "kept per inspector, not recognized again"
 
 
 def test_selection_round_trip_and_stale_selections(inspector):
     inspector.selected = ("b", 1, 3)
     assert inspector.image == "b" and inspector.selected == ("b", 1, 3)
-    assert inspector._view.selection == [inspector._view.image_id, 3]
+    assert inspector.review_view.selection == [inspector.review_view.image_id, 3]
     # The front end selects by [image_id, item]: one made on the previous image is dropped.
-    inspector._image.value = "a"
+    inspector.image_picker.value = "a"
     assert inspector.selected is None
-    stale = str(int(inspector._view.image_id) - 1)
-    inspector._view.selection = [stale, 5]
-    assert inspector._view.selection is None and inspector.selected is None
-    inspector._view.selection = [inspector._view.image_id, 5]
+    stale = str(int(inspector.review_view.image_id) - 1)
+    inspector.review_view.selection = [stale, 5]
+    assert inspector.review_view.selection is None and inspector.selected is None
+    inspector.review_view.selection = [inspector.review_view.image_id, 5]
     assert inspector.selected == ("a", 1, 5)
     with pytest.raises(wxocr_pandas.UsageError, match="no item 99"):
         inspector.selected = ("a", 1, 99)
     inspector.selected = None
-    assert inspector._view.selection is None
+    assert inspector.review_view.selection is None
 
 
 def test_text_filter_score_range_and_sorting(inspector):
-    view = inspector._view
+    view = inspector.review_view
     view.score_min = 0.96
     assert 0 < len(inspector.view) < 19 and (inspector.view["score"] >= 0.96).all()
     view.score_min, view.text_filter = 0.0, "8.00"
@@ -118,7 +142,7 @@ def test_text_filter_score_range_and_sorting(inspector):
 
 
 def test_review_mode_lists_the_items_below_the_threshold_lowest_first(inspector):
-    view = inspector._view
+    view = inspector.review_view
     result = inspector.result
     view.review, view.threshold = True, 0.97
     review = inspector.view
@@ -133,12 +157,12 @@ def test_review_mode_lists_the_items_below_the_threshold_lowest_first(inspector)
 
 
 def test_corrections_are_filed_under_the_image_they_were_made_on(inspector, frame, local_backend):
-    view = inspector._view
+    view = inspector.review_view
     on_a = view.image_id
     _message(inspector, kind="correct", image_id=on_a, item=3, text="2 x 6.60")
     assert view.items[3]["corrected"] == "2 x 6.60" and inspector.result["text"].iloc[3] == "2 x 6.60"
     # The reviewer switches to b; an edit opened on a arrives late: it still belongs to a.
-    inspector._image.value = "b"
+    inspector.image_picker.value = "b"
     original_b = inspector.result["text"].iloc[1]
     _message(inspector, kind="correct", image_id=on_a, item=1, text="2026-11-03 14:26")
     assert inspector.result["text"].iloc[1] == original_b
@@ -148,7 +172,7 @@ def test_corrections_are_filed_under_the_image_they_were_made_on(inspector, fram
     assert corrections[["index", "page", "item", "corrected"]].values.tolist() == [
         ["a", 1, 3, "2 x 6.60"], ["a", 1, 1, "2026-11-03 14:26"]]
     assert corrections["image"].tolist() == [frame.loc["a", "path"]] * 2
-    assert "a: receipt.png #1" in inspector._status.value
+    assert "a: receipt.png #1" in inspector.status
 
     out = recognize_frame(frame.iloc[:2], "path", backend=local_backend)
     fixed = inspector.apply_corrections(out)
@@ -162,60 +186,64 @@ def test_corrections_are_filed_under_the_image_they_were_made_on(inspector, fram
 
 def test_a_message_for_an_unknown_image_is_refused(inspector):
     _message(inspector, kind="correct", image_id="999", item=1, text="x")
-    assert inspector.corrections.empty and "unknown image" in inspector._status.value
+    assert inspector.corrections.empty and "unknown image" in inspector.status
 
 
 def test_correct_accept_and_back_from_code(inspector):
     inspector.correct(2, "牛奶x")
     assert inspector.result["text"].iloc[2] == "牛奶x"
     inspector.correct(2, "牛奶")
-    assert inspector.corrections.empty and inspector._view.items[2]["corrected"] is None
-    _message(inspector, kind="accept", image_id=inspector._view.image_id, item=12)
-    assert inspector._view.items[12]["accepted"]
+    assert inspector.corrections.empty and inspector.review_view.items[2]["corrected"] is None
+    _message(inspector, kind="accept", image_id=inspector.review_view.image_id, item=12)
+    assert inspector.review_view.items[12]["accepted"]
     assert inspector.accepted.values.tolist() == [["a", 1, 12, "4 x 2.00"]]
     with pytest.raises(wxocr_pandas.UsageError, match="no item 99"):
         inspector.correct(99, "x")
 
 
-def test_corrections_survive_switching_and_rerunning(inspector):
+def test_corrections_survive_switching_and_rerunning(inspector, backend):
     inspector.correct(0, "阳光便利店!")
     inspector.select("b")
     inspector.select("a")
-    assert inspector._view.items[0]["corrected"] == "阳光便利店!"
+    assert inspector.review_view.items[0]["corrected"] == "阳光便利店!"
+    calls = backend.calls
     inspector.run()
-    assert "from the cache" in inspector._status.value
+    assert backend.calls == calls, "served from the cache"
+    assert "read in" in inspector.status and "cache bypassed" not in inspector.status
     assert inspector.result["text"].iloc[0] == "阳光便利店!"
     inspector.run(cache=False)
-    assert "cache bypassed" in inspector._status.value and "read in" in inspector._status.value
-    assert inspector._view.items[0]["corrected"] == "阳光便利店!"
+    assert backend.calls == calls + 1
+    assert "cache bypassed" in inspector.status and "read in" in inspector.status
+    assert inspector.review_view.items[0]["corrected"] == "阳光便利店!"
 
 
-def test_the_button_reruns_with_the_cache_checkbox(inspector):
-    inspector._cache.value = False
-    inspector._run.click()
-    assert "cache bypassed" in inspector._status.value
-    inspector._cache.value = True
-    inspector._run.click()
-    assert "from the cache" in inspector._status.value
+def test_the_button_reruns_with_the_cache_checkbox(inspector, backend):
+    calls = backend.calls
+    inspector.use_cache.value = False
+    inspector.recognize_button.click()
+    assert "cache bypassed" in inspector.status and backend.calls == calls + 1
+    inspector.use_cache.value = True
+    inspector.recognize_button.click()
+    assert "cache bypassed" not in inspector.status and backend.calls == calls + 1
 
 
 def test_a_failed_image_shows_its_error_and_no_overlay(inspector):
-    inspector._image.value = "c"
-    assert "file not found" in inspector._status.value
-    assert inspector._view.picture == b"" and inspector._view.items == []
-    assert not inspector._view.busy and inspector.selected is None
+    inspector.image_picker.value = "c"
+    assert "file not found" in inspector.status
+    assert inspector.review_view.picture == b"" and inspector.review_view.items == []
+    assert not inspector.review_view.busy and inspector.selected is None
 
 
 def test_upload_is_titled_by_its_file_name(inspector, samples_dir):
     data = (samples_dir / "sign.png").read_bytes()
-    inspector._upload.value = ({"name": "sign.png", "type": "image/png", "size": len(data),
+    inspector.upload.value = ({"name": "sign.png", "type": "image/png", "size": len(data),
                                 "content": memoryview(data),
                                 "last_modified": dt.datetime(2026, 1, 1)},)
     assert inspector.image == ("upload", "sign.png")
     assert _texts(inspector) == ["小心地滑", "Caution Wet Floor"]
-    assert inspector._image.options[-1][0] == "sign.png (upload)"
-    assert "sign.png (upload)" in inspector._status.value and "(" + "'upload'" not in \
-        inspector._status.value
+    assert inspector.image_picker.options[-1][0] == "sign.png (upload)"
+    assert "sign.png (upload)" in inspector.status and "(" + "'upload'" not in \
+        inspector.status
     inspector.correct(0, "小心")
     assert inspector.corrections["index"].tolist() == [None]
 
@@ -223,21 +251,21 @@ def test_upload_is_titled_by_its_file_name(inspector, samples_dir):
 def test_a_backend_that_cannot_start_says_so_and_the_last_answer_stays(inspector, monkeypatch):
     for name in ("WXOCR_APPID", "WXOCR_SECRET", "WXOCR_ACCESS_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    before, items = inspector.result, inspector._view.items
-    inspector._backend.value = "wechat"
-    inspector._run.click()
-    status = inspector._status.value
-    assert "#c62828" in status and "backend: the WeChat backend needs" in status
+    before, items = inspector.result, inspector.review_view.items
+    inspector.backend_picker.value = "wechat"
+    inspector.recognize_button.click()
+    status = inspector.status
+    assert inspector.status_kind == "error" and "backend: the WeChat backend needs" in status
     assert "the last answer stays shown" in status
     pd.testing.assert_frame_equal(inspector.result, before)
-    assert inspector._view.items == items and not inspector._view.busy
-    inspector._image.value = "b"  # never read: nothing to keep
-    assert inspector.result is None and inspector._view.items == []
-    assert "backend: the WeChat backend needs" in inspector._status.value
+    assert inspector.review_view.items == items and not inspector.review_view.busy
+    inspector.image_picker.value = "b"  # never read: nothing to keep
+    assert inspector.result is None and inspector.review_view.items == []
+    assert "backend: the WeChat backend needs" in inspector.status
 
 
 def test_plot_draws_the_view_statically(inspector):
-    inspector._view.text_filter = "8.00"
+    inspector.review_view.text_filter = "8.00"
     inspector.selected = ("a", 1, 7)
     ax = inspector.plot()
     assert len(ax.collections[0].get_paths()) == 3
@@ -246,7 +274,9 @@ def test_plot_draws_the_view_statically(inspector):
 def test_the_front_end_ships_with_the_package():
     static = importlib.resources.files("wxocr_pandas") / "static"
     assert (static / "inspector.js").is_file() and (static / "inspector.css").is_file()
-    assert "export default" in str(ReviewView._esm) and ".wxocr-image-view" in str(ReviewView._css)
+    assert "export default" in (static / "inspector.js").read_text()
+    assert ".wxocr-image-view" in (static / "inspector.css").read_text()
+    assert isinstance(ReviewView(), anywidget.AnyWidget)
 
 
 def test_accessor_and_top_level_name(frame):
@@ -261,7 +291,7 @@ def test_accessor_and_top_level_name(frame):
 
 def test_review_from_code_selects_the_lowest_item(inspector):
     queue = inspector.review(0.97)
-    assert inspector._view.review and inspector._view.threshold == 0.97
+    assert inspector.review_view.review and inspector.review_view.threshold == 0.97
     assert inspector.selected == ("a", 1, int(queue["item"].iloc[0]))
     assert queue["score"].iloc[0] == inspector.result["score"].min()
     assert inspector.review(0.0).empty and inspector.selected is None
@@ -271,22 +301,22 @@ def test_a_document_is_reviewed_page_by_page(local_backend, samples_dir, tmp_pat
     frame = pd.DataFrame({"path": [str(samples_dir / "report.pdf"), str(samples_dir / "sign.png")]},
                          index=["report", "sign"])
     widget = Inspector(frame, "path", backend=local_backend, cache_dir=tmp_path / "cache")
-    assert widget._page.options == (1, 2, 3) and widget._page.layout.display != "none"
-    assert "p1/3" in widget._status.value
+    assert widget.page_picker.options == (1, 2, 3) and widget.page_picker.layout.display != "none"
+    assert "p1/3" in widget.status
     first = _texts(widget)
-    widget._page.value = 2
-    assert (widget.image, widget.page) == ("report", 2) and "p2/3" in widget._status.value
+    widget.page_picker.value = 2
+    assert (widget.image, widget.page) == ("report", 2) and "p2/3" in widget.status
     assert _texts(widget) != first
-    picture = Image.open(io.BytesIO(widget._view.picture))
-    assert picture.size == (widget._view.img_w, widget._view.img_h)
+    picture = Image.open(io.BytesIO(widget.review_view.picture))
+    assert picture.size == (widget.review_view.img_w, widget.review_view.img_h)
     read = _texts(widget)[0]
     widget.correct(0, read + "!")
     widget.selected = ("report", 3, 0)
-    assert widget.page == 3 and all(item["corrected"] is None for item in widget._view.items)
+    assert widget.page == 3 and all(item["corrected"] is None for item in widget.review_view.items)
     assert widget.corrections[["index", "page", "item"]].values.tolist() == [["report", 2, 0]]
     out = recognize_frame(frame, "path", backend=local_backend, cache_dir=tmp_path / "cache")
     fixed = widget.apply_corrections(out)
     changed = (fixed["text"] != out["text"]).fillna(False).to_numpy()
     assert fixed[changed][["page", "item", "text"]].values.tolist() == [[2, 0, read + "!"]]
     widget.select("sign")
-    assert widget.page == 1 and widget._page.layout.display == "none"
+    assert widget.page == 1 and widget.page_picker.layout.display == "none"

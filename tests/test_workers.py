@@ -19,10 +19,11 @@ import psutil
 import pytest
 from PIL import Image, ImageOps
 
-from wxocr_pandas import LocalBackend, OcrResult
+from wxocr_pandas import ImgSize, LocalBackend, OcrResult
+from wxocr_pandas.backends.base import ProcessBackend
 from wxocr_pandas.batch import recognize_results
 from wxocr_pandas.errors import Errcode, WorkerDiedError
-from wxocr_pandas.images import ImageSource, as_source
+from wxocr_pandas.images import ImageSource, as_source, decode
 from wxocr_pandas.workers import (
     get_executor,
     recognize_in_worker,
@@ -259,7 +260,7 @@ def test_a_first_batch_goes_to_workers_sooner_when_this_process_has_no_engine_lo
         ImageOps.expand(Image.open(path), border=number, fill="white").save(images[-1])
     backend = PidBackend(params={"Det.box_thresh": 0.31})  # an engine no test has loaded
     shutdown_workers()
-    assert not backend.engine_loaded()
+    assert not backend.loaded()
     fresh = recognize_results(images, backend, cache=False)
     assert {int(result.errmsg) for result in fresh} <= worker_pids()  # read by workers
     backend.recognize(as_source(images[0]))  # now this process has the engine: a notebook
@@ -267,3 +268,42 @@ def test_a_first_batch_goes_to_workers_sooner_when_this_process_has_no_engine_lo
     loaded = recognize_results(images, backend, cache=False)
     assert {result.errmsg for result in loaded} == {str(os.getpid())}  # under 48: in-process
     assert [r.items for r in loaded] == [r.items for r in fresh]
+
+
+class PidSizeBackend:
+    """A backend of the tests' own (not the local engine) that declares it runs in worker
+    processes: it answers the image size, with the id of the process that read it and the
+    copy's thread count in ``errmsg``."""
+
+    name = "pid-size"
+    identity = "pid-size:1"
+    parallelism = "process"
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads
+
+    def for_worker(self) -> PidSizeBackend:
+        return PidSizeBackend(threads=1)
+
+    def loaded(self) -> bool:
+        return False
+
+    def recognize(self, source: ImageSource) -> OcrResult:
+        width, height = decode(source).size
+        return OcrResult(errmsg=f"{os.getpid()}:{self.threads}", img_size=ImgSize(width, height))
+
+
+def test_any_backend_that_declares_processes_gets_worker_processes(text_crops):
+    images = [str(path) for path in text_crops[:6]]
+    backend = PidSizeBackend()
+    assert isinstance(backend, ProcessBackend)
+    answers = recognize_results(images, backend, cache=False, max_workers=2)
+    pids = {int(result.errmsg.split(":")[0]) for result in answers}
+    assert pids <= worker_pids() and os.getpid() not in pids
+    assert {result.errmsg.split(":")[1] for result in answers} == {"1"}  # the worker copy
+    assert [(r.img_size.w, r.img_size.h) for r in answers] == \
+        [Image.open(path).size for path in images]
+    # The same backend declaring threads is read by threads of this process.
+    backend.parallelism = "thread"
+    threaded = recognize_results(images, backend, cache=False, max_workers=2)
+    assert {result.errmsg for result in threaded} == {f"{os.getpid()}:None"}

@@ -5,7 +5,7 @@
 - page 2, born digital: two columns of text;
 - page 3, scanned: the receipt sample as an image-only page printed at 150 dpi.
 
-The fixtures come from ``tests/documents.py`` (the same code the tests render with).
+The fixtures come from ``tests/helpers/documents.py`` (the same code the tests render with).
 
 Usage::
 
@@ -20,9 +20,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # tests.helpers
 
-from documents import Line, Picture, sample_images, scanned_pdf, text_pdf  # noqa: E402
+from tests.helpers.documents import Line, Picture, sample_images, scanned_pdf, text_pdf  # noqa: E402
 
 FIRST = (
     Line("Quarterly Report 2026", 56, 80, 22),

@@ -12,8 +12,10 @@ Examples
 """
 
 from . import accessor as _accessor  # noqa: F401  (registers .wxocr)
-from .api import recognize, recognize_frame, recognize_series
+from .api import compare, recognize, recognize_frame, recognize_series
 from .backends import Backend, LocalBackend, WeChatBackend
+from .backends.wechat.quota import QuotaWarning
+from .cache import CacheWarning, ResultCache
 from .errors import (
     AccessTokenError,
     AccountConfigError,
@@ -39,32 +41,41 @@ from .errors import (
     WorkerDiedError,
     WxOcrError,
 )
-from .schema import RESULT_COLUMNS, Schema, rows_per_image, schema_of, with_schema
-from .evaluate import compare, evaluate, plot_comparison
-from .matching import match_items, plot_matches
+from .evaluate import evaluate, plot_comparison
 from .export import read_jsonl, read_results, to_jsonl, write_results
+from .matching import match_items, plot_matches
 from .plotting import layout_text, plot_grid, plot_overlay, plot_side_by_side
-from .quota import QuotaWarning
 from .result import ImgSize, Item, OcrResult, Point
-from .cache import CacheWarning, ResultCache
+from .schema import RESULT_COLUMNS, Schema, rows_per_image, schema_of, with_schema
 from .stream import recognize_iter, recognize_to_parquet
 from .workers import shutdown_workers
 
 __version__ = "0.1.0"
 
+# Grouped as the documentation is.
 __all__ = [
-    "ApiError", "Backend", "BackendError", "ColumnConflictError", "ConfigError", "DownloadError", "Errcode",
-    "ImageNotFoundError", "ImageTooLargeError", "ImgSize", "InputError", "InvalidImageError",
-    "Item", "LocalBackend", "MissingInputError", "OcrResult", "ProtectedDocumentError", "Point", "RESULT_COLUMNS",
-    "UnsupportedInputError", "UsageError", "WxOcrError", "recognize", "recognize_frame", "recognize_series",
-    "__version__",
-    "compare", "evaluate", "plot_comparison", "read_jsonl", "read_results", "to_jsonl",
-    "write_results", "Schema", "rows_per_image", "schema_of", "with_schema",
-    "ResultCache", "recognize_iter", "recognize_to_parquet",
+    # Recognizing
+    "recognize", "recognize_frame", "recognize_series", "recognize_iter",
+    "recognize_to_parquet",
+    # The answer and the frame
+    "OcrResult", "Item", "Point", "ImgSize", "RESULT_COLUMNS", "Schema", "schema_of",
+    "with_schema", "rows_per_image",
+    # Reading and writing results
+    "read_jsonl", "read_results", "to_jsonl", "write_results",
+    # Evaluation and comparison
+    "evaluate", "compare", "plot_comparison", "match_items", "plot_matches",
+    # Visual QA
+    "plot_overlay", "plot_grid", "plot_side_by_side", "layout_text", "Inspector",
+    # Backends, cache and workers
+    "Backend", "LocalBackend", "WeChatBackend", "ResultCache", "shutdown_workers",
+    # Errors and warnings
+    "WxOcrError", "Errcode", "UsageError", "ColumnConflictError", "ConfigError",
+    "InputError", "MissingInputError", "UnsupportedInputError", "ImageNotFoundError",
+    "InvalidImageError", "ImageTooLargeError", "ProtectedDocumentError", "DownloadError",
+    "BackendError", "WorkerDiedError", "TransportError", "ApiError", "RetryableApiError",
     "AccessTokenError", "AccountConfigError", "ImageRejectedError", "QuotaExceededError",
-    "QuotaWarning", "RetryableApiError", "TransportError", "WeChatBackend",
-    "Inspector", "layout_text", "match_items", "plot_matches", "plot_grid", "plot_overlay", "plot_side_by_side",
-    "WorkerDiedError", "shutdown_workers", "CacheError", "CacheWarning",
+    "CacheError", "CacheWarning", "QuotaWarning",
+    "__version__",
 ]
 
 

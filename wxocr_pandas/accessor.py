@@ -1,6 +1,10 @@
-"""The ``.wxocr`` accessors: validation and one-line delegations, no state, no logic.
+"""The ``.wxocr`` accessors: one-line delegations, no state, no logic.
 
-Every argument after the image column (or after the frame, for the tools) is keyword-only.
+Each method calls the plain function named in its docstring, which works without the
+accessor too and checks its own input (a missing column, a frame that is not a result). The
+accessor object itself accepts any DataFrame or Series and keeps nothing but it: pandas builds
+a new one on every attribute access. Every argument after the image column (or after the
+frame, for the tools) is keyword-only.
 """
 
 from __future__ import annotations

@@ -2,15 +2,16 @@
 
 A batch goes through four steps, and its results always come back in input order:
 
-1. every cell is checked and hashed (:func:`~wxocr_pandas.cache.image_digest`); a cell that
+1. every cell is checked and hashed (:func:`~wxocr_pandas.images.image_digest`); a cell that
    cannot be read becomes its error row here;
 2. identical images are grouped, so each is recognized once;
 3. answers already in the :class:`~wxocr_pandas.cache.ResultCache` are taken from it;
-4. the rest is recognized: the local engine in the persistent worker processes of
-   :mod:`~wxocr_pandas.workers` with one inference thread each (on two cores, two such
-   workers read about 1.4x faster than one process with the engine's default threads), any
-   other backend (HTTP) in a thread pool. Each successful answer is stored in the cache as
-   soon as it arrives, so an interrupted batch keeps it.
+4. the rest is recognized: a backend that runs in processes
+   (:class:`~wxocr_pandas.backends.base.ProcessBackend`, like the local engine) in the
+   persistent worker processes of :mod:`~wxocr_pandas.workers`, each with the backend's
+   :meth:`~wxocr_pandas.backends.base.ProcessBackend.for_worker` copy; any other backend
+   (HTTP) in a thread pool. Each successful answer is stored in the cache as soon as it
+   arrives, so an interrupted batch keeps it.
 
 No exception escapes one image: whatever goes wrong while reading, preparing, sending or
 recognizing it becomes that image's error row (``errors="raise"`` raises the first one as a
@@ -30,18 +31,17 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_completed
 from types import TracebackType
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, cast
 
-from .backends.base import Backend
-from .backends.local import LocalBackend
+from .backends.base import Backend, ProcessBackend, parallelism
 from .backends.registry import resolve_backend
-from .cache import ResultCache, cache_key, image_digest
+from .cache import ResultCache, cache_key
 from .config import (resolve_dpi, resolve_idle_timeout, resolve_pdf_ocr, resolve_timeout,
                      resolve_workers)
 from .errors import InvalidImageError, UsageError, WxOcrError
-from .images import ImageSource, as_source
-from .pages import Document, InputResult, Page, open_document
-from .result import OcrResult
+from .images import ImageSource, as_source, image_digest
+from .documents import Document, Page, open_document
+from .result import InputResult, OcrResult
 from .workers import current_size, recognize_many, recognize_safely, usable_cpus, warm_workers
 
 Errors = Literal["coerce", "raise"]
@@ -62,7 +62,7 @@ class BatchOptions(TypedDict, total=False):
     pdf_ocr: bool | None
 
 
-#: Below this many images to recognize, the local engine runs in-process unless worker
+#: Below this many images to recognize, a process backend runs in-process unless worker
 #: processes are already warm: starting them (a process, the imports and an engine each,
 #: about 3 s on 2 cores) costs more than it saves on a smaller batch. Measured by
 #: ``benchmarks/bench_pool_threshold.py`` with OpenVINO and this process's engine loaded
@@ -70,7 +70,7 @@ class BatchOptions(TypedDict, total=False):
 #: from 8 to 32 images and broke even at 48; warm workers, 1.45x-1.8x from 4 images on,
 #: take any batch of 2 or more.
 MIN_PROCESS_BATCH = 48
-#: The same when this process has not loaded its engine yet (a script, the CLI): then the
+#: The same when this process has not loaded the backend yet (a script, the CLI): then the
 #: workers' engine loads replace this process's own, and fresh processes measured 0.83x at
 #: 8 images, 1.21x at 16 and 1.01x at 24.
 MIN_PROCESS_BATCH_UNLOADED = 16
@@ -101,7 +101,7 @@ def recognize_results(values: Iterable[Any], backend: str | Backend | None = Non
                       pdf_ocr: bool | None = None) -> list[InputResult]:
     """One answer per value, in order: an :class:`OcrResult` for an image, a tuple of them
     (one per page) for a document (a PDF, a multi-page TIFF, an animated GIF; see
-    :mod:`wxocr_pandas.pages`).
+    :mod:`wxocr_pandas.documents`).
 
     Parameters
     ----------
@@ -118,10 +118,11 @@ def recognize_results(values: Iterable[Any], backend: str | Backend | None = Non
     cache_dir
         Where the cache lives; env ``WXOCR_CACHE_DIR``, else the platform's cache directory.
     max_workers
-        Parallel workers; env ``WXOCR_WORKERS``. Local engine: worker processes, by default
-        one per core once a batch has :data:`MIN_PROCESS_BATCH` images to recognize (1 runs
-        in-process). Other backends: threads, by default 1 (sequential), because a quota or
-        rate limit belongs to the account, not to the machine.
+        Parallel workers; env ``WXOCR_WORKERS``. A process backend (the local engine):
+        worker processes, by default one per core once a batch has
+        :data:`MIN_PROCESS_BATCH` images to recognize (1 runs in-process). Other backends:
+        threads, by default 1 (sequential), because a quota or rate limit belongs to the
+        account, not to the machine.
     progress
         ``True``/``False`` force a :mod:`tqdm.auto` bar on or off; ``None`` shows one in
         Jupyter or a terminal when at least :data:`MIN_PROGRESS_BATCH` images need
@@ -177,7 +178,7 @@ class Recognizer:
         self.progress = progress
         self.total = total
         # A backend without an identity cannot be told apart from another: never cache it.
-        self.identity: str | None = getattr(self.backend, "identity", None) if cache else None
+        self.identity: str | None = self.backend.identity if cache else None
         self.cache = ResultCache(cache_dir) if self.identity is not None else None
         self.stop = _StopSignal()
         self._threads: ThreadPoolExecutor | None = None
@@ -304,11 +305,11 @@ class Recognizer:
 
     def _outcomes(self, sources: list[ImageSource]) -> Iterator[tuple[int, Outcome]]:
         """``(index, outcome)`` pairs in completion order."""
-        if isinstance(self.backend, LocalBackend):
-            workers = self._processes_for(len(sources))
+        if parallelism(self.backend) == "process":
+            backend = cast(ProcessBackend, self.backend)
+            workers = self._processes_for(backend, len(sources))
             if workers > 1:
-                yield from recognize_many(self.backend.with_threads(1), sources, workers,
-                                          self.stop)
+                yield from recognize_many(backend.for_worker(), sources, workers, self.stop)
                 return
         pool = self._threads_for(len(sources))
         if pool is None:
@@ -327,7 +328,7 @@ class Recognizer:
             for waiting in futures:
                 waiting.cancel()
 
-    def _processes_for(self, pending: int) -> int:
+    def _processes_for(self, backend: ProcessBackend, pending: int) -> int:
         """How many worker processes read ``pending`` images (1: in-process).
 
         At most one per image; a size between that and the number asked for keeps the
@@ -337,8 +338,7 @@ class Recognizer:
         if pending < 2 or multiprocessing.current_process().daemon:
             return 1
         cores = usable_cpus()
-        loaded = isinstance(self.backend, LocalBackend) and self.backend.engine_loaded()
-        threshold = MIN_PROCESS_BATCH if loaded else MIN_PROCESS_BATCH_UNLOADED
+        threshold = MIN_PROCESS_BATCH if backend.loaded() else MIN_PROCESS_BATCH_UNLOADED
         asked = self.max_workers or (cores if pending >= threshold or warm_workers() > 1 else 1)
         if asked > cores and not self._warned:
             warnings.warn(f"{asked} worker processes on {cores} usable cores: each loads its "

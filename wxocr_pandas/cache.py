@@ -60,7 +60,6 @@ import numpy as np
 from .config import resolve_cache_dir, resolve_cache_timeout
 from .errors import CacheError
 from .gcpause import cyclic_gc_paused
-from .images import ImageSource
 from .result import ImgSize, Item, ItemColumns, OcrResult
 
 #: Name of the database file inside the cache directory.
@@ -79,48 +78,6 @@ CREATE TABLE IF NOT EXISTS results (
     created  REAL NOT NULL
 )
 """
-
-
-def image_digest(source: ImageSource) -> str:
-    """sha256 hex of what the image *is*, without decoding it.
-
-    Paths and bytes hash their encoded bytes (so a copy under another name is the same
-    image), PIL images and arrays their pixels with mode and shape, and URLs their full
-    address: hashing a URL's content would mean downloading it just to look it up, and the
-    WeChat backend does not download it at all.
-
-    Raises
-    ------
-    ImageNotFoundError
-        For a path that cannot be read; such an error is reported per image, never cached.
-
-    Examples
-    --------
-    >>> from wxocr_pandas.images import as_source
-    >>> import pathlib, tempfile
-    >>> path = pathlib.Path(tempfile.mkdtemp(), "copy.png")
-    >>> _ = path.write_bytes(b"abc")
-    >>> image_digest(as_source(b"abc")) == image_digest(as_source(path))
-    True
-    """
-    # A file and its bytes are the same image: both hash as "encoded".
-    kind = "encoded" if source.kind in ("path", "bytes") else source.kind
-    digest = hashlib.sha256(kind.encode() + b"\0")
-    if kind == "encoded":
-        digest.update(source.read_bytes())
-    elif source.kind in ("url", "fsspec"):  # fsspec: s3://, file:// ... hashed like URLs
-        digest.update(source.value.encode())
-    elif source.kind == "pil":
-        image = source.value
-        # Orientation is applied at decode, so it is part of what the image shows.
-        orientation = image.getexif().get(0x0112, 1)
-        digest.update(f"{image.mode}:{image.size}:{orientation}\0".encode())
-        digest.update(image.tobytes())
-    else:
-        array = np.ascontiguousarray(source.value)
-        digest.update(f"{array.dtype.str}:{array.shape}\0".encode())
-        digest.update(array.tobytes())
-    return digest.hexdigest()
 
 
 def cache_key(digest: str, identity: str) -> str:

@@ -32,8 +32,7 @@ from .cache import ResultCache
 from .errors import ConfigError, UsageError, WxOcrError
 from .export import write_result_lines
 from .frame import explode
-from .pages import InputResult, iter_page_results
-from .result import OcrResult
+from .result import InputResult, OcrResult, iter_page_results
 from .stream import ParquetChunks
 
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".jsonl")
@@ -145,6 +144,12 @@ def _serve_parser(commands: Any) -> argparse.ArgumentParser:
     serve.add_argument("--token-ttl", type=int, default=7200, help="token lifetime, s (7200)")
     serve.add_argument("--no-cache", dest="cache", action="store_false",
                        help="recognize every image again; store nothing in the result cache")
+    serve.add_argument("--queue", type=int, default=None, metavar="N",
+                       help="images that may wait for a worker; one more gets -1 at once "
+                            "(default: what the workers get through in --queue-timeout, "
+                            "20 per worker)")
+    serve.add_argument("--queue-timeout", type=float, default=30.0, metavar="SECONDS",
+                       help="an image that waited this long for a worker gets -1 (30)")
     return serve
 
 
@@ -160,7 +165,8 @@ def _serve(args: argparse.Namespace) -> int:
                               max_bytes=args.max_bytes, workers=default_workers(args.workers),
                               backend=args.backend, allow_private_urls=args.allow_private_urls,
                               token_ttl=args.token_ttl, cache=args.cache,
-                              cache_dir=args.cache_dir)
+                              cache_dir=args.cache_dir, queue=args.queue,
+                              queue_timeout=args.queue_timeout)
     serve(settings, args.host, args.port)
     return 0
 

@@ -1,5 +1,6 @@
 """Configuration, resolved in one place: explicit argument, then ``WXOCR_*`` environment
-variable, then default. No other module reads ``os.environ``.
+variable, then default. No other module reads ``os.environ`` (loky's own
+``LOKY_MAX_MEMORY_LEAK_SIZE`` is read here too, for the worker processes).
 
 This module is a leaf: it imports nothing of the package but :mod:`.errors`, so every
 other module may use it. Turning a backend name into a backend is
@@ -136,6 +137,26 @@ def resolve_idle_timeout(timeout: float | None = None) -> float:
     60.0
     """
     return number_setting("worker_idle_timeout", timeout, 300.0, strict=True)
+
+
+#: loky restarts a worker whose memory grew by more than this since its first task. Its own
+#: default (300 MB) is less than an engine's working memory for a large page grows past a
+#: first small image, so warm workers were restarted, reloading their engines, every few
+#: dozen images; with OpenVINO's kernel cache capped a worker levels off about 500 MB above
+#: its first image. A real leak is still caught.
+WORKER_MEMORY_GROWTH_LIMIT = 1_500_000_000
+
+
+def worker_memory_growth_limit() -> str:
+    """loky's ``LOKY_MAX_MEMORY_LEAK_SIZE`` for the worker processes: the user's value,
+    else :data:`WORKER_MEMORY_GROWTH_LIMIT` bytes.
+
+    Examples
+    --------
+    >>> worker_memory_growth_limit()
+    '1500000000'
+    """
+    return os.environ.get("LOKY_MAX_MEMORY_LEAK_SIZE", str(WORKER_MEMORY_GROWTH_LIMIT))
 
 
 def number_setting(name: str, value: float | None = None, default: float | None = None, *,

@@ -9,7 +9,7 @@ the pandas ones, and Dask does the distribution, retries and progress.
 What travels to the workers is configuration only: a :class:`~wxocr_pandas.LocalBackend`
 pickles as its parameters (the engine lives in a per-process cache, built once per worker
 process on first use and reused by every partition there), and the WeChat backend pickles
-without token or secret (see :mod:`wxocr_pandas.cluster`).
+without token or secret (see :mod:`wxocr_pandas.backends.wechat.cluster`).
 
 Examples
 --------
@@ -55,7 +55,7 @@ def cluster_backend(backend: str | Backend | None = None) -> Backend:
     the local engine with one inference thread per worker process (Dask runs one process per
     core, so more would oversubscribe them), the WeChat backend coordinated cluster-wide (one
     token per appid, one cap on concurrent calls, one quota stop: see
-    :func:`wxocr_pandas.cluster.cluster_wechat`). A backend object is used as given, except
+    :func:`wxocr_pandas.backends.wechat.cluster.cluster_wechat`). A backend object is used as given, except
     a :class:`~wxocr_pandas.WeChatBackend`, which would carry its secret: a ``ConfigError``.
 
     Examples
@@ -68,7 +68,7 @@ def cluster_backend(backend: str | Backend | None = None) -> Backend:
     if isinstance(backend, WeChatBackend):
         raise ConfigError(
             "a WeChatBackend object holds its secret, which must not travel in a Dask "
-            "graph: pass backend='wechat' or wxocr_pandas.cluster.ClusterWeChat(...) and "
+            "graph: pass backend='wechat' or wxocr_pandas.backends.wechat.cluster.ClusterWeChat(...) and "
             "set WXOCR_SECRET in the workers' environment")
     return resolve_backend(backend, cluster=True)
 

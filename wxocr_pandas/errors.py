@@ -30,7 +30,7 @@ None of them ever holds an access token or a secret.
         └── ColumnConflictError     the input already has a column the result would add
 
 Which WeChat errcode raises which :class:`ApiError` is WeChat protocol knowledge: it lives in
-one table next to the WeChat backend, :data:`wxocr_pandas.backends.wechat_errcodes.ERRCODES`.
+one table next to the WeChat backend, :data:`wxocr_pandas.backends.wechat.errcodes.ERRCODES`.
 """
 
 from __future__ import annotations

@@ -29,14 +29,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .backends.base import Backend
-from .geometry import box_arrays, iou_matrix, quads
+from .geometry import enclosing_boxes, pair_boxes, quads
 from .schema import Schema, group_images, schema_of
 from .text import is_cjk, to_text
 
@@ -127,16 +126,7 @@ def detection_scores(pred_boxes: np.ndarray, truth_boxes: np.ndarray) -> dict[st
     >>> detection_scores(np.array([[0, 0, 10, 10], [50, 50, 60, 60]]), np.array([[1, 1, 10, 10]]))
     {'det_precision': 0.5, 'det_recall': 1.0, 'det_hmean': 0.6666666666666666}
     """
-    iou = iou_matrix(pred_boxes, truth_boxes)
-    matched = 0
-    pred_free, truth_free = np.ones(len(pred_boxes), bool), np.ones(len(truth_boxes), bool)
-    for flat in np.argsort(-iou, axis=None):
-        p, t = np.unravel_index(flat, iou.shape)
-        if iou[p, t] < IOU_THRESHOLD:
-            break
-        if pred_free[p] and truth_free[t]:
-            pred_free[p] = truth_free[t] = False
-            matched += 1
+    matched = len(pair_boxes(pred_boxes, truth_boxes, IOU_THRESHOLD))
     return {"det_precision": _ratio(matched, len(pred_boxes)),
             "det_recall": _ratio(matched, len(truth_boxes)),
             "det_hmean": _ratio(2 * matched, len(pred_boxes) + len(truth_boxes))}
@@ -147,8 +137,7 @@ def _edge_boxes(frame: pd.DataFrame, schema: Schema) -> np.ndarray:
     edges = [schema.col(name) for name in _EDGE_BOX_COLUMNS]
     if set(edges) <= set(frame.columns):
         return frame[edges].to_numpy(dtype=np.float64)
-    geo = box_arrays(quads(frame))
-    return np.column_stack([geo[name] for name in _EDGE_BOX_COLUMNS])
+    return enclosing_boxes(quads(frame))
 
 
 def _has_boxes(truth: pd.DataFrame, schema: Schema) -> bool:
@@ -214,58 +203,9 @@ def evaluate(pred: pd.DataFrame, truth: pd.Series | pd.DataFrame) -> pd.DataFram
     return scores
 
 
-def compare(df: pd.DataFrame, column: str, *, backends: Sequence[str | Backend],
-            truth: pd.Series | pd.DataFrame | None = None, prefix: str = "") -> pd.DataFrame:
-    """Recognize the same images with several backends, side by side.
-
-    Parameters
-    ----------
-    df, column
-        The images, as for :func:`wxocr_pandas.recognize_frame`.
-    backends
-        Backend names or objects; each is labelled by its ``name`` (``local``, ``wechat`` ...),
-        numbered (``local#2``) if two share a name.
-    truth
-        Optional expected text (or text and boxes), as for :func:`evaluate`.
-    prefix
-        As for :func:`~wxocr_pandas.recognize_frame`, when ``df`` has a column the result adds.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per image and backend, indexed by image label: ``backend``, the page ``text``
-        and, with ``truth``, the metrics of :func:`evaluate`. ``.pivot(columns="backend",
-        values="cer")`` puts the backends in columns; :func:`plot_comparison` draws them.
-
-    Examples
-    --------
-    >>> import pandas as pd, wxocr_pandas
-    >>> df = pd.DataFrame({"path": ["samples/sign.png"]})
-    >>> truth = pd.Series(["小心地滑 Caution Wet Floor"])
-    >>> table = wxocr_pandas.compare(df, "path", backends=["local"], truth=truth)
-    >>> table[["backend", "cer"]].values.tolist()
-    [['local', 0.0]]
-    """
-    from .api import recognize_frame
-    from .backends.registry import resolve_backend
-
-    parts = []
-    seen: Counter[str] = Counter()
-    for backend in backends:
-        chosen = resolve_backend(backend)
-        seen[chosen.name] += 1
-        name = chosen.name if seen[chosen.name] == 1 else f"{chosen.name}#{seen[chosen.name]}"
-        out = recognize_frame(df, column, backend=chosen, prefix=prefix)
-        part = to_text(out).rename("text").to_frame()
-        if truth is not None:
-            part = part.join(evaluate(out, truth))
-        parts.append(part.assign(backend=name))
-    table = pd.concat(parts)
-    return table[["backend", *[c for c in table.columns if c != "backend"]]]
-
-
 def plot_comparison(table: pd.DataFrame, *, metric: str = "cer", ax: Axes | None = None) -> Axes:
-    """Grouped bars of one metric from :func:`compare`: images along x, one colour per backend.
+    """Grouped bars of one metric from :func:`~wxocr_pandas.api.compare`: images along x, one
+    colour per backend.
 
     Examples
     --------

@@ -3,6 +3,9 @@
 Each line is the documented answer plus an ``"image"`` key naming its input, e.g.
 ``{"image": "samples/sign.png", "errcode": 0, "errmsg": "ok", "items": [...], "img_size": {...}}``.
 Lines in the cloud-call spelling (``errCode``, ``imgSize``, ``leftTop`` ...) load too.
+Corners are written as held (``OcrResult.to_dict(exact=True)``: the local engine's sub-pixel
+floats, WeChat's integers), so a frame read back is the frame written; WeChat's own wire
+form, integer corners, is :meth:`~wxocr_pandas.OcrResult.to_json`.
 
 Two pairs, named like pandas' readers and writers:
 
@@ -23,9 +26,8 @@ import numpy as np
 import pandas as pd
 
 from .frame import explode
-from .pages import InputResult
 from .geometry import quads
-from .result import ImgSize, Item, OcrResult, Point, Spelling
+from .result import ImgSize, InputResult, Item, OcrResult, Point, Spelling
 from .schema import group_images, schema_of
 
 
@@ -57,7 +59,7 @@ def write_result_lines(handle: TextIO, images: Sequence[str | None],
         pages = [({}, result)] if isinstance(result, OcrResult) else [
             ({"page": number}, page) for number, page in enumerate(result, start=1)]
         for page, answer in pages:
-            handle.write(json.dumps({"image": image, **page, **answer.to_dict(spelling)},
+            handle.write(json.dumps({"image": image, **page, **answer.to_dict(spelling, exact=True)},
                                     ensure_ascii=False))
             handle.write("\n")
 

@@ -17,8 +17,7 @@ import pandas as pd
 
 from .errors import ColumnConflictError, UsageError
 from .gcpause import cyclic_gc_paused
-from .pages import InputResult, iter_page_results
-from .result import CORNERS, ItemColumns, OcrResult
+from .result import CORNERS, InputResult, ItemColumns, OcrResult, iter_page_results
 from .schema import ATTRS_KEY, CORNER_COLUMNS, RESULT_COLUMNS, RESULT_DTYPES, Schema
 
 __all__ = ["CORNER_COLUMNS", "RESULT_COLUMNS", "RESULT_DTYPES", "check_input", "explode",

@@ -35,6 +35,37 @@ def quads(frame: pd.DataFrame) -> np.ndarray:
     return frame[corners].to_numpy(dtype=np.float64, na_value=np.nan).reshape(-1, 4, 2)
 
 
+def enclosing_boxes(corners: np.ndarray) -> np.ndarray:
+    """The axis-aligned boxes ``(x_min, y_min, x_max, y_max)`` enclosing ``(n, 4, 2)`` quads,
+    as an ``(n, 4)`` array (NaN rows for NaN quads).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> enclosing_boxes(np.array([[[0, 0], [10, 10], [8, 12], [-2, 2]]], dtype=float)).tolist()
+    [[-2.0, 0.0, 10.0, 12.0]]
+    """
+    corners = np.asarray(corners, dtype=np.float64)
+    return np.column_stack([corners[..., 0].min(axis=1), corners[..., 1].min(axis=1),
+                            corners[..., 0].max(axis=1), corners[..., 1].max(axis=1)]
+                           ).reshape(len(corners), 4)
+
+
+def box_corners(boxes: np.ndarray) -> np.ndarray:
+    """The ``(n, 4, 2)`` quads (``left_top`` ... ``left_bottom``) of ``(n, 4)`` axis-aligned
+    boxes ``(x_min, y_min, x_max, y_max)``: the inverse of :func:`enclosing_boxes`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> box_corners(np.array([[0, 0, 10, 4]])).tolist()
+    [[[0.0, 0.0], [10.0, 0.0], [10.0, 4.0], [0.0, 4.0]]]
+    """
+    x0, y0, x1, y1 = np.asarray(boxes, dtype=np.float64).reshape(-1, 4).T
+    return np.stack([np.column_stack(xy) for xy in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))],
+                    axis=1)
+
+
 def box_arrays(corners: np.ndarray) -> dict[str, np.ndarray]:
     """The :data:`BOX_COLUMNS` of an ``(n, 4, 2)`` corner array, as a dict of arrays.
 
@@ -52,11 +83,12 @@ def box_arrays(corners: np.ndarray) -> dict[str, np.ndarray]:
     xs, ys = corners[..., 0], corners[..., 1]
     top, bottom = corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 3]
     left, right = corners[:, 3] - corners[:, 0], corners[:, 2] - corners[:, 1]
+    edges = enclosing_boxes(corners)
     return {
-        "x_min": xs.min(axis=1),
-        "y_min": ys.min(axis=1),
-        "x_max": xs.max(axis=1),
-        "y_max": ys.max(axis=1),
+        "x_min": edges[:, 0],
+        "y_min": edges[:, 1],
+        "x_max": edges[:, 2],
+        "y_max": edges[:, 3],
         "width": (np.hypot(*top.T) + np.hypot(*bottom.T)) / 2,
         "height": (np.hypot(*left.T) + np.hypot(*right.T)) / 2,
         "center_x": xs.mean(axis=1),
@@ -135,3 +167,26 @@ def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     area_b = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
     union = area_a + area_b - inter
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
+def pair_boxes(a: np.ndarray, b: np.ndarray, min_iou: float) -> list[tuple[int, int, float]]:
+    """One-to-one pairs ``(i, j, iou)`` of ``(n, 4)`` boxes, greedily by highest IoU down to
+    ``min_iou``; among equal IoUs the earlier pair (row-major) wins, so the result is stable.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pair_boxes(np.array([[0, 0, 10, 10], [20, 0, 30, 10]]), np.array([[21, 0, 30, 10]]), 0.5)
+    [(1, 0, 0.9)]
+    """
+    iou = iou_matrix(a, b)
+    free_a, free_b = np.ones(len(a), bool), np.ones(len(b), bool)
+    pairs = []
+    for flat in np.argsort(-iou, axis=None, kind="stable"):
+        i, j = np.unravel_index(flat, iou.shape)
+        if iou[i, j] < min_iou:
+            break
+        if free_a[i] and free_b[j]:
+            free_a[i] = free_b[j] = False
+            pairs.append((int(i), int(j), round(float(iou[i, j]), 6)))
+    return pairs

@@ -8,6 +8,7 @@ orientation applied, whatever the mode (CMYK, palette, 16-bit, alpha, grayscale)
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import os
@@ -48,7 +49,7 @@ class ImageSource:
     ``kind`` is one of ``"path"``, ``"url"`` (http/https, read with requests), ``"fsspec"``
     (any other ``scheme://`` URL: ``file://``, ``s3://``, ``gcs://``, ``memory://`` ...),
     ``"bytes"``, ``"pil"``, ``"array"``, or ``"page"`` (one page of a document, its value a
-    :class:`wxocr_pandas.pages.PageRef`).
+    :class:`wxocr_pandas.documents.PageRef`).
     """
 
     kind: str
@@ -132,6 +133,47 @@ def as_source(value: Any) -> ImageSource:
         "bytes, PIL image or numpy array",
         image=repr(value)[:80],
     )
+
+
+def image_digest(source: ImageSource) -> str:
+    """sha256 hex of what the image *is*, without decoding it.
+
+    Paths and bytes hash their encoded bytes (so a copy under another name is the same
+    image), PIL images and arrays their pixels with mode and shape, and URLs their full
+    address: hashing a URL's content would mean downloading it just to look it up, and the
+    WeChat backend does not download it at all.
+
+    Raises
+    ------
+    ImageNotFoundError
+        For a path that cannot be read; such an error is reported per image, never cached.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp(), "copy.png")
+    >>> _ = path.write_bytes(b"abc")
+    >>> image_digest(as_source(b"abc")) == image_digest(as_source(path))
+    True
+    """
+    # A file and its bytes are the same image: both hash as "encoded".
+    kind = "encoded" if source.kind in ("path", "bytes") else source.kind
+    digest = hashlib.sha256(kind.encode() + b"\0")
+    if kind == "encoded":
+        digest.update(source.read_bytes())
+    elif source.kind in ("url", "fsspec"):  # fsspec: s3://, file:// ... hashed like URLs
+        digest.update(source.value.encode())
+    elif source.kind == "pil":
+        image = source.value
+        # Orientation is applied at decode, so it is part of what the image shows.
+        orientation = image.getexif().get(0x0112, 1)
+        digest.update(f"{image.mode}:{image.size}:{orientation}\0".encode())
+        digest.update(image.tobytes())
+    else:
+        array = np.ascontiguousarray(source.value)
+        digest.update(f"{array.dtype.str}:{array.shape}\0".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 def read_fsspec(url: str, *, max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,

@@ -6,7 +6,8 @@ image (and page by page), so each disagreement points at a place on the image:
 
 1. each item's quad is enclosed in an axis-aligned box, and every box of A is scored against
    every box of B by intersection over union (:func:`wxocr_pandas.geometry.iou_matrix`);
-2. pairs are taken greedily, highest IoU first, one to one, down to ``min_iou``;
+2. pairs are taken greedily, highest IoU first, one to one, down to ``min_iou``
+   (:func:`wxocr_pandas.geometry.pair_boxes`);
 3. a pair whose texts are equal is ``same``, otherwise ``differs`` with a character diff
    (``合计 4[1→7].60``: ``[x→y]`` replaced, ``[-x]`` only in A, ``[+y]`` only in B); an item
    left unpaired is ``only_a`` or ``only_b``.
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import UsageError
-from .geometry import box_arrays, iou_matrix
+from .geometry import enclosing_boxes, pair_boxes, quads
 from .schema import rows_per_image, schema_of
 
 if TYPE_CHECKING:
@@ -64,43 +65,14 @@ def char_diff(a: str, b: str) -> str:
     return "".join(out)
 
 
-def pair_boxes(a: np.ndarray, b: np.ndarray, min_iou: float = MIN_IOU) -> list[tuple[int, int, float]]:
-    """One-to-one pairs ``(i, j, iou)`` of ``(n, 4)`` boxes, greedily by highest IoU.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> pair_boxes(np.array([[0, 0, 10, 10], [20, 0, 30, 10]]), np.array([[21, 0, 30, 10]]))
-    [(1, 0, 0.9)]
-    """
-    iou = iou_matrix(a, b)
-    free_a, free_b = np.ones(len(a), bool), np.ones(len(b), bool)
-    pairs = []
-    for flat in np.argsort(-iou, axis=None, kind="stable"):
-        i, j = np.unravel_index(flat, iou.shape)
-        if iou[i, j] < min_iou:
-            break
-        if free_a[i] and free_b[j]:
-            free_a[i] = free_b[j] = False
-            pairs.append((int(i), int(j), round(float(iou[i, j]), 6)))
-    return pairs
-
-
 def _found(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[rows[schema_of(rows).text].notna().to_numpy()]
-
-
-def _edge_boxes(rows: pd.DataFrame) -> np.ndarray:
-    from .geometry import quads
-
-    geo = box_arrays(quads(rows))
-    return np.column_stack([geo["x_min"], geo["y_min"], geo["x_max"], geo["y_max"]])
 
 
 def _match_image(a: pd.DataFrame, b: pd.DataFrame, min_iou: float) -> list[dict[str, Any]]:
     """The match rows of one image, in A's item order."""
     schema_a, schema_b = schema_of(a), schema_of(b)
-    box_a, box_b = _edge_boxes(a), _edge_boxes(b)
+    box_a, box_b = enclosing_boxes(quads(a)), enclosing_boxes(quads(b))
     pairs = pair_boxes(box_a, box_b, min_iou)
     paired_a, paired_b = {i for i, _, _ in pairs}, {j for _, j, _ in pairs}
     sides = [(i, j, iou) for i, j, iou in pairs]
@@ -227,7 +199,6 @@ def plot_matches(a: pd.DataFrame, b: pd.DataFrame, *, image: Any = None,
     from matplotlib.collections import PolyCollection
 
     from .fonts import cjk_font_family
-    from .geometry import quads
     from .plotting import load_image, select_image
 
     rows_a = select_image(a, image=image, row=row, image_column=image_column)

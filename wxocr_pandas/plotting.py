@@ -19,7 +19,7 @@ import pandas as pd
 from .errors import UsageError, WxOcrError
 from .fonts import cjk_font_family, find_cjk_font
 from .geometry import quads as frame_quads
-from .pages import page_image
+from .documents import page_image
 from .schema import RESULT_COLUMNS, Schema, group_images, schema_of
 
 if TYPE_CHECKING:
@@ -269,7 +269,7 @@ def plot_overlay(frame: pd.DataFrame, *, image: Any = None, ax: Axes | None = No
     positions = _image_positions(frame, image, row, image_column, page)
     rows, mask = frame.iloc[positions], highlight_mask(frame, highlight)[positions]
     picture = load_image(rows, image=image, image_column=image_column)
-    width, height = _coordinate_size(rows, picture, schema)
+    width, height = coordinate_size(rows, picture)
     if ax is None:
         _, ax = plt.subplots(figsize=_figsize(width, height), layout="constrained")
     ax.imshow(picture, extent=(0, width, height, 0))
@@ -316,8 +316,20 @@ def _color_column(schema: Schema, color_by: str) -> str:
     return schema.col(color_by) if color_by in RESULT_COLUMNS else color_by
 
 
-def _coordinate_size(rows: pd.DataFrame, picture: Image.Image, schema: Schema) -> tuple[int, int]:
-    """The pixel size the corners refer to (``img_w``/``img_h``), else the image's own."""
+def coordinate_size(rows: pd.DataFrame, picture: Image.Image) -> tuple[int, int]:
+    """The pixel size the corners of one image's ``rows`` refer to (``img_w``/``img_h``),
+    else ``picture``'s own size (rows of an image that failed have none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from PIL import Image
+    >>> rows = pd.DataFrame({"img_w": pd.array([1275], dtype="Int64"),
+    ...                      "img_h": pd.array([1650], dtype="Int64")})
+    >>> coordinate_size(rows, Image.new("RGB", (10, 10))), coordinate_size(rows.iloc[:0], Image.new("RGB", (10, 10)))
+    ((1275, 1650), (10, 10))
+    """
+    schema = schema_of(rows)
     sizes = rows[[schema.img_w, schema.img_h]].dropna()
     if sizes.empty:
         return picture.width, picture.height
@@ -430,7 +442,7 @@ def plot_side_by_side(frame: pd.DataFrame, *, image: Any = None,
     rows = select_image(frame, image=image, row=row, image_column=image_column, page=page)
     if axes is None:
         picture = load_image(rows, image=image, image_column=image_column)
-        width, height = _coordinate_size(rows, picture, schema_of(rows))
+        width, height = coordinate_size(rows, picture)
         size = _figsize(width, height)
         _, axes = plt.subplots(1, 2, figsize=(size[0] * 2, size[1]), layout="constrained")
         image = picture

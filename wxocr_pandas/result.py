@@ -10,6 +10,7 @@ addition is an optional per-item ``score`` (engine confidence), written only whe
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, overload
@@ -77,6 +78,9 @@ class OcrResult:
     ('腾讯', 1280)
     >>> r.to_dict()["items"][0]["pos"]["left_top"]
     {'x': 575, 'y': 519}
+    >>> engine = OcrResult(items=(Item("hi", *[Point(160.96875, 148.5535736)] * 4),))
+    >>> engine.to_dict()["items"][0]["pos"]["left_top"], engine.to_dict(exact=True)["items"][0]["pos"]["left_top"]
+    ({'x': 161, 'y': 149}, {'x': 160.96875, 'y': 148.5535736})
     """
 
     errcode: int = 0
@@ -115,23 +119,31 @@ class OcrResult:
         """Parse a JSON answer (either spelling)."""
         return cls.from_dict(json.loads(text))
 
-    def to_dict(self, spelling: Spelling = "snake") -> dict[str, Any]:
-        """The documented JSON shape; ``spelling="camel"`` gives the cloud function's keys
-        (``errCode``, ``errMsg``, ``imgSize`` and the corners ``leftTop`` ... ``leftBottom``)."""
+    def to_dict(self, spelling: Spelling = "snake", *, exact: bool = False) -> dict[str, Any]:
+        """The documented JSON shape, WeChat's answer: corners are integers, rounded to the
+        nearest pixel (halves to even), as WeChat sends them.
+
+        ``spelling="camel"`` gives the cloud function's keys (``errCode``, ``errMsg``,
+        ``imgSize`` and the corners ``leftTop`` ... ``leftBottom``). ``exact=True`` writes the
+        corners as held (the local engine's sub-pixel floats): the package's own records
+        (JSON Lines) use it, so a frame read back is the frame written.
+        """
         data: dict[str, Any] = {"errcode": self.errcode, "errmsg": self.errmsg}
         if self.ok or self.items:
-            data["items"] = [_item_to_dict(item) for item in self.items]
+            data["items"] = [_item_to_dict(item, exact) for item in self.items]
         if self.img_size is not None:
-            data["img_size"] = {"w": self.img_size.w, "h": self.img_size.h}
+            data["img_size"] = {"w": int(self.img_size.w), "h": int(self.img_size.h)}
         if spelling == "camel":
             for item in data.get("items", ()):
                 item["pos"] = {_CAMEL_CORNERS[name]: point for name, point in item["pos"].items()}
             return {_CAMEL.get(key, key): value for key, value in data.items()}
         return data
 
-    def to_json(self, spelling: Spelling = "snake") -> str:
-        """Compact UTF-8 JSON (Chinese kept as characters, not ``\\u`` escapes)."""
-        return json.dumps(self.to_dict(spelling), ensure_ascii=False, separators=(",", ":"))
+    def to_json(self, spelling: Spelling = "snake", *, exact: bool = False) -> str:
+        """:meth:`to_dict` as compact UTF-8 JSON (Chinese kept as characters, not ``\\u``
+        escapes): WeChat's answer, integer corners unless ``exact``."""
+        return json.dumps(self.to_dict(spelling, exact=exact), ensure_ascii=False,
+                          separators=(",", ":"))
 
 
 def _point(data: Mapping[str, Any]) -> Point:
@@ -145,8 +157,23 @@ def _item_from_dict(data: Mapping[str, Any]) -> Item:
     return Item(str(data["text"]), *corners, score=None if score is None else float(score))
 
 
-def _item_to_dict(item: Item) -> dict[str, Any]:
-    pos = {name: {"x": p.x, "y": p.y} for name, p in zip(CORNERS, item.corners)}
+def wire_number(value: Number) -> Number:
+    """A coordinate as WeChat writes it: the nearest integer (halves to even). A value that is
+    not finite (never in an answer) is left as it is.
+
+    Examples
+    --------
+    >>> wire_number(185.0), wire_number(160.96875), wire_number(2.5), wire_number(575)
+    (185, 161, 2, 575)
+    """
+    if isinstance(value, int) or not math.isfinite(value):
+        return value
+    return int(round(value))
+
+
+def _item_to_dict(item: Item, exact: bool) -> dict[str, Any]:
+    pos = {name: {"x": p.x, "y": p.y} if exact else {"x": wire_number(p.x), "y": wire_number(p.y)}
+           for name, p in zip(CORNERS, item.corners)}
     out: dict[str, Any] = {"text": item.text, "pos": pos}
     if item.score is not None:
         out["score"] = item.score
@@ -277,3 +304,29 @@ def _float_bytes(values: np.ndarray | bytes) -> bytes:
     if isinstance(values, bytes):
         return values
     return np.ascontiguousarray(values, dtype="<f8").tobytes()
+
+
+#: One input's answer: an image's result, or a document's page results (page 1 first).
+InputResult = OcrResult | tuple[OcrResult, ...]
+
+
+def iter_page_results(results: Sequence[InputResult]
+                      ) -> Iterator[tuple[int, int | None, OcrResult]]:
+    """``(input position, page number or None, result)`` for each page of each input.
+
+    An input gives one :class:`OcrResult` (a single image: page 1, or None when it failed)
+    or a sequence of them (a document: pages 1, 2, ...; a page that failed keeps its number).
+
+    Examples
+    --------
+    >>> failed = OcrResult(errcode=900002, errmsg="x.png: file not found (errcode 900002)")
+    >>> [(position, page) for position, page, _ in iter_page_results([OcrResult(), failed,
+    ...                                                             (OcrResult(), OcrResult())])]
+    [(0, 1), (1, None), (2, 1), (2, 2)]
+    """
+    for position, result in enumerate(results):
+        if isinstance(result, OcrResult):
+            yield position, (1 if result.ok else None), result
+        else:
+            for index, page in enumerate(result):
+                yield position, index + 1, page

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import UsageError
-from .geometry import BOX_COLUMNS, box_arrays, quads, rotate
+from .geometry import BOX_COLUMNS, box_arrays, box_corners, enclosing_boxes, quads, rotate
 from .layout import read_page
 from .schema import ATTRS_KEY, ImageGroups, Schema, group_images, schema_of
 
@@ -84,19 +84,7 @@ def _deskew(frame: pd.DataFrame, groups: ImageGroups) -> tuple[np.ndarray, np.nd
     corners = quads(frame)
     angles = pd.Series(box_arrays(corners)["angle"]).groupby(groups.codes).transform("median")
     page_angle = angles.fillna(0).to_numpy()
-    return _enclose(rotate(corners, -page_angle)), page_angle
-
-
-def _rows_with_text(frame: pd.DataFrame, schema: Schema, groups: ImageGroups) -> list[np.ndarray]:
-    """Each image's row positions that hold a text, in row order."""
-    has_text = frame[schema.text].notna().to_numpy()
-    return [rows[has_text[rows]] for rows in groups.positions]
-
-
-def _enclose(corners: np.ndarray) -> np.ndarray:
-    """``(x0, y0, x1, y1)`` boxes enclosing ``(n, 4, 2)`` corners."""
-    return np.column_stack([corners[..., 0].min(1), corners[..., 1].min(1),
-                            corners[..., 0].max(1), corners[..., 1].max(1)])
+    return enclosing_boxes(rotate(corners, -page_angle)), page_angle
 
 
 def _page_boxes(frame: pd.DataFrame, schema: Schema, page_angle: np.ndarray) -> np.ndarray:
@@ -105,9 +93,8 @@ def _page_boxes(frame: pd.DataFrame, schema: Schema, page_angle: np.ndarray) -> 
     width = frame[schema.img_w].to_numpy(dtype=np.float64, na_value=np.nan)
     height = frame[schema.img_h].to_numpy(dtype=np.float64, na_value=np.nan)
     zero = np.zeros_like(width)
-    corners = np.stack([np.column_stack(xy) for xy in
-                        ((zero, zero), (width, zero), (width, height), (zero, height))], axis=1)
-    return _enclose(rotate(corners, -page_angle))
+    corners = box_corners(np.column_stack([zero, zero, width, height]))
+    return enclosing_boxes(rotate(corners, -page_angle))
 
 
 def _join(texts: list[str], box: np.ndarray, height: float) -> str:
@@ -141,9 +128,8 @@ def _font_sizes(texts: pd.Series, box: np.ndarray) -> np.ndarray:
 
 def _quad(box: np.ndarray, angle: float) -> np.ndarray:
     """The corners of the box enclosing ``box`` rows, turned back by ``angle``."""
-    x0, y0 = box[:, 0].min(), box[:, 1].min()
-    x1, y1 = box[:, 2].max(), box[:, 3].max()
-    return rotate(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]), angle)
+    enclosing = [box[:, 0].min(), box[:, 1].min(), box[:, 2].max(), box[:, 3].max()]
+    return rotate(box_corners(np.array(enclosing))[0], angle)
 
 
 def _regions_of(regions: pd.DataFrame | None, label: object, page: object,
@@ -157,9 +143,8 @@ def _regions_of(regions: pd.DataFrame | None, label: object, page: object,
     if regions is None or not first_page or label not in regions.index:
         return None, []
     rows = regions.loc[[label]]
-    x0, y0, x1, y1 = (rows[c].to_numpy(dtype=np.float64) for c in ("x_min", "y_min", "x_max", "y_max"))
-    corners = np.stack([np.column_stack(xy) for xy in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], 1)
-    return _enclose(rotate(corners, -angle)), rows["kind"].astype(str).tolist()
+    corners = box_corners(rows[["x_min", "y_min", "x_max", "y_max"]].to_numpy(dtype=np.float64))
+    return enclosing_boxes(rotate(corners, -angle)), rows["kind"].astype(str).tolist()
 
 
 def _read_pages(frame: pd.DataFrame, regions: pd.DataFrame | None = None

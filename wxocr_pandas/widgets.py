@@ -1,16 +1,10 @@
 """The inspector: a Jupyter widget to review recognition one image (page) at a time.
 
-Two parts, each with one job:
-
-- :class:`ReviewView` is the front end, an `anywidget <https://anywidget.dev>`_ (an ES module
-  and traitlets, no build step; it runs in JupyterLab, Notebook 7, VS Code and Colab). It
-  draws the image at full resolution and its true aspect ratio with every item a clickable
-  SVG polygon (wheel zoom, drag to pan, hover for text and score), and the item table
-  (sortable, filtered by text and score range, review mode). Its keys are handled inside the
-  widget and never reach JupyterLab's own shortcuts.
-- :class:`Inspector` (an :class:`ipywidgets.VBox` built like ``ipyfilechooser``'s
-  ``FileChooser``) holds the data: which image is shown, the results per image and page, the
-  corrections. It picks images, runs the backend and reports honestly what happened.
+:class:`Inspector` (an :class:`ipywidgets.VBox` built like ``ipyfilechooser``'s
+``FileChooser``) holds the data: which image is shown, the rows recognized per image and
+page, the corrections. It recognizes through the public API
+(:func:`~wxocr_pandas.recognize_frame`) and shows each page in a
+:class:`~wxocr_pandas.inspector_view.ReviewView`, the front end.
 
 The front end never names an image by position: everything it sends back (a selection, a
 correction, an accept) carries the ``image_id`` of the image it was made on, and the inspector
@@ -24,22 +18,27 @@ import html
 import io
 import json
 import time
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable
 from itertools import count
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import anywidget
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
-import traitlets
 
+from .api import recognize_frame
 from .backends.base import Backend
-from .backends.registry import backend_names, resolve_backend
+from .backends.registry import backend_names
 from .config import setting
+from .documents import page_image
 from .errors import UsageError, WxOcrError
+from .export import results_from_frame
+from .geometry import quads
 from .images import as_source
+from .inspector_view import DEFAULT_THRESHOLD, MESSAGE_KINDS, ReviewView
+from .plotting import coordinate_size, plot_overlay
+from .schema import rows_per_image, schema_of
 
 if TYPE_CHECKING:
     import os
@@ -49,46 +48,13 @@ if TYPE_CHECKING:
 
 #: Columns of :attr:`Inspector.corrections`.
 CORRECTION_COLUMNS = ("index", "image", "page", "item", "text", "corrected")
-#: Review mode starts by stepping through items scored below this.
-DEFAULT_THRESHOLD = 0.95
 #: Images up to this many pixels are sent to the browser as PNG, larger ones as JPEG.
 MAX_PNG_PIXELS = 4_000_000
-_STATIC = Path(__file__).parent / "static"
+#: The kinds of :attr:`Inspector.status_kind` and the colour each is shown in.
+STATUS_COLORS = {"ok": "#1a7f37", "busy": "#555", "error": "#c62828"}
 
 Key = tuple[Hashable, int]
-
-
-class ReviewView(anywidget.AnyWidget):
-    """The front end: the image with its items as clickable shapes, and the item table.
-
-    Python sets the picture and the items; the browser sets ``selection``, the filters, the
-    sort order and ``zoom``, and sends ``{"kind": "correct" | "accept", "image_id", "item",
-    ["text"]}`` messages. Keys (focus the widget first): ``j``/``↓`` next item, ``k``/``↑``
-    previous, ``n`` next low-score item (lowest first), ``e``/``Enter`` edit, ``a`` accept and
-    go on, ``+``/``-``/``0`` zoom, ``l`` labels, ``Esc`` deselect.
-    """
-
-    _esm = _STATIC / "inspector.js"
-    _css = _STATIC / "inspector.css"
-
-    image_id = traitlets.Unicode("").tag(sync=True)
-    picture = traitlets.Bytes(b"").tag(sync=True)
-    picture_format = traitlets.Unicode("png").tag(sync=True)
-    img_w = traitlets.Int(0).tag(sync=True)
-    img_h = traitlets.Int(0).tag(sync=True)
-    items = traitlets.List(traitlets.Dict()).tag(sync=True)
-    selection = traitlets.List(allow_none=True, default_value=None).tag(sync=True)
-    color_range = traitlets.List(traitlets.Float(), default_value=[0.5, 1.0]).tag(sync=True)
-    labels = traitlets.Bool(True).tag(sync=True)
-    text_filter = traitlets.Unicode("").tag(sync=True)
-    score_min = traitlets.Float(0.0).tag(sync=True)
-    score_max = traitlets.Float(1.0).tag(sync=True)
-    review = traitlets.Bool(False).tag(sync=True)
-    threshold = traitlets.Float(DEFAULT_THRESHOLD).tag(sync=True)
-    sort_by = traitlets.Enum(["item", "text", "score", "x", "y"], "item").tag(sync=True)
-    ascending = traitlets.Bool(True).tag(sync=True)
-    zoom = traitlets.Float(1.0).tag(sync=True)
-    busy = traitlets.Bool(False).tag(sync=True)
+StatusKind = Literal["ok", "busy", "error"]
 
 
 class Inspector(widgets.VBox):
@@ -104,6 +70,13 @@ class Inspector(widgets.VBox):
         ``"local"``, ``"wechat"`` or a backend object; the dropdown starts on it.
     cache_dir
         The result cache to read and fill (default: as for ``recognize``).
+
+    Its parts are public, so a script (or a test) can drive it as a user does: the
+    ``image_picker``, ``page_picker`` and ``backend_picker`` dropdowns, the ``upload``
+    button, the ``use_cache`` checkbox, the ``recognize_button``, and the front end,
+    ``review_view`` (a :class:`~wxocr_pandas.inspector_view.ReviewView`), whose traitlets
+    hold what is shown and whose :meth:`~wxocr_pandas.inspector_view.ReviewView.receive`
+    takes the edits the browser sends.
 
     Examples
     --------
@@ -129,8 +102,10 @@ class Inspector(widgets.VBox):
             raise UsageError("the inspector names images by index label, and this frame repeats "
                              "some: give it a unique index (frame.reset_index(drop=True))")
         self._column = column
-        self._cache_dir = cache_dir
+        #: The result cache read and filled (None: as for ``recognize``).
+        self.cache_dir = cache_dir
         self._sources: dict[Hashable, Any] = dict(zip(frame.index, frame[column]))
+        self._recognized: dict[Hashable, pd.DataFrame] = {}
         self._pages: dict[Hashable, dict[int, pd.DataFrame]] = {}
         self._pictures: dict[Key, Image.Image] = {}
         self._corrections: dict[tuple[Hashable, int, int], tuple[str, str]] = {}
@@ -144,43 +119,66 @@ class Inspector(widgets.VBox):
         backends = [(name, name) for name in backend_names() if getattr(chosen, "name", None) != name]
         if not isinstance(chosen, str):
             backends.insert(0, (chosen.name, chosen))
-        self._image = widgets.Dropdown(
+        self.image_picker = widgets.Dropdown(
             options=[(_title(key, value), key) for key, value in self._sources.items()],
             description="image", layout={"width": "20em"})
-        self._page = widgets.Dropdown(options=[1], value=1, description="page",
+        self.page_picker = widgets.Dropdown(options=[1], value=1, description="page",
                                       layout={"width": "9em", "display": "none"})
-        self._upload = widgets.FileUpload(accept="image/*", multiple=False, description="upload")
-        self._backend = widgets.Dropdown(options=backends, value=chosen, description="backend",
+        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="upload")
+        self.backend_picker = widgets.Dropdown(options=backends, value=chosen, description="backend",
                                          layout={"width": "13em"})
-        self._run = widgets.Button(description="Recognize", icon="play",
+        self.recognize_button = widgets.Button(description="Recognize", icon="play",
                                    tooltip="run recognition of this image again")
-        self._cache = widgets.Checkbox(value=True, description="use cache", indent=False,
+        self.use_cache = widgets.Checkbox(value=True, description="use cache", indent=False,
                                        layout={"width": "7em"})
         self._status = widgets.HTML(layout={"margin": "0 0 0 8px"})
-        self._view = ReviewView()
+        self._status_text, self._status_kind = "", "ok"
+        self.review_view = ReviewView()
         self._raw = widgets.Textarea(layout={"width": "100%", "height": "14em"})
+        self._answer: dict[str, Any] | None = None
 
-        self._image.observe(self._on_image_value, names="value")
-        self._page.observe(self._on_page_value, names="value")
-        self._upload.observe(self._on_upload_value, names="value")
-        self._run.on_click(self._on_run_click)
-        self._view.observe(self._on_view_selection, names="selection")
-        self._view.on_msg(self._on_view_msg)
+        self.image_picker.observe(self._on_image_value, names="value")
+        self.page_picker.observe(self._on_page_value, names="value")
+        self.upload.observe(self._on_upload_value, names="value")
+        self.recognize_button.on_click(self._on_recognize_button_click)
+        self.review_view.on_edit(self._on_review_view_edit)
 
         raw = widgets.Accordion(children=[self._raw], titles=("raw JSON answer",),
                                 selected_index=None)
         super().__init__(children=[
-            widgets.HBox([self._image, self._page, self._upload, self._backend, self._run,
-                          self._cache, self._status], layout={"flex_flow": "row wrap",
+            widgets.HBox([self.image_picker, self.page_picker, self.upload, self.backend_picker, self.recognize_button,
+                          self.use_cache, self._status], layout={"flex_flow": "row wrap",
                                                               "align_items": "center"}),
-            self._view,
+            self.review_view,
             raw,
         ])
         self.add_class("wxocr-inspector-panel")
         if self._sources:
-            self._show(self._image.value, 1)
+            self._show(self.image_picker.value, 1)
 
     # -- public -------------------------------------------------------------------------
+    @property
+    def status(self) -> str:
+        """What the status line says (the last action's outcome, or why it failed)."""
+        return self._status_text
+
+    @property
+    def status_kind(self) -> StatusKind:
+        """``"ok"``, ``"busy"`` or ``"error"``: how the status line is coloured."""
+        return self._status_kind
+
+    @property
+    def answer(self) -> dict[str, Any] | None:
+        """The WeChat-shaped answer of the page shown, as the "raw JSON answer" panel shows
+        it (None before a run)."""
+        return self._answer
+
+    @property
+    def recognized(self) -> dict[Hashable, pd.DataFrame]:
+        """The rows recognized so far, by index label (every page; corrections not applied).
+        An image is recognized once, when first shown, and again only when asked (:meth:`run`)."""
+        return dict(self._recognized)
+
     @property
     def image(self) -> Hashable | None:
         """The index label of the image shown (``("upload", file name)`` for an upload)."""
@@ -198,29 +196,29 @@ class Inspector(widgets.VBox):
         Settable: assigning ``(label, page, item)`` shows that image and page (recognizing
         them if needed) and selects the item; None clears the selection.
         """
-        selection = self._view.selection
-        if not selection or self._shown is None or selection[0] != self._view.image_id:
+        selection = self.review_view.selection
+        if not selection or self._shown is None or selection[0] != self.review_view.image_id:
             return None
         return (*self._shown, int(selection[1]))
 
     @selected.setter
     def selected(self, value: tuple[Hashable, int, int] | None) -> None:
         if value is None:
-            self._view.selection = None
+            self.review_view.selection = None
             return
         label, page, item = value
         if (label, page) != self._shown:
             self.select(label, page)
         if self.result is None or item not in set(self.result["item"].dropna()):
             raise UsageError(f"image {label!r} page {page} has no item {item!r}")
-        self._view.selection = [self._view.image_id, int(item)]
+        self.review_view.selection = [self.review_view.image_id, int(item)]
 
     def select(self, label: Hashable, page: int = 1) -> None:
         """Show the image with index label ``label`` (and ``page``), recognizing it if needed."""
         if label not in self._sources:
             raise UsageError(f"no image {label!r}; the inspector holds {list(self._sources)}")
-        if self._image.value != label:
-            self._image.value = label  # its handler shows page 1
+        if self.image_picker.value != label:
+            self.image_picker.value = label  # its handler shows page 1
         if self._shown != (label, page):
             self._show(label, page)
 
@@ -246,7 +244,7 @@ class Inspector(widgets.VBox):
         >>> queue["score"].is_monotonic_increasing, inspector.selected[2] == int(queue["item"].iloc[0])
         (True, True)
         """
-        view = self._view
+        view = self.review_view
         view.threshold, view.review = float(threshold), True
         queue = self.view
         view.selection = [view.image_id, int(queue["item"].iloc[0])] if len(queue) else None
@@ -267,7 +265,7 @@ class Inspector(widgets.VBox):
         result = self.result
         if result is None:
             return pd.DataFrame()
-        view = self._view
+        view = self.review_view
         found = result[result["text"].notna().to_numpy()]
         scores = found["score"]
         if view.review:
@@ -342,15 +340,13 @@ class Inspector(widgets.VBox):
     def plot(self, ax: Axes | None = None) -> Axes:
         """A static drawing of the current view with :func:`~wxocr_pandas.plot_overlay`
         (filters applied, selected item highlighted), e.g. for a saved notebook."""
-        from .plotting import plot_overlay
-
         view = self.view
         if self._shown is None or view.empty:
             raise UsageError("nothing to draw: no recognized item is shown")
         chosen = self.selected
         highlight = (view["item"] == (chosen[2] if chosen else -1)).fillna(False).to_numpy()
         return plot_overlay(view, image=self._picture(self._shown), ax=ax,
-                            labels=self._view.labels, highlight=highlight,
+                            labels=self.review_view.labels, highlight=highlight,
                             image_column=self._column)
 
     # -- handlers -----------------------------------------------------------------------
@@ -367,21 +363,16 @@ class Inspector(widgets.VBox):
             self._sources[key] = bytes(upload["content"])
             self._pages.pop(key, None)
             self._pictures = {k: v for k, v in self._pictures.items() if k[0] != key}
-            options = [option for option in self._image.options if option[1] != key]
-            self._image.options = [*options, (_title(key, self._sources[key]), key)]
-            self._image.value = key
+            options = [option for option in self.image_picker.options if option[1] != key]
+            self.image_picker.options = [*options, (_title(key, self._sources[key]), key)]
+            self.image_picker.value = key
 
-    def _on_run_click(self, button: widgets.Button) -> None:
-        self.run(cache=self._cache.value)
+    def _on_recognize_button_click(self, button: widgets.Button) -> None:
+        self.run(cache=self.use_cache.value)
 
-    def _on_view_selection(self, change: dict) -> None:
-        selection = change["new"]
-        if selection and selection[0] != self._view.image_id:
-            self._view.selection = None  # made on an image no longer shown
-
-    def _on_view_msg(self, widget: ReviewView, content: dict, buffers: list) -> None:
+    def _on_review_view_edit(self, content: dict) -> None:
         key = self._ids.get(content.get("image_id", ""))
-        if key is None or content.get("kind") not in ("correct", "accept"):
+        if key is None or content.get("kind") not in MESSAGE_KINDS:
             self._say("error", "ignored a message for an unknown image")
             return
         try:
@@ -395,7 +386,7 @@ class Inspector(widgets.VBox):
     # -- internals ----------------------------------------------------------------------
     def _show(self, label: Hashable, page: int, *, rerun: bool = False, cache: bool = True) -> None:
         """Clear the view, recognize if needed (or asked), then draw ``label``'s ``page``."""
-        view = self._view
+        view = self.review_view
         with view.hold_sync():
             view.busy, view.image_id, view.selection = True, "", None
             view.items, view.picture = [], b""
@@ -407,19 +398,20 @@ class Inspector(widgets.VBox):
             note, failure = self._recognize(label, cache)
         pages = self._pages.get(label)
         if pages is None:
-            self._raw.value = ""
+            self._raw.value, self._answer = "", None
             view.busy = False
             self._say("error", failure)
             return
         page = page if page in pages else min(pages)
         self._shown = (label, page)
-        self._page.unobserve(self._on_page_value, names="value")
-        self._page.options, self._page.value = sorted(pages), page
-        self._page.observe(self._on_page_value, names="value")
-        self._page.layout.display = "" if len(pages) > 1 else "none"
+        self.page_picker.unobserve(self._on_page_value, names="value")
+        self.page_picker.options, self.page_picker.value = sorted(pages), page
+        self.page_picker.observe(self._on_page_value, names="value")
+        self.page_picker.layout.display = "" if len(pages) > 1 else "none"
         rows = pages[page]
         error = _error(rows)
-        self._raw.value = json.dumps(_answer(rows), ensure_ascii=False, indent=1)
+        self._answer = _answer(rows)
+        self._raw.value = json.dumps(self._answer, ensure_ascii=False, indent=1)
         try:
             picture = self._picture((label, page))
         except WxOcrError as exc:
@@ -429,7 +421,7 @@ class Inspector(widgets.VBox):
         with view.hold_sync():
             if picture is not None:
                 view.picture, view.picture_format = _encode(picture)
-                width, height = _coordinate_size(rows, picture)
+                width, height = coordinate_size(rows, picture)
                 view.img_w, view.img_h = width, height
             view.image_id = image_id
             self._send_items()
@@ -444,34 +436,25 @@ class Inspector(widgets.VBox):
     def _recognize(self, label: Hashable, cache: bool) -> tuple[str, str]:
         """Recognize ``label`` into ``self._pages``; returns what the status should add, and
         why the backend could not run (then the last answer, if any, stays)."""
-        from .api import recognize_frame
-        from .schema import rows_per_image
-
+        backend = self.backend_picker.value
+        started = time.perf_counter()
+        frame = pd.DataFrame({self._column: [self._sources[label]]},
+                             index=pd.Index([label], dtype=object, tupleize_cols=False))
         try:
-            backend = resolve_backend(self._backend.value)
-        except (WxOcrError, ImportError) as exc:
+            out = recognize_frame(frame, self._column, backend=backend, cache=cache,
+                                  cache_dir=self.cache_dir, progress=False, max_workers=1)
+        except (WxOcrError, ImportError) as exc:  # a backend that cannot start
             kept = " (the last answer stays shown)" if label in self._pages else ""
             return "", f"backend: {exc}{kept}"
-        source = self._sources[label]
-        # Answers the batch did not find are stored as they arrive: an answer that adds no
-        # entry to the cache came from it (for a document too, page by page).
-        cached = cache and getattr(backend, "identity", None) is not None
-        before = _cache_entries(self._cache_dir) if cached else 0
-        started = time.perf_counter()
-        frame = pd.DataFrame({self._column: [source]},
-                             index=pd.Index([label], dtype=object, tupleize_cols=False))
-        out = recognize_frame(frame, self._column, backend=backend, cache=cache,
-                              cache_dir=self._cache_dir, progress=False, max_workers=1)
-        # A single image is page 1; a failed input has page NA (or no page column yet).
+        self._recognized[label] = out
+        # A single image is page 1; a failed input has page NA.
         self._pages[label] = {1 if page is None or pd.isna(page) else int(page): rows
                               for (_, page), rows in rows_per_image(out)}
         self._pictures = {key: value for key, value in self._pictures.items() if key[0] != label}
-        failed = _error(out) != ""
-        hit = cached and not failed and _cache_entries(self._cache_dir) == before
-        how = ("from the cache" if hit else
-               f"read in {time.perf_counter() - started:.2f} s"
-               + ("" if cache else ", cache bypassed"))
-        return f" · {how} ({backend.name})", ""
+        name = backend if isinstance(backend, str) else backend.name
+        how = f"read in {time.perf_counter() - started:.2f} s" + ("" if cache else
+                                                                  ", cache bypassed")
+        return f" · {how} ({name})", ""
 
     def _send_items(self) -> None:
         """Put the items of the image shown, with their corrections, into the front end."""
@@ -479,7 +462,7 @@ class Inspector(widgets.VBox):
         label, page = self._shown
         rows = self._pages[label][page]
         found = rows[rows["text"].notna().to_numpy()]
-        corners = _corner_array(found)
+        corners = quads(found)
         scores = found["score"].to_numpy(dtype=float, na_value=np.nan)
         items = []
         for i, (item, text) in enumerate(zip(found["item"], found["text"])):
@@ -492,8 +475,8 @@ class Inspector(widgets.VBox):
                 "x": float(corners[i, :, 0].min()), "y": float(corners[i, :, 1].min()),
                 "corrected": corrected if original == text else None,
                 "accepted": self._accepted.get(key) == text})
-        self._view.color_range = _color_range(scores)
-        self._view.items = items
+        self.review_view.color_range = _color_range(scores)
+        self.review_view.items = items
 
     def _original(self, key: Key, item: int) -> str:
         label, page = key
@@ -534,8 +517,6 @@ class Inspector(widgets.VBox):
 
     def _picture(self, key: Key) -> Image.Image:
         """The page as it was recognized (a PDF page at the size its rows give)."""
-        from .pages import page_image
-
         if key not in self._pictures:
             label, page = key
             rows = self._pages.get(label, {}).get(page)
@@ -544,13 +525,14 @@ class Inspector(widgets.VBox):
             self._pictures[key] = page_image(self._sources[label], page, size)
         return self._pictures[key]
 
-    def _say(self, kind: str, message: str) -> None:
-        color = {"ok": "#1a7f37", "busy": "#555", "error": "#c62828"}[kind]
-        self._status.value = f'<span style="color:{color}">{html.escape(message)}</span>'
+    def _say(self, kind: StatusKind, message: str) -> None:
+        self._status_text, self._status_kind = message, kind
+        self._status.value = (f'<span style="color:{STATUS_COLORS[kind]}">'
+                              f'{html.escape(message)}</span>')
 
 
 def _positions(frame: pd.DataFrame) -> pd.DataFrame:
-    corners = _corner_array(frame)
+    corners = quads(frame)
     return pd.DataFrame({"x": corners[:, :, 0].min(axis=1), "y": corners[:, :, 1].min(axis=1)},
                         index=frame.index)
 
@@ -560,12 +542,6 @@ def _sort_key(values: pd.Series, ascending: bool) -> np.ndarray:
     ranks = pd.Series(values.to_numpy()).rank(method="dense", ascending=ascending,
                                               na_option="bottom")
     return ranks.to_numpy()
-
-
-def _corner_array(rows: pd.DataFrame) -> np.ndarray:
-    from .frame import CORNER_COLUMNS
-
-    return rows[list(CORNER_COLUMNS)].to_numpy(dtype=float, na_value=np.nan).reshape(-1, 4, 2)
 
 
 def _color_range(scores: np.ndarray) -> list[float]:
@@ -578,13 +554,6 @@ def _color_range(scores: np.ndarray) -> list[float]:
     return [min(low, high - 0.01), high]
 
 
-def _coordinate_size(rows: pd.DataFrame, picture: Image.Image) -> tuple[int, int]:
-    sizes = rows[["img_w", "img_h"]].dropna()
-    if sizes.empty:
-        return picture.width, picture.height
-    return int(sizes.iloc[0, 0]), int(sizes.iloc[0, 1])
-
-
 def _encode(picture: Image.Image) -> tuple[bytes, str]:
     """The picture for the browser at full resolution: PNG, or JPEG when it is large."""
     buffer = io.BytesIO()
@@ -595,17 +564,7 @@ def _encode(picture: Image.Image) -> tuple[bytes, str]:
     return buffer.getvalue(), "jpeg"
 
 
-def _cache_entries(cache_dir: Any) -> int:
-    """How many answers the result cache holds."""
-    from .cache import ResultCache
-
-    with ResultCache(cache_dir) as store:
-        return store.info().entries
-
-
 def _answer(rows: pd.DataFrame) -> dict[str, Any]:
-    from .export import results_from_frame
-
     # One page's rows, read as one answer (with its page column, a document's rows give
     # a tuple of pages).
     return results_from_frame(rows.drop(columns="page", errors="ignore"))[0].to_dict()
@@ -617,8 +576,6 @@ def _error(rows: pd.DataFrame) -> str:
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, str]:
-    from .schema import schema_of
-
     schema = schema_of(frame)
     return {name: schema.col(name) for name in ("item", "text", "page")}
 
@@ -643,7 +600,3 @@ def _title(key: Hashable, value: Any) -> str:
         return f"{key[1]} (upload)"
     name = Path(_image_label(key, value)).name
     return f"{key}: {name}" if str(key) != name else name
-
-
-def _iter_keys(corrections: dict) -> Iterator[Hashable]:
-    return (label for label, _, _ in corrections)

@@ -1,4 +1,4 @@
-"""Persistent worker processes for the local engine, through loky.
+"""Persistent worker processes for process backends (the local engine), through loky.
 
 ``multiprocessing``'s spawn and forkserver start methods re-run the user's ``__main__`` in
 every worker, so a script without an ``if __name__ == "__main__":`` guard, or one piped on
@@ -7,10 +7,11 @@ re-import ``__main__``, keeps them alive between calls until they have been idle
 five minutes (``WXOCR_WORKER_IDLE_TIMEOUT``), and replaces a pool
 that a dead worker broke.
 
-Workers receive the backend itself, pickled with every option it has. Its engine is
-loaded in each worker on first use and kept there (:func:`~wxocr_pandas.backends.local.
-load_engine` caches it in a package module, once per parameter set), so a notebook's second
-``recognize`` pays no start-up, and answers equal the in-process ones for any options.
+Workers receive the backend's :meth:`~wxocr_pandas.backends.base.ProcessBackend.for_worker`
+copy, pickled with every option it has. The local engine is loaded in each worker on first
+use and kept there (:func:`~wxocr_pandas.backends.local.load_engine` caches it in a package
+module, once per parameter set), so a notebook's second ``recognize`` pays no start-up, and
+answers equal the in-process ones for any options.
 
 One executor serves the whole process: :func:`loky.get_reusable_executor` keeps one per
 *thread*, and the server and notebooks call from several, so it is held here and shared.
@@ -25,15 +26,17 @@ pool, so an image that kills its worker again is the culprit, and only it gets
 from __future__ import annotations
 
 import atexit
+import math
 import os
 import threading
+import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from typing import Any
 
 from .backends.base import Backend
-from .config import resolve_idle_timeout
+from .config import resolve_idle_timeout, worker_memory_growth_limit
 from .errors import BackendError, WorkerDiedError, WxOcrError
 from .images import ImageSource
 from .result import OcrResult
@@ -43,6 +46,12 @@ Outcome = OcrResult | WxOcrError
 
 _lock = threading.Lock()
 _executor: Any = None
+_size = 0
+#: The executor's workers never idle out (a server asked for it).
+_keep_alive = False
+#: When a worker last finished an image (time.monotonic); workers idle past the idle
+#: timeout have exited.
+_last_finished = -math.inf
 
 
 def usable_cpus() -> int:
@@ -61,11 +70,12 @@ def usable_cpus() -> int:
 def current_size() -> int | None:
     """The number of processes of the current executor, None when there is none."""
     with _lock:
-        return None if _executor is None else _executor._max_workers
+        return None if _executor is None else _size
 
 
 def warm_workers() -> int:
-    """How many worker processes are alive now, their engines loaded by earlier batches
+    """How many worker processes are warm now, their engines loaded by earlier batches:
+    the executor's size while its workers are within the idle timeout of their last image
     (0 before the first batch, and again once the idle timeout has stopped them).
 
     Examples
@@ -74,16 +84,21 @@ def warm_workers() -> int:
     True
     """
     with _lock:
-        processes = {} if _executor is None else _executor._processes
-        return sum(process.is_alive() for process in list(processes.values()))
+        idle = time.monotonic() - _last_finished
+        warm = _keep_alive or idle < resolve_idle_timeout()
+        return _size if _executor is not None and warm else 0
 
 
-def get_executor(max_workers: int | None = None) -> Executor:
+def get_executor(max_workers: int | None = None, *, keep_alive: bool = False) -> Executor:
     """The process-wide loky executor with ``max_workers`` processes (default: one per
-    usable core), started on first use and reused while it is healthy and of that size.
+    usable core), started on first use and reused while it is of that size.
 
-    A broken executor (a worker died) or one of another size is replaced; workers of a
-    replaced executor finish what they run, then exit.
+    Its idle workers exit after the idle timeout, unless ``keep_alive`` is asked (a
+    server's, whose next request must not wait for an engine to load): that choice holds
+    for the executors that replace it, until :func:`shutdown_workers`.
+
+    An executor of another size is replaced (its workers finish what they run, then exit);
+    :func:`submit` replaces one that a dead worker broke.
 
     Examples
     --------
@@ -91,42 +106,42 @@ def get_executor(max_workers: int | None = None) -> Executor:
     >>> get_executor(1) is get_executor(1)
     True
     """
-    global _executor
+    global _executor, _size, _keep_alive
     from loky import ProcessPoolExecutor
 
     size = max_workers or usable_cpus()
     with _lock:
-        current = _executor
-        if current is not None and (current._flags.broken or current._flags.shutdown
-                                    or current._max_workers != size):
-            current.shutdown(wait=False)
-            current = None
-        if current is None:
-            current = _executor = ProcessPoolExecutor(size, timeout=resolve_idle_timeout(),
-                                                      initializer=_leave_interrupts_to_parent,
-                                                      env=worker_env())
-        return current
+        if _executor is not None and (_size != size or (keep_alive and not _keep_alive)):
+            _executor.shutdown(wait=False)
+            _executor = None
+        if _executor is None:
+            _keep_alive = _keep_alive or keep_alive
+            _executor = ProcessPoolExecutor(
+                size, timeout=None if _keep_alive else resolve_idle_timeout(),
+                initializer=_leave_interrupts_to_parent,
+                env={"LOKY_MAX_MEMORY_LEAK_SIZE": worker_memory_growth_limit()})
+            _size = size
+        return _executor
 
 
-#: loky restarts a worker whose memory grew by more than this since its first task. Its own
-#: default (300 MB) is less than an engine's working memory for a large page grows past a
-#: first small image, so warm workers were restarted, reloading their engines, every few
-#: dozen images; with OpenVINO's kernel cache capped (``OPENVINO_CPU_PROPERTIES``) a worker
-#: levels off about 500 MB above its first image. A real leak is still caught.
-WORKER_MEMORY_GROWTH_LIMIT = 1_500_000_000
+def submit(fn: Callable[..., Any], *args: Any, max_workers: int | None = None) -> Future:
+    """``fn(*args)`` in a worker process of the executor of :func:`get_executor`.
 
-
-def worker_env() -> dict[str, str]:
-    """Environment of the worker processes: loky's memory-growth limit
-    (``LOKY_MAX_MEMORY_LEAK_SIZE``) unless the user set it.
-
-    Examples
-    --------
-    >>> worker_env()["LOKY_MAX_MEMORY_LEAK_SIZE"]
-    '1500000000'
+    An executor that a dead worker broke (or that was shut down meanwhile) refuses new work;
+    it is then replaced by a fresh one, which takes the call.
     """
-    limit = os.environ.get("LOKY_MAX_MEMORY_LEAK_SIZE", str(WORKER_MEMORY_GROWTH_LIMIT))
-    return {"LOKY_MAX_MEMORY_LEAK_SIZE": limit}
+    global _executor
+    from loky.process_executor import BrokenProcessPool, ShutdownExecutorError
+
+    pool = get_executor(max_workers)
+    try:
+        return pool.submit(fn, *args)
+    except (BrokenProcessPool, ShutdownExecutorError):
+        with _lock:
+            if _executor is pool:
+                _executor = None
+        pool.shutdown(wait=False)
+        return get_executor(max_workers).submit(fn, *args)
 
 
 def _leave_interrupts_to_parent() -> None:
@@ -151,9 +166,9 @@ def shutdown_workers(*, kill: bool = False) -> None:
     >>> import wxocr_pandas
     >>> wxocr_pandas.shutdown_workers()
     """
-    global _executor
+    global _executor, _keep_alive
     with _lock:
-        current, _executor = _executor, None
+        current, _executor, _keep_alive = _executor, None, False
     if current is not None:
         current.shutdown(wait=True, kill_workers=kill)
 
@@ -186,8 +201,9 @@ def recognize_safely(backend: Backend, source: ImageSource) -> Outcome:
 
 
 def recognize_in_worker(backend: Backend, source: ImageSource,
-                        executor: Executor | None = None) -> Future[Outcome]:
-    """Recognize one image in a worker process; the future gives the answer or the error.
+                        max_workers: int | None = None) -> Future[Outcome]:
+    """Recognize one image in a worker process (of the executor of ``max_workers``
+    processes); the future gives the answer or the error.
 
     If the worker dies, the image is sent once more to a fresh pool; if that worker dies
     too, the future gives a :class:`~wxocr_pandas.errors.WorkerDiedError`. The future
@@ -202,8 +218,8 @@ def recognize_in_worker(backend: Backend, source: ImageSource,
     """
     outer: Future[Outcome] = Future()
 
-    def send(attempt: int, pool: Executor) -> None:
-        inner = pool.submit(recognize_safely, backend, source)
+    def send(attempt: int) -> None:
+        inner = submit(recognize_safely, backend, source, max_workers=max_workers)
 
         def done(finished: Future) -> None:
             if finished.cancelled():
@@ -212,14 +228,14 @@ def recognize_in_worker(backend: Backend, source: ImageSource,
             outcome = outcome_of(finished, source)
             if isinstance(outcome, WorkerDiedError) and attempt == 1:
                 # Not from this callback's thread: it belongs to the broken pool.
-                threading.Thread(target=send, args=(2, get_executor())).start()
+                threading.Thread(target=send, args=(2,)).start()
                 return
             outer.set_result(outcome)
 
         inner.add_done_callback(done)
 
     outer.set_running_or_notify_cancel()
-    send(1, executor or get_executor())
+    send(1)
     return outer
 
 
@@ -227,10 +243,14 @@ def outcome_of(future: Future, source: ImageSource) -> Outcome:
     """What a finished worker future means for its image: its outcome, a
     :class:`WorkerDiedError` when its worker (or the pool) died under it, or a
     :class:`BackendError` when it could not be sent (an unpicklable cell)."""
+    global _last_finished
     from loky.process_executor import BrokenProcessPool, ShutdownExecutorError
 
     try:
-        return future.result()
+        outcome = future.result()
+        with _lock:
+            _last_finished = time.monotonic()
+        return outcome
     except (BrokenProcessPool, ShutdownExecutorError):
         return WorkerDiedError(image=source.label)
     except Exception as exc:
@@ -263,14 +283,14 @@ def recognize_many(backend: Backend, sources: Sequence[ImageSource], max_workers
                     yield waiting.popleft(), None
             if not in_flight and suspects:
                 index = suspects.popleft()
-                in_flight[get_executor(max_workers).submit(recognize_safely, backend,
-                                                           sources[index])] = index
+                in_flight[submit(recognize_safely, backend, sources[index],
+                                 max_workers=max_workers)] = index
                 alone = True
             elif not suspects and waiting:
-                pool = get_executor(max_workers)
                 while waiting and len(in_flight) < max_workers:
                     index = waiting.popleft()
-                    in_flight[pool.submit(recognize_safely, backend, sources[index])] = index
+                    in_flight[submit(recognize_safely, backend, sources[index],
+                                     max_workers=max_workers)] = index
             if not in_flight:
                 continue
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)

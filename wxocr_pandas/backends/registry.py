@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from ..config import setting
 from ..errors import ConfigError, UsageError
-from .base import Backend
+from .base import Backend, is_backend
 
 #: Builds a backend from the settings of this process (``WXOCR_*`` variables); no arguments.
 Factory = Callable[[], Backend]
@@ -119,6 +119,8 @@ def resolve_backend(backend: str | Backend | None = None, *, cluster: bool = Fal
     ------
     ConfigError
         For a name that is not registered (the message lists the names).
+    UsageError
+        For an object that is not a :class:`~wxocr_pandas.backends.base.Backend`.
 
     Examples
     --------
@@ -131,6 +133,9 @@ def resolve_backend(backend: str | Backend | None = None, *, cluster: bool = Fal
     """
     chosen = setting("backend", backend, "local")
     if not isinstance(chosen, str):
+        if not is_backend(chosen):
+            raise UsageError(f"{chosen!r} is not a backend: a backend has a name, an identity "
+                             "and recognize(source) (see wxocr_pandas.Backend)")
         return chosen
     with _entries_lock:
         entry = _entries.get(chosen.strip().lower())
@@ -160,7 +165,7 @@ def _wechat() -> Backend:
 
 
 def _wechat_on_cluster() -> Backend:
-    from ..cluster import cluster_wechat
+    from .wechat.cluster import cluster_wechat
 
     return cluster_wechat()
 

@@ -1,10 +1,17 @@
 """The ASGI application: WeChat's token, stable_token and OCR endpoints, and ``/healthz``.
 
-Every answer is HTTP 200 JSON in the documented shapes. The OCR endpoint checks, in order:
-the token (41001, 40001, 42001), the appid's daily quota (45009), room in the recognition
-queue (-1), then the image (an ``img_url`` to fetch, or the multipart ``img``: 47001,
-41005, 45002, 101000), and answers the package's own result (``OcrResult.to_dict()``) or
-its error (101002 for data that is not an image).
+Every answer, on any path and for any method, is HTTP 200 JSON with an integer ``errcode``,
+as WeChat answers: a path that is no API gets 40066 ("invalid url"), a known API called
+with the wrong method 43001 or 43002 ("require GET/POST method"), and a request the server
+fails on (a bug) -1 ("system error"), never a plain-text page.
+
+The OCR endpoint takes ``GET`` with ``img_url`` in the query (the API doc's example 1) and
+``POST`` with ``img_url`` in the query, or in the body (multipart, urlencoded or JSON), or a
+multipart ``img``. It checks, in order: the token (41001, 40001, 42001), the appid's daily
+quota (45009), a place in the recognition queue (-1 at once when there is none), then the
+image (47001, 41005, 45002, 101000), and answers the package's own result
+(``OcrResult.to_dict()``: integer corners, as WeChat's) or its error (101002 for data that is
+not an image; -1 for an image that waited past the queue's deadline).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from typing import Any
 
 from PIL import Image
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -30,13 +38,17 @@ from ..errors import Errcode, WxOcrError
 from .fetch import FetchError, UrlPolicy, fetch_image
 from .forms import FormError, OcrForm, read_form
 from .limits import MULTIPART_MARGIN, BodyLimit, BodyTooLarge
-from .protocol import INVALID_GRANT_TYPE, answer, error_of, log_request
+from .protocol import (INVALID_GRANT_TYPE, INVALID_URL, REQUIRE_GET, REQUIRE_POST, answer,
+                       error_of, log_request)
 from .quota import AppQuota
 from .recognition import Busy, RecognitionPool
 from .settings import FETCH_TIMEOUT, ServerSettings
 from .tokens import TokenStore
 
 OCR_PATH = "/cv/ocr/comm"
+#: The errcode of a known path called with another method: WeChat says which one it needs.
+WRONG_METHOD = {"/cgi-bin/token": REQUIRE_GET, "/cgi-bin/stable_token": REQUIRE_POST,
+                OCR_PATH: REQUIRE_POST, "/healthz": REQUIRE_GET}
 
 
 @dataclass
@@ -85,11 +97,34 @@ def create_app(settings: ServerSettings, *, policy: UrlPolicy | None = None) -> 
     app = Starlette(routes=[
         Route("/cgi-bin/token", token, methods=["GET"]),
         Route("/cgi-bin/stable_token", stable_token, methods=["POST"]),
-        Route(OCR_PATH, ocr, methods=["POST"]),
+        Route(OCR_PATH, ocr, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
-    ], lifespan=lifespan)
+    ], lifespan=lifespan, exception_handlers={HTTPException: not_an_api, Exception: failed})
+    app.router.redirect_slashes = False  # "/cv/ocr/comm/" is no API, not a redirect
     app.state.server = state
     return BodyLimit(app, {OCR_PATH: settings.max_bytes + MULTIPART_MARGIN})
+
+
+async def not_an_api(request: Request, exc: Exception) -> Response:
+    """Starlette's 404 and 405, answered as WeChat: 40066 for a path that is no API, 43001
+    or 43002 for a known one called with the wrong method."""
+    started = time.perf_counter()
+    path = request.url.path
+    if isinstance(exc, HTTPException) and exc.status_code == 405 and path in WRONG_METHOD:
+        errcode = WRONG_METHOD[path]
+        log_request(path, None, 0, errcode, started)
+        return answer(errcode, f"{request.method} is not accepted here")
+    log_request("(no such API)", None, 0, INVALID_URL, started)  # never echo the path
+    return answer(INVALID_URL, "no such API; this server has /cgi-bin/token, "
+                               "/cgi-bin/stable_token and /cv/ocr/comm")
+
+
+async def failed(request: Request, exc: Exception) -> Response:
+    """Any exception an endpoint did not expect (a bug): WeChat's -1 "system error", as JSON.
+    Starlette then raises it on, so the server's log shows the traceback."""
+    log_request(request.url.path if request.url.path in WRONG_METHOD else "(no such API)",
+                None, 0, Errcode.SYSTEM_BUSY, time.perf_counter())
+    return answer(Errcode.SYSTEM_BUSY, "the server failed on this request")
 
 
 def _state(request: Request) -> ServerState:
@@ -103,7 +138,8 @@ def _credentials_errcode(settings: ServerSettings, grant_type: Any, appid: Any,
     expected = settings.apps.get(appid) if isinstance(appid, str) else None
     if expected is None:
         return Errcode.INVALID_APPID
-    given = secret.encode() if isinstance(secret, str) else b""
+    # surrogatepass: a JSON "\ud800" is a lone surrogate, which plain UTF-8 cannot encode.
+    given = secret.encode("utf-8", "surrogatepass") if isinstance(secret, str) else b""
     if not hmac.compare_digest(given, expected.encode()):
         return Errcode.INVALID_APPSECRET
     return Errcode.OK
@@ -142,7 +178,7 @@ async def stable_token(request: Request) -> Response:
         return answer(Errcode.CONTENT_SIZE_OUT_OF_LIMIT)
     try:
         fields = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
         fields = None
     if not isinstance(fields, dict):
         log_request("/cgi-bin/stable_token", None, len(body), Errcode.DATA_FORMAT_ERROR, started)
@@ -173,7 +209,8 @@ class _Seen:
 
 
 async def ocr(request: Request) -> Response:
-    """``POST /cv/ocr/comm?access_token=...[&img_url=...]`` with a multipart ``img``."""
+    """``GET /cv/ocr/comm?access_token=...&img_url=...``, or ``POST`` with ``img_url`` in
+    the query or the body, or a multipart ``img``."""
     started = time.perf_counter()
     seen = _Seen()
     errcode, response = await _ocr(request, seen)
@@ -194,9 +231,18 @@ async def _ocr(request: Request, seen: _Seen) -> tuple[int, Response]:
     seen.appid = owner
     if not state.quota.take(owner):
         return _error(Errcode.DAILY_QUOTA)
-    if state.pool.full:  # refused before reading the upload
-        state.quota.give_back(owner)
-        return _busy()
+    try:
+        with state.pool.place():  # taken before the upload is read, or -1 at once
+            return await _recognized(request, state, seen)
+    except Busy as exc:
+        state.quota.give_back(owner)  # not served: the client will send it again
+        return _error(Errcode.SYSTEM_BUSY, str(exc))
+
+
+async def _recognized(request: Request, state: ServerState, seen: _Seen
+                      ) -> tuple[int, Response]:
+    """The answer for the request's image (it holds a place in the queue)."""
+    assert state.pool is not None
     try:
         data = await _image(request, state, seen)
     except (FormError, FetchError) as exc:
@@ -205,28 +251,28 @@ async def _ocr(request: Request, seen: _Seen) -> tuple[int, Response]:
         return _error(Errcode.CONTENT_SIZE_OUT_OF_LIMIT, str(exc))
     except ClientDisconnect:  # nobody reads this answer; the log line still says what happened
         return _error(Errcode.DATA_FORMAT_ERROR, "the client left before the body ended")
-    if data is None:
-        return _error(Errcode.MEDIA_DATA_MISSING, "send a multipart img part or img_url")
     seen.size = len(data)
     if len(data) >= state.settings.max_bytes:
         return _error(Errcode.CONTENT_SIZE_OUT_OF_LIMIT,
                       f"image is {len(data)} bytes, the limit is under {state.settings.max_bytes}")
-    try:
-        outcome = await state.pool.recognize(data)
-    except Busy:
-        state.quota.give_back(owner)
-        return _busy()
+    outcome = await state.pool.recognize(data)
     if isinstance(outcome, WxOcrError):
         return _error(error_of(outcome.errcode), outcome.errmsg)
     return Errcode.OK, JSONResponse(outcome.to_dict())
 
 
-async def _image(request: Request, state: ServerState, seen: _Seen) -> bytes | None:
-    """The image bytes of the request: fetched from ``img_url`` (query, else form field),
-    else the multipart ``img``; None when there is neither."""
+async def _image(request: Request, state: ServerState, seen: _Seen) -> bytes:
+    """The image bytes of the request: fetched from ``img_url`` (query, else body field),
+    else the multipart ``img``. A ``GET`` has its ``img_url`` in the query, and no body.
+
+    Raises
+    ------
+    FormError
+        41005 when there is no image, 47001 for a body that cannot be read.
+    """
     url = request.query_params.get("img_url")
     form = OcrForm()
-    if not url:
+    if not url and request.method == "POST":
         seen.size = int(request.headers.get("content-length") or 0)
         reading = read_form(request.headers.get("content-type"), request.stream(),
                             max_image_bytes=state.settings.max_bytes)
@@ -241,15 +287,14 @@ async def _image(request: Request, state: ServerState, seen: _Seen) -> bytes | N
     if url:
         return await fetch_image(url, state.policy, max_bytes=state.settings.max_bytes,
                                  timeout=FETCH_TIMEOUT)
-    return None
+    if form.parts:
+        raise FormError(f"no part named img (the form has: {', '.join(form.parts)}); WeChat "
+                        "reads the image from the part img", Errcode.MEDIA_DATA_MISSING)
+    raise FormError("send a multipart img part or img_url", Errcode.MEDIA_DATA_MISSING)
 
 
 def _error(errcode: int, detail: str | None = None) -> tuple[int, Response]:
     return errcode, answer(errcode, detail)
-
-
-def _busy() -> tuple[int, Response]:
-    return _error(Errcode.SYSTEM_BUSY, "the recognition queue is full, retry later")
 
 
 def _blank_png() -> bytes:

@@ -1,15 +1,26 @@
-"""Read the OCR request's multipart body as it streams in: the ``img`` part (kept in memory,
-refused as soon as it reaches the image limit) and an ``img_url`` field. Other parts (such
-as the ``type`` some clients send) are skipped without being kept.
+"""Read the OCR request's body as it streams in.
 
-A body that ends before the closing boundary is malformed (47001): python-multipart's
-parser does not check that itself, so the end of the message is tracked here.
+- ``multipart/form-data`` (WeChat's documented form): the ``img`` part (kept in memory,
+  refused as soon as it reaches the image limit) and an ``img_url`` field. Other parts (such
+  as the ``type`` some clients send) are skipped without being kept; their names are noted,
+  so an answer can say what came instead of ``img``. ``img`` is the only name WeChat
+  documents for the image of this endpoint, for every OCR endpoint of its family, and every
+  mature SDK sends it; ``media`` is the part of WeChat's *media upload* endpoints, not of this
+  one, so a ``media`` part is not taken for the image (41005, saying so).
+- ``application/x-www-form-urlencoded`` (EasyWeChat 4.x sends ``img_url`` so) and
+  ``application/json`` (``{"img_url": ...}``): a small body read for its ``img_url``.
+
+A multipart body that ends before the closing boundary is malformed (47001):
+python-multipart's parser does not check that itself, so the end of the message is tracked
+here.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -17,6 +28,10 @@ from ..errors import Errcode
 
 #: Longest ``img_url`` field accepted, in bytes.
 MAX_URL_BYTES = 8192
+#: Longest urlencoded or JSON body read for its ``img_url``, in bytes.
+MAX_FIELDS_BYTES = 16 * 1024
+#: Part names noted for the answer's hint (the first few, each cut short).
+NOTED_PARTS, NOTED_NAME_CHARS = 4, 40
 
 
 class FormError(Exception):
@@ -33,6 +48,8 @@ class OcrForm:
 
     img: bytes | None = None
     img_url: str | None = None
+    #: Names of the first multipart parts, to say what came instead of ``img``.
+    parts: tuple[str, ...] = ()
 
 
 class _Collector:
@@ -41,6 +58,7 @@ class _Collector:
     def __init__(self, max_image_bytes: int) -> None:
         self.max_image_bytes = max_image_bytes
         self.parts: dict[bytes, bytearray] = {}
+        self.names: list[str] = []
         self.ended = False
         self._keeping: bytearray | None = None
         self._name: bytes = b""
@@ -74,6 +92,8 @@ class _Collector:
         if b"name" not in options:
             raise FormError("a multipart part has no name")
         self._name = options[b"name"]
+        if len(self.names) < NOTED_PARTS:
+            self.names.append(self._name.decode("utf-8", "replace")[:NOTED_NAME_CHARS])
         if self._name in (b"img", b"img_url") and self._name not in self.parts:
             self._keeping = self.parts[self._name] = bytearray()
 
@@ -95,16 +115,37 @@ async def read_form(content_type: str | None, body: AsyncIterator[bytes], *,
                     max_image_bytes: int) -> OcrForm:
     """Parse the OCR request body.
 
-    An empty body gives an empty form (the caller answers 41005); a body that is not
-    ``multipart/form-data`` is a data format error.
+    An empty body gives an empty form (the caller answers 41005); a body of another content
+    type is a data format error.
 
     Raises
     ------
     FormError
-        47001 for a malformed, truncated or non-multipart body, 45002 for an ``img`` of
-        ``max_image_bytes`` or more.
+        47001 for a malformed or truncated body, or one of another content type, 45002 for
+        an ``img`` of ``max_image_bytes`` or more.
+
+    Examples
+    --------
+    >>> import asyncio
+    >>> async def body(*chunks):
+    ...     for chunk in chunks:
+    ...         yield chunk
+    >>> asyncio.run(read_form("application/x-www-form-urlencoded",
+    ...     body(b"img_url=https%3A%2F%2Fexample.com%2Fa.png"), max_image_bytes=100)).img_url
+    'https://example.com/a.png'
+    >>> asyncio.run(read_form("application/json", body(b'{"img_url": "https://example.com/a.png"}'),
+    ...     max_image_bytes=100)).img_url
+    'https://example.com/a.png'
     """
     kind, options = parse_options_header(content_type)
+    if kind in _FIELD_READERS:
+        data = bytearray()
+        async for chunk in body:
+            data += chunk
+            if len(data) > MAX_FIELDS_BYTES:
+                raise FormError(f"a {kind.decode()} body over {MAX_FIELDS_BYTES} bytes")
+        url = _FIELD_READERS[kind](bytes(data)) if data.strip() else None
+        return OcrForm(img_url=_checked_url(url))
     if kind != b"multipart/form-data":
         async for chunk in body:
             if chunk:
@@ -126,4 +167,39 @@ async def read_form(content_type: str | None, body: AsyncIterator[bytes], *,
     img = collector.parts.get(b"img")
     url = collector.parts.get(b"img_url")
     return OcrForm(img=None if img is None else bytes(img),
-                   img_url=None if url is None else url.decode("utf-8", "replace").strip())
+                   img_url=None if url is None else url.decode("utf-8", "replace").strip(),
+                   parts=tuple(collector.names))
+
+
+def _urlencoded_url(data: bytes) -> str | None:
+    try:
+        fields = parse_qsl(data.decode("utf-8", "replace"), keep_blank_values=True,
+                           max_num_fields=64)
+    except ValueError:  # more fields than that
+        raise FormError("an urlencoded body with too many fields") from None
+    return next((value for name, value in fields if name == "img_url"), None)
+
+
+def _json_url(data: bytes) -> str | None:
+    try:
+        fields = json.loads(data)
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
+        raise FormError("the JSON body does not parse") from None
+    if not isinstance(fields, dict):
+        raise FormError("the JSON body is not an object")
+    url = fields.get("img_url")
+    if url is not None and not isinstance(url, str):
+        raise FormError("img_url is not a string")
+    return url
+
+
+_FIELD_READERS = {b"application/x-www-form-urlencoded": _urlencoded_url,
+                  b"application/json": _json_url}
+
+
+def _checked_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    if len(url.encode("utf-8", "surrogatepass")) > MAX_URL_BYTES:
+        raise FormError(f"img_url is longer than {MAX_URL_BYTES} bytes")
+    return url.strip()

@@ -14,16 +14,24 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from ..backends.wechat_errcodes import ERRCODES
+from ..backends.wechat.errcodes import ERRCODES
 from ..errors import Errcode
 
 _log = logging.getLogger("wxocr_pandas.server")
 
 #: The one errcode WeChat's table has for a bad ``grant_type`` (a client never meets it).
 INVALID_GRANT_TYPE = 40002
-#: errcode -> WeChat's errmsg: the client's errcode table, plus "ok" and the grant_type error.
+#: A path that is no API: WeChat's common errcode table says "invalid url: check that the
+#: API's URL is the documented one", and api.weixin.qq.com answers it for a path it does not
+#: serve.
+INVALID_URL = 40066
+#: A known API called with the wrong method (WeChat's global errcode table).
+REQUIRE_GET, REQUIRE_POST = 43001, 43002
+#: errcode -> WeChat's errmsg: the client's errcode table, plus "ok" and the errcodes only a
+#: server answers (grant_type, URL, method).
 ERRMSGS: Mapping[int, str] = MappingProxyType({
-    Errcode.OK: "ok", INVALID_GRANT_TYPE: "invalid grant_type",
+    Errcode.OK: "ok", INVALID_GRANT_TYPE: "invalid grant_type", INVALID_URL: "invalid url",
+    REQUIRE_GET: "require GET method", REQUIRE_POST: "require POST method",
     **{errcode: rule.errmsg for errcode, rule in ERRCODES.items()}})
 
 

@@ -1,7 +1,7 @@
 """Per-appid daily quota of OCR calls, counted in memory for the Beijing-time day.
 
 WeChat's quota resets at midnight Beijing time; the day comes from
-:func:`wxocr_pandas.quota.today`, the same day the package's client-side counter uses.
+:func:`wxocr_pandas.backends.wechat.quota.today`, the same day the package's client-side counter uses.
 Counts live in the server process: a restart starts the day's counts again.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from ..quota import today
+from ..backends.wechat.quota import today
 
 
 class AppQuota:

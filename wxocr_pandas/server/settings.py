@@ -11,8 +11,12 @@ from ..errors import ConfigError
 
 #: WeChat's documented image limit: under 2 MB.
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
-#: Images that may wait for a worker, per worker; more are answered -1 (busy) at once.
-WAITING_PER_WORKER = 4
+#: Seconds an image may wait in the queue for a worker; past it, -1 (busy).
+QUEUE_TIMEOUT = 30.0
+#: Seconds one worker (one thread) takes per image, at the slow end of what was measured on a
+#: busy 2-core machine: 0.4 s for the bundled samples (receipts, a screenshot, signs), 1.0 to
+#: 1.8 s for an A4 page at 150 dpi. The default queue is sized with it.
+SECONDS_PER_IMAGE = 1.5
 #: Seconds an ``img_url`` fetch may take in all, redirects included.
 FETCH_TIMEOUT = 10.0
 
@@ -88,6 +92,12 @@ class ServerSettings:
     upload_timeout
         Seconds a client has to send the request body (a client trickling bytes holds a
         connection, never more: 47001 after this).
+    queue
+        Images that may wait for a worker (each worker runs one); one more is answered -1 at
+        once, before its upload is read. Default: as many as the workers get through in
+        ``queue_timeout`` at :data:`SECONDS_PER_IMAGE` (20 per worker).
+    queue_timeout
+        Seconds an image may wait in the queue; one that waited longer is answered -1.
 
     Examples
     --------
@@ -105,13 +115,18 @@ class ServerSettings:
     cache: bool = True
     cache_dir: str | os.PathLike[str] | None = None
     upload_timeout: float = 30.0
+    queue: int | None = None
+    queue_timeout: float = QUEUE_TIMEOUT
 
     def __post_init__(self) -> None:
         for name in ("daily_quota", "max_bytes", "workers", "token_ttl"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, not {getattr(self, name)}")
-        if self.upload_timeout <= 0:
-            raise ConfigError(f"upload_timeout must be positive, not {self.upload_timeout}")
+        for name in ("upload_timeout", "queue_timeout"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"{name} must be positive, not {getattr(self, name)}")
+        if self.queue is not None and self.queue < 0:
+            raise ConfigError(f"queue must be at least 0, not {self.queue}")
         if not self.apps:
             raise ConfigError("no app to serve")
 
@@ -120,7 +135,23 @@ class ServerSettings:
                 f"max_bytes={self.max_bytes}, workers={self.workers}, backend={self.backend!r})")
 
     @property
+    def queue_size(self) -> int:
+        """Images that may wait for a worker: ``queue``, else as many as the workers get
+        through in ``queue_timeout``.
+
+        Examples
+        --------
+        >>> ServerSettings({"wx1": "s"}, workers=2).queue_size
+        40
+        >>> ServerSettings({"wx1": "s"}, workers=2, queue=16).queue_size
+        16
+        """
+        if self.queue is not None:
+            return self.queue
+        return self.workers * max(1, int(self.queue_timeout / SECONDS_PER_IMAGE))
+
+    @property
     def capacity(self) -> int:
-        """Images admitted at once: one running per worker, :data:`WAITING_PER_WORKER`
-        waiting per worker."""
-        return self.workers * (1 + WAITING_PER_WORKER)
+        """OCR requests admitted at once: one running per worker, :attr:`queue_size`
+        waiting (or still sending their upload)."""
+        return self.workers + self.queue_size

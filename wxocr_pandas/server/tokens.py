@@ -52,6 +52,10 @@ class TokenStore:
     ('wx1', 7200)
     >>> store.check("forged")
     40001
+    >>> stable, _ = store.issue("wx1", stable=True)
+    >>> forced, _ = store.issue("wx1", stable=True, force_refresh=True)
+    >>> store.issue("wx1", stable=True)[0] == forced != stable
+    True
     """
 
     def __init__(self, ttl: float, overlap: float = OVERLAP,
@@ -74,9 +78,10 @@ class TokenStore:
         with self._lock:
             self._forget_dead(now)
             if stable and not force_refresh:
-                for token, held in self._tokens.items():
-                    if held.appid == appid and held.stable and held.expires_at > now:
-                        return token, int(held.expires_at - now)
+                current = self._current_stable(appid, now)
+                if current is not None:
+                    token, held = current
+                    return token, int(held.expires_at - now)
             same_kind = [token for token, held in self._tokens.items()
                          if held.appid == appid and held.stable == stable]
             for token in same_kind[:max(0, len(same_kind) - MAX_HELD + 1)]:
@@ -88,6 +93,15 @@ class TokenStore:
             token = secrets.token_urlsafe(48)
             self._tokens[token] = _Token(appid, now + self.ttl, stable)
             return token, int(self.ttl)
+
+    def _current_stable(self, appid: str, now: float) -> tuple[str, _Token] | None:
+        """The appid's live stable token that no ``force_refresh`` has replaced (a replaced
+        one only lives out its overlap for the clients still holding it)."""
+        for token, held in reversed(self._tokens.items()):
+            if (held.appid == appid and held.stable and not held.replaced
+                    and held.expires_at > now):
+                return token, held
+        return None
 
     def check(self, token: str) -> str | int:
         """The appid a live token belongs to, else the errcode to answer: 40001 (unknown,

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError, WxOcrError
-from ..geometry import quads, rotate
+from ..geometry import enclosing_boxes, quads, rotate
 from ..schema import ImageGroups, Schema, group_images, schema_of
 from ..text import _join
 from .grid import Rules, Table, bands, cut_text, find_tables, text_height
@@ -109,7 +109,7 @@ def read_tables(frame: pd.DataFrame, *, image_column: Hashable | None = None,
         text_layer = column is not None and not np.isfinite(scores[rows]).any() \
             and _is_pdf(frame[column].iloc[first])
         angle = 0.0 if text_layer else _skew(corners[rows])
-        box = _enclose(rotate(corners[rows] - centre, -angle) + centre)
+        box = enclosing_boxes(rotate(corners[rows] - centre, -angle) + centre)
         height = text_height(box)
         words = [str(t) for t in texts[rows]]
         found_rules, grey = None, None
@@ -128,7 +128,7 @@ def _skew(corners: np.ndarray) -> float:
     fitted through each band at least four text heights long; engines often give a
     slightly turned short item an upright box), else the median angle of the items' top
     edges. Under :data:`MIN_SKEW` it is 0: nothing to turn."""
-    box = _enclose(corners)
+    box = enclosing_boxes(corners)
     centre_x, centre_y = (box[:, 0] + box[:, 2]) / 2, (box[:, 1] + box[:, 3]) / 2
     height = text_height(box)
     slopes = []
@@ -145,11 +145,6 @@ def _skew(corners: np.ndarray) -> float:
         angles = angles[np.isfinite(angles) & (np.abs(angles) <= MAX_SKEW)]
         angle = float(np.median(angles)) if len(angles) else 0.0
     return angle if abs(angle) >= MIN_SKEW else 0.0
-
-
-def _enclose(corners: np.ndarray) -> np.ndarray:
-    return np.column_stack([corners[..., 0].min(1), corners[..., 1].min(1),
-                            corners[..., 0].max(1), corners[..., 1].max(1)])
 
 
 def _pieces(rows: np.ndarray, box: np.ndarray, words: list[str], grey: np.ndarray | None,
@@ -175,7 +170,7 @@ def _pieces(rows: np.ndarray, box: np.ndarray, words: list[str], grey: np.ndarra
 def _is_pdf(value: Any) -> bool:
     """``value`` is a PDF file or PDF bytes (only the first kilobyte is read)."""
     from ..images import as_source
-    from ..pages import sniff
+    from ..documents import sniff
 
     try:
         source = as_source(value)
@@ -195,7 +190,7 @@ def _rules_of(value: Any, page: Any, size: tuple[float, float], box: np.ndarray,
     grey pixels, turned like the items and with the rules painted out, or None and None
     when the image cannot be read."""
     from ..images import as_source
-    from ..pages import page_image, sniff
+    from ..documents import page_image, sniff
     from .ruling import image_rules, ink, join_segments, pdf_rules, upright, without_rules
 
     number = 1 if page is None or pd.isna(page) else int(page)
@@ -233,7 +228,7 @@ def _regions_of(regions: pd.DataFrame | None, label: Hashable, page: Any, angle:
         return None
     x0, y0, x1, y1 = (rows[c].to_numpy(dtype=np.float64) for c in ("x_min", "y_min", "x_max", "y_max"))
     corners = np.stack([np.column_stack(xy) for xy in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], 1)
-    return _enclose(rotate(corners - centre, -angle) + centre)
+    return enclosing_boxes(rotate(corners - centre, -angle) + centre)
 
 
 def _image_quad(cell_box: Sequence[float], page: PageTables) -> np.ndarray:
@@ -245,7 +240,7 @@ def _image_quad(cell_box: Sequence[float], page: PageTables) -> np.ndarray:
 
 def _image_box(cell_box: Sequence[float], page: PageTables) -> tuple[float, ...]:
     """A deskewed box turned back onto the image, and enclosed."""
-    return tuple(float(v) for v in _enclose(_image_quad(cell_box, page)[None])[0])
+    return tuple(float(v) for v in enclosing_boxes(_image_quad(cell_box, page)[None])[0])
 
 
 def cells(frame: pd.DataFrame, *, image_column: Hashable | None = None, rules: bool = True,

@@ -16,7 +16,7 @@ are written once, in :func:`get_token` and :func:`invalidate_token`:
 *Where* the token lives is pluggable: a :class:`TokenStore` holds the state and the lock that
 guards it. :class:`MemoryTokenStore` keeps it in this process (:func:`process_token_store`
 gives every backend of one account the same store);
-:class:`wxocr_pandas.cluster.SharedTokenStore` keeps it in a Dask scheduler for a whole cluster.
+:class:`wxocr_pandas.backends.wechat.cluster.SharedTokenStore` keeps it in a Dask scheduler for a whole cluster.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ the client-side codes (900xxx) live in :mod:`wxocr_pandas.errors`.
 
 Examples
 --------
->>> from wxocr_pandas.backends.wechat_errcodes import ERRCODES, QUOTA_SPENT
+>>> from wxocr_pandas.backends.wechat.errcodes import ERRCODES, QUOTA_SPENT
 >>> ERRCODES[45009].error.__name__, 45009 in QUOTA_SPENT
 ('QuotaExceededError', True)
 """
@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from ..errors import (
+from ...errors import (
     AccessTokenError,
     AccountConfigError,
     ApiError,

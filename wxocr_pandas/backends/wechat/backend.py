@@ -26,15 +26,15 @@ from typing import Any
 from tenacity import RetryCallState, Retrying, stop_after_attempt, wait_exponential_jitter
 from tenacity.wait import wait_base
 
-from ..config import flag_setting, number_setting, resolve_timeout, setting
-from ..errors import AccessTokenError, BackendError, ConfigError, Errcode, TransportError, WxOcrError
-from ..images import ImageSource
-from ..quota import DailyQuota
-from ..redaction import redact, redact_url
-from ..result import OcrResult
-from ..upload import Upload, prepare_upload
+from ...config import flag_setting, number_setting, resolve_timeout, setting
+from ...errors import AccessTokenError, BackendError, ConfigError, Errcode, TransportError, WxOcrError
+from ...images import ImageSource
+from .quota import DailyQuota
+from ...redaction import redact, redact_url
+from ...result import OcrResult
+from .upload import Upload, prepare_upload
 from .token import TokenStore, get_token, invalidate_token, process_token_store
-from .wechat_errcodes import QUOTA_SPENT, RETRY_ONCE, RETRY_SAFE, TOKEN_REFUSED, api_error
+from .errcodes import QUOTA_SPENT, RETRY_ONCE, RETRY_SAFE, TOKEN_REFUSED, api_error
 
 DEFAULT_BASE_URL = "https://api.weixin.qq.com"
 OCR_PATH = "/cv/ocr/comm"
@@ -126,9 +126,9 @@ class WeChatBackend:
     sleep
         The function that waits between attempts (tests pass a recorder).
     token_store
-        Where the access token lives (:class:`~wxocr_pandas.backends.token.TokenStore`); by
+        Where the access token lives (:class:`~wxocr_pandas.backends.wechat.token.TokenStore`); by
         default the store this process shares for the API root and appid. The Dask cluster
-        plugs in one store for all its workers (:class:`~wxocr_pandas.cluster.SharedTokenStore`).
+        plugs in one store for all its workers (:class:`~wxocr_pandas.backends.wechat.cluster.SharedTokenStore`).
 
     Examples
     --------
@@ -205,7 +205,7 @@ class WeChatBackend:
         Raises
         ------
         WxOcrError
-            A subclass per failure, see :data:`.wechat_errcodes.ERRCODES`; each names
+            A subclass per failure, see :data:`.errcodes.ERRCODES`; each names
             the image and never holds the token or secret.
         """
         upload: Upload | None = None

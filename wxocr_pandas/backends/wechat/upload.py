@@ -17,9 +17,9 @@ from pathlib import PurePath
 
 from PIL import ExifTags, Image
 
-from .errors import InvalidImageError
-from .images import ImageSource, decode, open_image
-from .result import ImgSize, Item, OcrResult, Point
+from ...errors import InvalidImageError
+from ...images import ImageSource, decode, open_image
+from ...result import ImgSize, Item, OcrResult, Point
 
 #: WeChat's limit: files must be smaller than 2 MB.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ import warnings
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .config import directory_setting
-from .errors import Errcode, QuotaExceededError
+from ...config import directory_setting
+from ...errors import Errcode, QuotaExceededError
 
 _BEIJING = timezone(timedelta(hours=8))
 #: Share of the budget at which a warning is given.

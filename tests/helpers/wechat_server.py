@@ -33,7 +33,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from wxocr_pandas import OcrResult, WeChatBackend
-from wxocr_pandas.backends.token import clear_tokens
+from wxocr_pandas.backends.wechat.token import clear_tokens
 from wxocr_pandas.images import as_source
 
 APPID = "wxfake00c0ffee0001"

@@ -1,9 +1,15 @@
 """Run the package's own WeChat-protocol server (``wxocr serve``) for tests: real uvicorn on
 127.0.0.1, in a thread of the test process (:func:`running_server`) or as the ``wxocr serve``
-command in a subprocess (:func:`start_cli_server`)."""
+command in a subprocess (:func:`start_cli_server`).
+
+Every OCR answer the tests read through :meth:`Running.ocr` is decoded as a typed client
+decodes it (:func:`strict_answer`: Go's ``X int64``, Gson's ``int``): a corner or an
+``img_size`` that is not an integer in the JSON text, ``185.0`` included, fails the test.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -16,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import requests
+from wechatpy import WeChatClient
 
 from wxocr_pandas.server import ServerSettings, create_app
 from wxocr_pandas.server.fetch import UrlPolicy
@@ -27,6 +35,45 @@ SECRET = "SERVE-SECRET-5b1d-never-log-me"
 APPID2 = "wxserve00c0ffee0002"
 SECRET2 = "SERVE-SECRET-77aa-never-log-me"
 APPS = {APPID: SECRET, APPID2: SECRET2}
+
+
+class _Point(msgspec.Struct):
+    x: int
+    y: int
+
+
+class _Pos(msgspec.Struct):
+    left_top: _Point
+    right_top: _Point
+    right_bottom: _Point
+    left_bottom: _Point
+
+
+class _Item(msgspec.Struct):
+    text: str
+    pos: _Pos
+    score: float | None = None
+
+
+class _Size(msgspec.Struct):
+    w: int
+    h: int
+
+
+class WeChatAnswer(msgspec.Struct):
+    """WeChat's OCR answer with integer types, as typed clients declare it."""
+
+    errcode: int
+    errmsg: str
+    items: list[_Item] | None = None
+    img_size: _Size | None = None
+
+
+def strict_answer(body: bytes) -> dict[str, Any]:
+    """The JSON answer ``body`` as a dict, after a strict typed decoding (msgspec refuses a
+    float such as ``185.0`` for an ``int``, as Go and Gson do)."""
+    msgspec.json.decode(body, type=WeChatAnswer)
+    return json.loads(body)
 
 
 @dataclass
@@ -45,8 +92,8 @@ class Running:
         if token is not None:
             params["access_token"] = token
         files = {"img": ("image.png", image, "image/png")} if image is not None else None
-        return requests.post(f"{self.url}/cv/ocr/comm", params=params, files=files,
-                             timeout=120).json()
+        return strict_answer(requests.post(f"{self.url}/cv/ocr/comm", params=params,
+                                           files=files, timeout=120).content)
 
 
 def free_socket(host: str = "127.0.0.1") -> socket.socket:
@@ -106,3 +153,18 @@ def start_cli_server(*args: str, env: dict[str, str] | None = None,
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("wxocr serve did not come up")
+
+
+class ServerClient(WeChatClient):
+    """wechatpy (a third-party SDK, from PyPI) pointed at ``wxocr serve`` as its users would:
+    its API roots, and its token URL, which ``fetch_access_token`` hard-codes."""
+
+    def __init__(self, base: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.base = base
+        self.API_BASE_URL = f"{base}/cgi-bin/"
+        self.wxa.API_BASE_URL = f"{base}/"
+
+    def fetch_access_token(self) -> dict[str, Any]:
+        return self._fetch_access_token(url=f"{self.base}/cgi-bin/token", params={
+            "grant_type": "client_credential", "appid": self.appid, "secret": self.secret})

@@ -20,7 +20,7 @@ from wxocr_pandas import (
     QuotaExceededError,
     RetryableApiError,
 )
-from wxocr_pandas.backends.wechat_errcodes import (
+from wxocr_pandas.backends.wechat.errcodes import (
     ERRCODES,
     QUOTA_SPENT,
     RETRY_ONCE,

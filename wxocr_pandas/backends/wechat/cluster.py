@@ -32,13 +32,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .backends.token import TokenState
-from .backends.wechat import WeChatBackend
-from .config import number_setting, setting
-from .errors import ConfigError, WxOcrError
-from .images import ImageSource
+from .token import TokenState
+from .backend import DEFAULT_BASE_URL, WeChatBackend
+from ...config import number_setting, setting
+from ...errors import ConfigError, WxOcrError
+from ...images import ImageSource
 from .quota import today
-from .result import OcrResult
+from ...result import OcrResult
 
 if TYPE_CHECKING:
     import distributed
@@ -141,7 +141,7 @@ def scope_name(base_url: str, appid: str | None) -> str:
 
 def clear_stop(appid: str | None = None, base_url: str | None = None) -> None:
     """Lift the cluster-wide stop of one account (e.g. after buying more quota); needs a
-    Dask client. The machines' local call counters (:mod:`wxocr_pandas.quota`) are apart.
+    Dask client. The machines' local call counters (:mod:`wxocr_pandas.backends.wechat.quota`) are apart.
 
     Examples
     --------
@@ -149,18 +149,16 @@ def clear_stop(appid: str | None = None, base_url: str | None = None) -> None:
     """
     from distributed import Variable
 
-    from .backends.wechat import DEFAULT_BASE_URL
-
     url = str(setting("base_url", base_url, DEFAULT_BASE_URL)).rstrip("/")
     Variable(f"{scope_name(url, setting('appid', appid))}-stop").delete()
 
 
 class SharedTokenStore:
-    """A :class:`~wxocr_pandas.backends.token.TokenStore` for a whole Dask cluster: the
+    """A :class:`~wxocr_pandas.backends.wechat.token.TokenStore` for a whole Dask cluster: the
     token state lives in a :class:`distributed.Variable` (in the scheduler's memory, never in
     a graph), and a :class:`distributed.Lock` makes one worker fetch while the others wait
     (single flight across machines). The refresh rules are the process's own
-    (:func:`~wxocr_pandas.backends.token.get_token`); only the place differs.
+    (:func:`~wxocr_pandas.backends.wechat.token.get_token`); only the place differs.
 
     The Dask objects are made on first use: they need this process's Dask client.
 
