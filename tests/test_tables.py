@@ -24,11 +24,11 @@ from wxocr_pandas import UsageError, with_schema
 from wxocr_pandas.tables import CELL_COLUMNS, CELL_DTYPES, TableWarning, cells, tables
 from wxocr_pandas.tables.frames import read_tables
 from wxocr_pandas.tables.grid import Rules, find_tables
-from conftest import ROOT, load_tool
+from tests.helpers.tools import load_tool
 
 make_tables = load_tool("make_tables")
 table_score = load_tool("table_score")
-REAL = ROOT / "samples" / "tables"
+REAL = Path(__file__).resolve().parents[1] / "samples" / "tables"
 
 
 @pytest.fixture(scope="module")
