@@ -64,6 +64,8 @@ RULE_COVER = 0.5
 RULE_SPAN = 0.3
 #: At most this many rows above a rule are a header.
 MAX_HEADER_ROWS = 3
+#: An item this many text heights wide is running text, no cell.
+PROSE_WIDTH = 15.0
 #: A ruled table has text in at least this share of its cells ...
 MIN_FILLED = 0.3
 #: ... a borderless one in at least this share (a chart's tick labels and legend align too).
@@ -261,13 +263,20 @@ def bands(idx: np.ndarray, box: np.ndarray) -> list[np.ndarray]:
 
 
 def _is_row(band: np.ndarray, box: np.ndarray, height: float) -> bool:
-    """Two items or more, some of them a cell gap apart."""
+    """Two items or more, some of them a cell gap apart, none as wide as a line of prose
+    (an engine splits a long line at a wide space)."""
     if len(band) < 2:
         return False
     xs = box[band]
+    if (xs[:, 2] - xs[:, 0]).max() > PROSE_WIDTH * height:
+        return False
     order = np.argsort(xs[:, 0])
     right = np.maximum.accumulate(xs[order, 2])
-    return bool((xs[order[1:], 0] - right[:-1] >= CELL_GAP * height).any())
+    gaps = np.clip(xs[order[1:], 0] - right[:-1], 0, None)
+    extent = right[-1] - xs[order[0], 0]
+    if extent > 2 * PROSE_WIDTH * height and gaps.sum() < 0.1 * extent:
+        return False  # a long line in pieces (an engine cuts Chinese prose at its commas)
+    return bool((gaps >= CELL_GAP * height).any())
 
 
 def _aligned_regions(free: np.ndarray, box: np.ndarray, rules: Rules, height: float
@@ -288,11 +297,12 @@ def _aligned_regions(free: np.ndarray, box: np.ndarray, rules: Rules, height: fl
             gap = box[found[j], 1].min() - box[found[j - 1], 3].max()
             if gap > ROW_GAP * height:
                 break
+            extent = box[found[j], 2].max() - box[found[j], 0].min()
             if rows[j]:
                 run.extend(range(last_row + 1, j + 1))
                 last_row = j
-            elif j - last_row > 2:
-                break
+            elif j - last_row > 2 or extent > PROSE_WIDTH * height:
+                break  # three lines that are no row, or a line of prose, end the table
             j += 1
         k = last_row + 1
         row_bands = [b for b in run if rows[b]]
@@ -309,7 +319,7 @@ def _aligned_regions(free: np.ndarray, box: np.ndarray, rules: Rules, height: fl
 def _prose(members: np.ndarray, box: np.ndarray, height: float) -> bool:
     """Columns of running text: every item group wide and most lines filling it."""
     widths = box[members, 2] - box[members, 0]
-    return bool(np.median(widths) > 15 * height)
+    return bool(np.median(widths) > PROSE_WIDTH * height)
 
 
 def _bounded(members: np.ndarray, box: np.ndarray, rules: Rules, height: float
@@ -512,8 +522,8 @@ def cut_text(text: str, b: np.ndarray, cuts: list[tuple[float, float, float]],
     Each cut is ``(x_start, x_end, share)``: the blank (or rule) from ``x_start`` to
     ``x_end`` ends one piece and starts the next, after ``share`` of the text's width. The
     text is cut after the characters that fill that share (a wide CJK character counts
-    twice), or at the nearest space at most ``near`` characters from there (default: two, or
-    15 % of the text).
+    twice, ``i`` or ``l`` half), or at the nearest space at most ``near`` characters from
+    there (default: two, or a quarter of the text).
     A blank next to full-width punctuation (``，`` ``。``, ink only at the bottom) is no cut.
 
     Examples
@@ -523,30 +533,49 @@ def cut_text(text: str, b: np.ndarray, cuts: list[tuple[float, float, float]],
     >>> [t for _, t in cut_text("68.208,636.00", np.array([0, 0, 220, 10]), [(65, 122, 0.4)])]
     ['68.20', '8,636.00']
     """
-    weights = np.array([0.0 if ch.isspace() else 2.0 if is_wide(ch) else 1.0 for ch in text])
+    weights = np.array([_glyph_width(ch) for ch in text])
     total = weights.sum()
     if total == 0:
         return None
     ends = np.cumsum(weights)
-    positions = []
-    for _, _, share in cuts:
+    near = near if near is not None else max(2.0, 0.25 * len(text))
+    kept: list[tuple[int, float, float]] = []  # (cut, x_start, x_end), left to right
+    for x_start, x_end, share in cuts:
         cut = int(np.argmin(np.abs(ends - share * total))) + 1
         if any(unicodedata.category(ch).startswith("P") and is_wide(ch)
                for ch in text[max(cut - 2, 0):cut + 2]):
             return None  # a full-width comma or stop is blank in the middle: no cell gap
-        near = near if near is not None else max(2.0, 0.15 * len(text))
-        spaces = [k for k, ch in enumerate(text) if ch.isspace() and abs(k - cut) <= near]
-        positions.append(min(spaces, key=lambda k: abs(k - cut)) if spaces else cut)
+        last = kept[-1][0] if kept else 0
+        spaces = [k for k, ch in enumerate(text)
+                  if ch.isspace() and abs(k - cut) <= near and k > last]
+        cut = min(spaces, key=lambda k: abs(k - cut)) if spaces else cut
+        if last < cut < len(text) and text[last:cut].strip():
+            kept.append((cut, x_start, x_end))
+        elif kept:  # two blanks led to one place: the second is no cut, its box joins
+            kept[-1] = (kept[-1][0], kept[-1][1], x_end)
     out = []
     start, left = 0, b[0]
-    for cut, (x_start, x_end, _) in zip([*positions, len(text)],
-                                         [*cuts, (b[2], b[2], 1.0)]):
+    for cut, x_start, x_end in [*kept, (len(text), b[2], b[2])]:
         piece = text[start:cut].strip()
-        if cut <= start or not piece:
+        if not piece:
             return None
         out.append((np.array([left, b[1], max(x_start, left + 1), b[3]]), piece))
         start, left = cut, x_end
     return out if len(out) > 1 else None
+
+
+#: Latin glyphs narrower and wider than most, for where to cut a text by its ink.
+_NARROW = frozenset("iljIJft1.,:;'!|()[]r ")
+_BROAD = frozenset("mwMW@%")
+
+
+def _glyph_width(char: str) -> float:
+    """A character's width in a proportional font, in units of an average Latin letter."""
+    if char.isspace():
+        return 0.0
+    if is_wide(char):
+        return 2.0
+    return 0.5 if char in _NARROW else 1.4 if char in _BROAD else 1.0
 
 
 def is_wide(char: str) -> bool:
