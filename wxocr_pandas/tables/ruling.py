@@ -29,7 +29,7 @@ from .grid import Rules
 H_KERNEL = 2.5
 #: ... vertical ones at least this many (a one-line row is about 1.5 text heights tall).
 V_KERNEL = 1.2
-#: A run thicker than this many text heights is a filled area, not a rule.
+#: A PDF path thicker than this many text heights is a filled area, not a rule.
 MAX_THICKNESS = 0.5
 #: A blank stretch this many text heights wide inside an item separates two cells.
 ITEM_GAP = 0.6
@@ -203,7 +203,7 @@ def item_ink(grey: np.ndarray, box: np.ndarray, height: float
         if crop.size == 0:
             out.append((float(x0), float(x1), []))
             continue
-        background, darkest = np.percentile(crop, 80), np.percentile(crop, 2)
+        darkest, background = np.percentile(crop, [2, 80])
         dark = crop < (background + darkest) / 2
         dark &= ~(dark.mean(axis=1) > 0.8)[:, None]  # a line along the box is no glyph
         inked = np.flatnonzero(dark.sum(axis=0) >= 2) if background - darkest >= 40 \
@@ -247,18 +247,16 @@ def _without_slivers(inked: np.ndarray, limit: float, filled: np.ndarray) -> np.
 
 
 def _segments(mask: np.ndarray, height: float, axis: int) -> np.ndarray:
-    """Connected runs of ``mask`` as ``(position, start, end)`` rows, joined along lines."""
-    import cv2
-
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    stats = stats[1:count]
-    if axis == 0:
-        start, across, length, thick = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
-    else:
-        start, across, length, thick = stats[:, 1], stats[:, 0], stats[:, 3], stats[:, 2]
-    thin = thick <= max(MAX_THICKNESS * height, 4)
-    rows = np.column_stack([across + (thick - 1) / 2, start, start + length - 1])[thin]
-    return join_segments(rows.astype(np.float64), height)
+    """Runs of ``mask`` along its rows (``axis=0``) or columns as ``(position, start, end)``
+    rows, joined along lines (a rule two pixels thick is one line)."""
+    lines = mask if axis == 0 else mask.T
+    found = []
+    for row in np.flatnonzero(lines.any(axis=1)):
+        edges = np.diff(np.concatenate([[0], (lines[row] > 0).view(np.int8), [0]]))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+        found.append(np.column_stack([np.full(len(starts), row), starts, ends]))
+    rows = np.concatenate(found).astype(np.float64) if found else np.empty((0, 3))
+    return join_segments(rows, height)
 
 
 def join_segments(rows: np.ndarray, height: float) -> np.ndarray:
