@@ -64,18 +64,18 @@ def relations(cells: list[dict]) -> list[tuple[str, str, str]]:
     for k, cell in enumerate(cells):
         if not texts[k]:
             continue
-        for r in range(cell["row"], cell["row"] + cell["row_span"]):
-            for c in range(cell["col"] + cell["col_span"], n_cols):
-                other = where.get((r, c))
-                if other is not None and other != k and texts[other]:
-                    found.add((k, other, "h"))
-                    break
-        for c in range(cell["col"], cell["col"] + cell["col_span"]):
-            for r in range(cell["row"] + cell["row_span"], n_rows):
-                other = where.get((r, c))
-                if other is not None and other != k and texts[other]:
-                    found.add((k, other, "v"))
-                    break
+        # To the right along each row the cell covers, then down along each of its columns.
+        for direction, lines, start, stop, place in (
+                ("h", range(cell["row"], cell["row"] + cell["row_span"]),
+                 cell["col"] + cell["col_span"], n_cols, lambda line, at: (line, at)),
+                ("v", range(cell["col"], cell["col"] + cell["col_span"]),
+                 cell["row"] + cell["row_span"], n_rows, lambda line, at: (at, line))):
+            for line in lines:
+                for at in range(start, stop):
+                    other = where.get(place(line, at))
+                    if other is not None and other != k and texts[other]:
+                        found.add((k, other, direction))
+                        break
     return [(texts[a], texts[b], d) for a, b, d in found]
 
 
