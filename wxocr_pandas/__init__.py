@@ -43,6 +43,10 @@ from .schema import RESULT_COLUMNS, Schema, rows_per_image, schema_of, with_sche
 from .evaluate import compare, evaluate, plot_comparison
 from .matching import match_items, plot_matches
 from .export import read_jsonl, read_results, to_jsonl, write_results
+from .outputs import ExportWarning
+from .hocr import read_hocr, to_hocr
+from .alto import to_alto
+from .searchable import to_pdf
 from .plotting import layout_text, plot_grid, plot_overlay, plot_side_by_side
 from .quota import QuotaWarning
 from .result import ImgSize, Item, OcrResult, Point
@@ -65,6 +69,7 @@ __all__ = [
     "QuotaWarning", "RetryableApiError", "TransportError", "WeChatBackend",
     "Inspector", "layout_text", "match_items", "plot_matches", "plot_grid", "plot_overlay", "plot_side_by_side",
     "WorkerDiedError", "shutdown_workers", "CacheError", "CacheWarning",
+    "ExportWarning", "read_hocr", "to_alto", "to_hocr", "to_pdf",
 ]
 
 

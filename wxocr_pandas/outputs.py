@@ -35,6 +35,22 @@ SPACE_WIDTH = 0.35
 _WORD = re.compile(r"\S+")
 
 
+def software() -> str:
+    """The name and version the written files give as their producer.
+
+    Examples
+    --------
+    >>> software().startswith("wxocr-pandas ")
+    True
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"wxocr-pandas {version('wxocr-pandas')}"
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "wxocr-pandas"
+
+
 class ExportWarning(UserWarning):
     """An input or page of a result frame was left out of a written file (it failed, or its
     image could no longer be read); the message names it and the cause."""
