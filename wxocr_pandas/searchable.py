@@ -50,7 +50,15 @@ FONT_RESOURCE = "/FWxOcr"
 Affine = tuple[float, float, float, float, float, float]
 
 
-def _pikepdf() -> Any:
+def load_pikepdf() -> Any:
+    """The pikepdf module, or a :class:`~wxocr_pandas.errors.ConfigError` saying which extra
+    to install.
+
+    Examples
+    --------
+    >>> load_pikepdf().__name__
+    'pikepdf'
+    """
     try:
         import pikepdf
     except ImportError as exc:
@@ -160,7 +168,7 @@ def to_pdf(frame: pd.DataFrame, path: str | os.PathLike[str], *,
     >>> [p.name for p in to_pdf(out, folder + os.sep)]
     ['sign.pdf']
     """
-    pikepdf = _pikepdf()
+    pikepdf = load_pikepdf()
     inputs = frame_inputs(frame, image_column=image_column, what="the PDF")
     target = Path(path)
     if str(path).endswith(("/", os.sep)) or target.is_dir():
