@@ -13,6 +13,11 @@ if ! command -v curl >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)"
     (apt-get update -qq && apt-get install -y -qq curl >/dev/null) \
         || echo "setup: could not install curl; the curl test of wxocr serve will fail" >&2
 fi
+# poppler-utils: the searchable-PDF tests read the text layer back with pdftotext, as users do.
+if ! command -v pdftotext >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null) \
+        || echo "setup: could not install poppler-utils; the searchable-PDF tests will fail" >&2
+fi
 # Debian's chromium for the inspector's browser test (Playwright drives it; no browser download).
 if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
