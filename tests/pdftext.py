@@ -47,8 +47,10 @@ def pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
     """Width and height in points of each page (as shown), from ``pdfinfo``."""
     done = subprocess.run(["pdfinfo", "-f", "1", "-l", "9999", str(path)], capture_output=True,
                           check=True, text=True)
-    return [(float(w), float(h)) for w, h in
-            re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", done.stdout)]
+    sizes = [(float(w), float(h)) for w, h in
+             re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", done.stdout)]
+    turns = [int(r) % 180 for r in re.findall(r"Page\s+\d+ rot:\s+(\d+)", done.stdout)]
+    return [(h, w) if turn == 90 else (w, h) for (w, h), turn in zip(sizes, turns)]
 
 
 def pdf_images(path: Path, folder: Path, *, raw: bool = False) -> list[Path]:

@@ -24,7 +24,8 @@ this plugin answers its questions about each page image through its ``OcrEngine`
 The recognizing backend is ``--wxocr-backend`` (any registered name; default ``WXOCR_BACKEND``,
 else the local engine); orientation and deskew always use the local engine's models.
 OCRmyPDF runs pages in parallel in its own workers, so each worker builds its backend once
-with one inference thread and the plugin starts no pool of its own. Recognition failures of
+with one inference thread and the plugin starts no pool of its own. The workers are processes
+(the plugin sets OCRmyPDF's ``use_threads`` off): an engine is not shared between threads. Recognition failures of
 one page are logged and give the page no text; the other pages go on.
 
 Tesseract is not needed: the plugin blocks OCRmyPDF's Tesseract plugin (its checks would
@@ -100,11 +101,17 @@ def add_options(parser: Any) -> None:
 
 @hookimpl
 def check_options(options: Any) -> None:
-    """Refuse ``--ocr-engine tesseract``, and a backend name nobody registered."""
+    """Ask for worker processes; refuse ``--ocr-engine tesseract`` and a backend name
+    nobody registered."""
     from ocrmypdf.exceptions import BadArgsError
 
     from .backends.registry import backend_names
 
+    # OCRmyPDF 17 runs its workers as threads by default. The engines are loaded once per
+    # process and are not safe to share between threads: measured with two thread workers,
+    # one engine gave a page the answer of another page and once hung. Worker processes
+    # each load their own engine, with one inference thread.
+    options.use_threads = False
     if getattr(options, "ocr_engine", "auto") == "tesseract":
         raise BadArgsError("--ocr-engine tesseract cannot be used with the wxocr_pandas.ocrmypdf "
                            "plugin; drop --plugin to use Tesseract")
