@@ -47,7 +47,6 @@ from typing import Any
 
 import numpy as np
 from ocrmypdf import hookimpl
-from ocrmypdf.models.ocr_element import Baseline, BoundingBox, OcrClass, OcrElement
 from ocrmypdf.pluginspec import OcrEngine, OrientationConfidence
 from PIL import Image
 from pydantic import BaseModel
@@ -55,6 +54,11 @@ from pydantic import BaseModel
 from .errors import WxOcrError
 from .outputs import InputText, PageText, item_quad, software, words_of
 from .result import Item, OcrResult
+
+try:
+    from ocrmypdf.models.ocr_element import Baseline, BoundingBox, OcrClass, OcrElement
+except ImportError:  # OCRmyPDF < 17 has no OcrElement: its pages go through generate_hocr()
+    OcrElement = None
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +131,52 @@ def get_ocr_engine(options: Any) -> OcrEngine | None:
     if options is not None and getattr(options, "ocr_engine", "auto") == "none":
         return None
     return WxOcrEngine()
+
+
+@hookimpl
+def rasterize_pdf_page(input_file: Path, output_file: Path, raster_device: str, raster_dpi: Any,
+                       pageno: int, page_dpi: Any, rotation: int | None, filter_vector: bool,
+                       stop_on_soft_error: bool, options: Any, use_cropbox: bool) -> Path | None:
+    """Render a page for the local engine no larger than it reads pages.
+
+    The engine shrinks a page to :data:`~wxocr_pandas.backends.reading.ENGINE_MAX_SIDE`
+    pixels on its long side, so OCRmyPDF's 300 dpi rendering (an A4 page is 2481 x 3509) only
+    costs time: writing and reading that PNG took 2 s of the 5 s a page cost. So when the page
+    image is used for OCR alone (OCRmyPDF keeps the page itself: no ``--force-ocr``,
+    ``--deskew``, ``--clean-final`` or ``--remove-background``), it is rendered with pdfium at
+    the resolution that gives that size; its ``dpi`` says so, and OCRmyPDF maps the text back
+    by it. Otherwise (and for other backends) OCRmyPDF's own rasterizer runs as usual.
+    """
+    from .backends.local import LocalBackend
+    from .backends.reading import ENGINE_MAX_SIDE
+
+    if (options is None or not options.lossless_reconstruction
+            or getattr(options, "rasterizer", "auto") == "ghostscript"
+            or not isinstance(_backend(_backend_name(options)), LocalBackend)):
+        return None
+    import pypdfium2 as pdfium
+    from ocrmypdf.builtin_plugins import pypdfium as ocrmypdf_pdfium
+
+    document = pdfium.PdfDocument(str(input_file))
+    try:
+        page = document[pageno - 1]
+        longest = max(page.get_width(), page.get_height())
+        page.close()
+    finally:
+        document.close()
+    factor = ENGINE_MAX_SIDE / (longest * max(raster_dpi.x, raster_dpi.y) / 72.0)
+    if factor >= 1:
+        return None
+    return ocrmypdf_pdfium.rasterize_pdf_page(
+        input_file, output_file, raster_device, _scaled(raster_dpi, factor), pageno,
+        None if page_dpi is None else _scaled(page_dpi, factor), rotation, filter_vector,
+        stop_on_soft_error, options, use_cropbox)
+
+
+def _scaled(resolution: Any, factor: float) -> Any:
+    from ocrmypdf.helpers import Resolution
+
+    return Resolution(resolution.x * factor, resolution.y * factor)
 
 
 def _backend_name(options: Any) -> str | None:
@@ -227,13 +277,13 @@ def _dpi(input_file: Path) -> float:
     return float(dpi[0] if isinstance(dpi, tuple) else dpi)
 
 
-def _box(quad: np.ndarray) -> BoundingBox:
+def _box(quad: np.ndarray) -> Any:
     low, high = quad.min(axis=0), quad.max(axis=0)
     return BoundingBox(left=float(low[0]), top=float(low[1]), right=float(high[0]),
                        bottom=float(high[1]))
 
 
-def _line(item: Item) -> OcrElement:
+def _line(item: Item) -> Any:
     """One item as an ``ocr_line``: quarter turns as ``textangle`` (counter-clockwise), a
     smaller slant as a ``baseline`` through the text's start, a fifth of its height up."""
     quad = item_quad(item)
@@ -255,7 +305,7 @@ def _line(item: Item) -> OcrElement:
                       children=words)
 
 
-def page_element(result: OcrResult, *, dpi: float, page_number: int = 0) -> OcrElement:
+def page_element(result: OcrResult, *, dpi: float, page_number: int = 0) -> Any:
     """The ``OcrElement`` tree of one page's answer: the page, one paragraph, its lines."""
     size = result.img_size
     lines = [_line(item) for item in result.items if item.text.strip()]
@@ -309,12 +359,12 @@ class WxOcrEngine(OcrEngine):
 
     @staticmethod
     def supports_generate_ocr() -> bool:
-        """True: OCRmyPDF 17+ takes the page as an ``OcrElement`` tree."""
-        return True
+        """True where OCRmyPDF (17 and later) takes the page as an ``OcrElement`` tree."""
+        return OcrElement is not None
 
     @staticmethod
     def generate_ocr(input_file: Path, options: Any, page_number: int = 0
-                     ) -> tuple[OcrElement, str]:
+                     ) -> tuple[Any, str]:
         """Recognize the page image: its ``OcrElement`` tree and its text."""
         result = recognize_page(input_file, options)
         return (page_element(result, dpi=_dpi(input_file), page_number=page_number),
