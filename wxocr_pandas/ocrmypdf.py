@@ -9,12 +9,13 @@
 OCRmyPDF keeps doing what it does (rasterizing, PDF/A, grafting the text layer, optimizing);
 this plugin answers its questions about each page image through its ``OcrEngine`` interface:
 
-- ``generate_ocr()`` (OCRmyPDF 17 and later): the page's items as an ``OcrElement`` tree, one
-  ``ocr_line`` per item with one ``ocrx_word`` per word (:func:`~wxocr_pandas.outputs.words_of`),
-  a turned line with its ``textangle`` and a skewed one with its ``baseline``; OCRmyPDF draws
-  the invisible text from it. Older versions call ``generate_hocr()`` (the same page as hOCR,
-  :mod:`~wxocr_pandas.hocr`) or, with ``--pdf-renderer sandwich``, ``generate_pdf()`` (a
-  text-only page, :func:`~wxocr_pandas.searchable.text_layer`).
+- ``generate_ocr()``: the page's items as an ``OcrElement`` tree (OCRmyPDF 17's interface),
+  one ``ocr_line`` per item with one ``ocrx_word`` per word
+  (:func:`~wxocr_pandas.outputs.words_of`), a turned line with its ``textangle`` and a skewed
+  one with its ``baseline``; OCRmyPDF draws the invisible text from it. ``generate_hocr()``
+  gives the same page as hOCR (:mod:`~wxocr_pandas.hocr`), and ``generate_pdf()``, which
+  ``--pdf-renderer sandwich`` calls, a text-only page drawn with the package's own glyphless
+  layer (:func:`~wxocr_pandas.searchable.text_layer`).
 - ``get_orientation()`` (``--rotate-pages``): the package's page-orientation vote
   (:func:`~wxocr_pandas.backends.reading.page_orientation`) on the detected lines; its
   strength (0-1) times 28 is the confidence, so the package's own "clearly turned" (0.5)
@@ -34,7 +35,8 @@ default PDF/A output; without Ghostscript, pass ``--output-type pdf``. ``-l`` ac
 languages the local models read (``eng``, ``chi_sim``, ``chi_tra``, ``jpn``); they read all
 of them whatever is given.
 
-Install with ``pip install "wxocr-pandas[ocrmypdf]"``.
+Install with ``pip install "wxocr-pandas[ocrmypdf]"`` (OCRmyPDF 17 or later: its ``OcrElement``
+interface and the ``options`` its rasterizer hook receives are used).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from typing import Any
 
 import numpy as np
 from ocrmypdf import hookimpl
+from ocrmypdf.models.ocr_element import Baseline, BoundingBox, OcrClass, OcrElement
 from ocrmypdf.pluginspec import OcrEngine, OrientationConfidence
 from PIL import Image
 from pydantic import BaseModel
@@ -54,11 +57,6 @@ from pydantic import BaseModel
 from .errors import WxOcrError
 from .outputs import InputText, PageText, item_quad, software, words_of
 from .result import Item, OcrResult
-
-try:
-    from ocrmypdf.models.ocr_element import Baseline, BoundingBox, OcrClass, OcrElement
-except ImportError:  # OCRmyPDF < 17 has no OcrElement: its pages go through generate_hocr()
-    OcrElement = None
 
 log = logging.getLogger(__name__)
 
@@ -277,13 +275,13 @@ def _dpi(input_file: Path) -> float:
     return float(dpi[0] if isinstance(dpi, tuple) else dpi)
 
 
-def _box(quad: np.ndarray) -> Any:
+def _box(quad: np.ndarray) -> BoundingBox:
     low, high = quad.min(axis=0), quad.max(axis=0)
     return BoundingBox(left=float(low[0]), top=float(low[1]), right=float(high[0]),
                        bottom=float(high[1]))
 
 
-def _line(item: Item) -> Any:
+def _line(item: Item) -> OcrElement:
     """One item as an ``ocr_line``: quarter turns as ``textangle`` (counter-clockwise), a
     smaller slant as a ``baseline`` through the text's start, a fifth of its height up."""
     quad = item_quad(item)
@@ -305,7 +303,7 @@ def _line(item: Item) -> Any:
                       children=words)
 
 
-def page_element(result: OcrResult, *, dpi: float, page_number: int = 0) -> Any:
+def page_element(result: OcrResult, *, dpi: float, page_number: int = 0) -> OcrElement:
     """The ``OcrElement`` tree of one page's answer: the page, one paragraph, its lines."""
     size = result.img_size
     lines = [_line(item) for item in result.items if item.text.strip()]
@@ -359,12 +357,12 @@ class WxOcrEngine(OcrEngine):
 
     @staticmethod
     def supports_generate_ocr() -> bool:
-        """True where OCRmyPDF (17 and later) takes the page as an ``OcrElement`` tree."""
-        return OcrElement is not None
+        """True: OCRmyPDF takes the page as an ``OcrElement`` tree."""
+        return True
 
     @staticmethod
     def generate_ocr(input_file: Path, options: Any, page_number: int = 0
-                     ) -> tuple[Any, str]:
+                     ) -> tuple[OcrElement, str]:
         """Recognize the page image: its ``OcrElement`` tree and its text."""
         result = recognize_page(input_file, options)
         return (page_element(result, dpi=_dpi(input_file), page_number=page_number),

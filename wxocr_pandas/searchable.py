@@ -181,8 +181,9 @@ def to_pdf(frame: pd.DataFrame, path: str | os.PathLike[str], *,
                 written.append(target / name)
         return written
     combined = pikepdf.new()
-    for item in inputs:
-        document = _input_pdf(pikepdf, item, dpi)
+    # The inputs stay open until the file is saved: pikepdf copies their pages' streams then.
+    documents = [_input_pdf(pikepdf, item, dpi) for item in inputs]
+    for document in documents:
         if document is not None:
             combined.pages.extend(document.pages)
     target.parent.mkdir(parents=True, exist_ok=True)
