@@ -125,3 +125,20 @@ def test_the_plugin_refuses_what_it_cannot_do():
         plugin.check_options(SimpleNamespace(ocr_engine="tesseract", wxocr=plugin.WxOcrOptions()))
     assert plugin.get_ocr_engine(SimpleNamespace(ocr_engine="none")) is None
     assert plugin.WxOcrEngine.languages(None) >= {"eng", "chi_sim"}
+
+
+def test_any_registered_backend_recognizes_by_option(wechat_server, tmp_path):
+    """``--wxocr-backend wechat``: OCRmyPDF's pages go to the (fake) WeChat API."""
+    scan = tmp_path / "sign.pdf"
+    scan.write_bytes(scanned_pdf(sample_images("sign.png"), resolution=150))
+    out = tmp_path / "out.pdf"
+    environment = {**os.environ, "PATH": str(BIN), "WXOCR_BASE_URL": wechat_server.base_url,
+                   "WXOCR_APPID": wechat_server.appid, "WXOCR_SECRET": wechat_server.secret,
+                   "WXOCR_QUOTA_DIR": str(wechat_server.quota_dir)}
+    done = subprocess.run(
+        [str(BIN / "ocrmypdf"), "--plugin", "wxocr_pandas.ocrmypdf", "--wxocr-backend", "wechat",
+         "--output-type", "pdf", str(scan), str(out)],
+        capture_output=True, text=True, env=environment, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert wechat_server.ocr_calls == 1
+    assert squeezed(pdf_text(out)) == squeezed("小心地滑 Caution Wet Floor")

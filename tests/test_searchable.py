@@ -151,6 +151,16 @@ def test_a_folder_gets_one_pdf_per_input_named_after_it(recognized, samples_dir,
     assert "微信支付" in pdf_text(written[0])
 
 
+def test_inputs_that_are_not_paths_are_named_by_their_label(samples_dir, tmp_path, local_backend):
+    data = (samples_dir / "sign.png").read_bytes()
+    frame = pd.DataFrame({"image": [data, Image.open(samples_dir / "receipt.png")]},
+                         index=["bytes-in", "pil-in"])
+    out = frame.wxocr.recognize("image", backend=local_backend, max_workers=1)
+    written = to_pdf(out, f"{tmp_path / 'named'}{os.sep}")
+    assert [p.name for p in written] == ["bytes-in.pdf", "pil-in.pdf"]
+    assert "小心地滑" in pdf_text(written[0]) and "合计" in pdf_text(written[1])
+
+
 def test_japanese_and_characters_beyond_the_bmp_copy_out_exactly(samples_dir, tmp_path):
     text = "日本語のテキスト 𠀋𡈽 Ünïcode"
     item = Item(text, Point(40, 150), Point(760, 150), Point(760, 200), Point(40, 200))
