@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +112,18 @@ def test_the_cli_writes_hocr(samples_dir, tmp_path):
     out = tmp_path / "sign.hocr"
     assert main(["recognize", str(samples_dir / "sign.png"), "-o", str(out), "--no-progress"]) == 0
     assert read_hocr(out)["text"].tolist() == ["小心地滑", "Caution Wet Floor"]
+
+
+def test_tools_without_poly_get_turned_lines_from_textangle(recognized, tmp_path):
+    path = tmp_path / "turned.hocr"
+    to_hocr(recognized.loc[[2]], path)  # the sign turned a quarter counter-clockwise
+    text = path.read_text(encoding="utf-8")
+    assert "textangle 90" in text
+    stripped = tmp_path / "no-poly.hocr"
+    stripped.write_text(re.sub(r"; poly [\d ]+", "", text), encoding="utf-8")
+    back = read_hocr(stripped)
+    assert back["text"].tolist() == ["小心地滑", "Caution Wet Floor"]
+    # bbox and textangle alone give the corners, the text's start first, within the few
+    # pixels by which the engine's quads differ from rectangles
+    original = np.round(recognized.loc[[2], list(CORNER_COLUMNS)].to_numpy())
+    assert np.abs(back[list(CORNER_COLUMNS)].to_numpy() - original).max() <= 3

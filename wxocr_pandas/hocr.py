@@ -4,7 +4,8 @@
 and the hocr-tools read and write. :func:`to_hocr` writes one ``ocr_page`` per page (its
 ``image``, ``bbox`` and ``ppageno``: the page's number within its input, from 0), holding an
 ``ocr_carea`` and ``ocr_par`` with one ``ocr_line`` per item and one ``ocrx_word`` per word
-in it. A line has the ``bbox`` enclosing its quad and the quad itself as ``poly``; its words
+in it. A line has the ``bbox`` enclosing its quad, the quad itself as ``poly`` and, when turned a
+quarter or more, its ``textangle`` (counter-clockwise, as Tesseract writes it); its words
 have their share of the quad's box (:func:`~wxocr_pandas.outputs.words_of`) and the item's
 confidence as ``x_wconf`` (0-100). Coordinates are whole pixels, as hOCR has them.
 
@@ -30,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import UsageError
-from .outputs import InputText, frame_inputs, item_quad, software, words_of
+from .outputs import InputText, frame_inputs, item_quad, software, text_turns, words_of
 from .result import ImgSize, Item, OcrResult, Point
 from .text import is_cjk
 
@@ -92,8 +93,11 @@ def hocr_tree(inputs: list[InputText], *, system: str) -> ET.ElementTree:
 
 
 def _line(par: ET.Element, item: Item, quad: np.ndarray, ident: str) -> None:
+    turns, _ = text_turns(quad)
+    angle = f"; textangle {90 * turns}" if turns else ""  # for tools that do not read poly
     line = ET.SubElement(par, f"{{{XHTML}}}span", {
-        "class": "ocr_line", "id": f"line_{ident}", "title": f"{_bbox(quad)}; poly {_ints(quad)}"})
+        "class": "ocr_line", "id": f"line_{ident}",
+        "title": f"{_bbox(quad)}{angle}; poly {_ints(quad)}"})
     confidence = "" if item.score is None else f"; x_wconf {int(round(item.score * 100))}"
     words = words_of(item.text, quad)
     for number, (word, box) in enumerate(words, start=1):

@@ -55,7 +55,7 @@ from PIL import Image
 from pydantic import BaseModel
 
 from .errors import WxOcrError
-from .outputs import InputText, PageText, item_quad, software, words_of
+from .outputs import InputText, PageText, item_quad, software, text_turns, words_of
 from .result import Item, OcrResult
 
 log = logging.getLogger(__name__)
@@ -285,13 +285,11 @@ def _line(item: Item) -> OcrElement:
     """One item as an ``ocr_line``: quarter turns as ``textangle`` (counter-clockwise), a
     smaller slant as a ``baseline`` through the text's start, a fifth of its height up."""
     quad = item_quad(item)
-    top_edge = quad[1] - quad[0]
-    counter_clockwise = -math.degrees(math.atan2(top_edge[1], top_edge[0]))
-    turns = round(counter_clockwise / 90) % 4
+    turns, slant = text_turns(quad)
     box = _box(quad)
     baseline = None
     if turns == 0:
-        slope = math.tan(math.radians(-counter_clockwise))
+        slope = math.tan(math.radians(-slant))
         start = quad[3] + (quad[0] - quad[3]) * 0.2
         intercept = start[1] + slope * (box.left - start[0]) - box.bottom
         baseline = Baseline(slope=slope, intercept=intercept)

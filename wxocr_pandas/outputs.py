@@ -15,6 +15,7 @@ looked up in hOCR is highlighted where it was printed.
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Hashable
@@ -144,6 +145,24 @@ def item_quad(item: Item) -> np.ndarray:
     [[0.0, 0.0], [9.0, 0.0], [9.0, 4.0], [0.0, 4.0]]
     """
     return np.array([(point.x, point.y) for point in item.corners], dtype=np.float64)
+
+
+def text_turns(quad: np.ndarray) -> tuple[int, float]:
+    """How an item's text is turned: whole quarter turns counter-clockwise (0 to 3; hOCR's
+    ``textangle`` over 90) and the slant left after them, in degrees counter-clockwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> upward = np.array([[0, 100], [0, 0], [10, 0], [10, 100]], dtype=float)  # reads bottom-up
+    >>> text_turns(upward)
+    (1, 0.0)
+    """
+    top_edge = quad[1] - quad[0]
+    counter_clockwise = -math.degrees(math.atan2(top_edge[1], top_edge[0]))
+    turns = round(counter_clockwise / 90) % 4
+    slant = (counter_clockwise - 90 * turns + 180) % 360 - 180
+    return turns, slant
 
 
 def _weight(char: str) -> float:
