@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -9,6 +10,9 @@ import pytest
 
 #: The fake WeChat API's fixtures (``wechat_server`` ...), for every test module.
 pytest_plugins = ["tests.helpers.wechat_server"]
+
+# The OCRmyPDF plugin imports OCRmyPDF, which needs Python 3.11 (the test extra has it there).
+collect_ignore = [] if importlib.util.find_spec("ocrmypdf") else ["wxocr_pandas/ocrmypdf.py"]
 
 
 @pytest.fixture(autouse=True, scope="session")

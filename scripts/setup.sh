@@ -25,6 +25,11 @@ if command -v npm >/dev/null; then
     (cd tests/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
         || echo "setup: npm ci in tests/node failed; the Node SDK test will fail" >&2
 fi
+# poppler-utils: the searchable-PDF tests read the text layer back with pdftotext, as users do.
+if ! command -v pdftotext >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null) \
+        || echo "setup: could not install poppler-utils; the searchable-PDF tests will fail" >&2
+fi
 # Debian's chromium for the inspector's browser test (Playwright drives it; no browser download).
 if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -205,3 +206,13 @@ def test_a_large_jpeg_reads_as_at_full_size_with_corners_in_full_size_pixels(loc
         corners = np.array([(p.x, p.y) for p in reduced.corners])
         truth = np.array([(p.x, p.y) for p in full.corners])
         assert np.abs(corners - truth).max() <= 12  # a few pixels of the half-size reading
+
+
+def test_threads_sharing_one_backend_get_the_answers_of_one_thread(local_backend, samples_dir):
+    # The engine keeps state per call: two threads at once used to get "Infer Request is
+    # busy" (OpenVINO) or each other's text.
+    paths = sorted(samples_dir.glob("*.png")) * 2
+    alone = [local_backend.recognize(as_source(path)) for path in paths]
+    with ThreadPoolExecutor(4) as pool:
+        shared = list(pool.map(lambda path: local_backend.recognize(as_source(path)), paths))
+    assert shared == alone

@@ -43,7 +43,11 @@ from .errors import (
 )
 from .evaluate import evaluate, plot_comparison
 from .export import read_jsonl, read_results, to_jsonl, write_results
+from .alto import to_alto
+from .hocr import read_hocr, to_hocr
 from .matching import match_items, plot_matches
+from .outputs import ExportWarning
+from .searchable import to_pdf
 from .plotting import layout_text, plot_grid, plot_overlay, plot_side_by_side
 from .result import ImgSize, Item, OcrResult, Point
 from .schema import RESULT_COLUMNS, Schema, rows_per_image, schema_of, with_schema
@@ -61,7 +65,8 @@ __all__ = [
     "OcrResult", "Item", "Point", "ImgSize", "RESULT_COLUMNS", "Schema", "schema_of",
     "with_schema", "rows_per_image",
     # Reading and writing results
-    "read_jsonl", "read_results", "to_jsonl", "write_results",
+    "read_jsonl", "read_results", "to_jsonl", "write_results", "to_pdf", "to_hocr",
+    "to_alto", "read_hocr",
     # Evaluation and comparison
     "evaluate", "compare", "plot_comparison", "match_items", "plot_matches",
     # Visual QA
@@ -74,7 +79,7 @@ __all__ = [
     "InvalidImageError", "ImageTooLargeError", "ProtectedDocumentError", "DownloadError",
     "BackendError", "WorkerDiedError", "TransportError", "ApiError", "RetryableApiError",
     "AccessTokenError", "AccountConfigError", "ImageRejectedError", "QuotaExceededError",
-    "CacheError", "CacheWarning", "QuotaWarning",
+    "CacheError", "CacheWarning", "QuotaWarning", "ExportWarning",
     "__version__",
 ]
 

@@ -9,12 +9,14 @@ frame, for the tools) is keyword-only.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from . import api, geometry, plotting, text
+from . import alto, api, geometry, hocr, plotting, searchable, text
 from .backends.base import Backend
 from .batch import BatchOptions, Errors
 
@@ -91,6 +93,18 @@ class DataFrameAccessor:
     def plot_side_by_side(self, **kwargs: Any) -> np.ndarray:
         """Image and text side by side; see :func:`wxocr_pandas.plotting.plot_side_by_side`."""
         return plotting.plot_side_by_side(self._obj, **kwargs)
+
+    def to_pdf(self, path: str | os.PathLike[str], **kwargs: Any) -> list[Path]:
+        """Write a searchable PDF; see :func:`wxocr_pandas.searchable.to_pdf`."""
+        return searchable.to_pdf(self._obj, path, **kwargs)
+
+    def to_hocr(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
+        """Write hOCR; see :func:`wxocr_pandas.hocr.to_hocr`."""
+        hocr.to_hocr(self._obj, path, **kwargs)
+
+    def to_alto(self, path: str | os.PathLike[str], **kwargs: Any) -> None:
+        """Write ALTO v4 XML; see :func:`wxocr_pandas.alto.to_alto`."""
+        alto.to_alto(self._obj, path, **kwargs)
 
     def inspect(self, column: str, *, backend: str | Backend | None = None) -> Inspector:
         """A widget to check one image at a time; see :class:`wxocr_pandas.widgets.Inspector`."""

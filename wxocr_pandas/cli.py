@@ -6,6 +6,8 @@
     wxocr recognize "scans/**/*.jpg" -o out.parquet --backend wechat
     wxocr recognize samples/*.png -o results.csv --workers 2 --no-cache
     wxocr recognize samples/report.pdf -o report.csv --dpi 300   # one row per text per page
+    wxocr recognize scans/*.jpg -o searchable.pdf        # the scans with an invisible text layer
+    wxocr recognize scans/*.jpg -o out.hocr              # or -o out.alto.xml (ALTO v4)
     wxocr recognize "scans/**/*.png" -o out/ --scheduler tcp://host:8786   # Dask: Parquet parts
     wxocr tables scans/*.png -o tables.xlsx             # a sheet per table (also a folder/ of
                                                         # CSVs, or cells.csv / cells.parquet)
@@ -35,7 +37,9 @@ from .frame import explode
 from .result import InputResult, OcrResult, iter_page_results
 from .stream import ParquetChunks
 
-OUTPUT_SUFFIXES = (".csv", ".parquet", ".jsonl")
+OUTPUT_SUFFIXES = (".csv", ".parquet", ".jsonl", ".pdf", ".hocr", ".alto.xml")
+#: Outputs written page by page once every input is read (they are not tables that grow).
+PAGE_OUTPUTS = (".pdf", ".hocr", ".alto.xml")
 #: Images per chunk written to the output: a killed run keeps every chunk it finished.
 STREAM_CHUNK = 32
 
@@ -76,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     rec = commands.add_parser("recognize", help="recognize images into a table of texts")
     rec.add_argument("images", nargs="+", help="image paths, glob patterns or http(s) URLs")
     rec.add_argument("-o", "--output", required=True, type=Path,
-                     help=f"output file: {', '.join(OUTPUT_SUFFIXES)} (jsonl: raw answers)")
+                     help=f"output file: {', '.join(OUTPUT_SUFFIXES)} (jsonl: raw answers; "
+                          "pdf: searchable PDF; hocr, alto.xml: the page formats)")
     rec.add_argument("--errors", choices=("coerce", "raise"), default="coerce",
                      help="coerce: failed images become rows (default); raise: stop at the first")
     rec.add_argument("--scheduler", default=None,
@@ -171,8 +176,35 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _output_suffix(output: Path) -> str:
+    """The output's kind by its name: ``out.alto.xml`` is ``.alto.xml``, else the suffix."""
+    name = output.name.lower()
+    return next((s for s in OUTPUT_SUFFIXES if name.endswith(s)), output.suffix.lower())
+
+
+def _write_pages(suffix: str, images: list[str], results: list[InputResult],
+                 output: Path) -> None:
+    """Write a page format (PDF, hOCR, ALTO) of every input; inputs left out are listed."""
+    import warnings
+
+    from .alto import to_alto
+    from .hocr import to_hocr
+    from .outputs import ExportWarning
+    from .searchable import to_pdf
+
+    frame = explode(pd.DataFrame({"image": images}), results, image="image")
+    writer = {".pdf": to_pdf, ".hocr": to_hocr, ".alto.xml": to_alto}[suffix]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ExportWarning)
+        writer(frame, output)
+    failed = [page.errmsg for _, _, page in iter_page_results(results) if not page.ok]
+    for warning in caught:  # inputs that failed are listed by the report already
+        if not any(errmsg in str(warning.message) for errmsg in failed):
+            print(f"  {warning.message}", file=sys.stderr)
+
+
 def _recognize(args: argparse.Namespace) -> int:
-    suffix = args.output.suffix.lower()
+    suffix = _output_suffix(args.output)
     if not suffix:  # a directory: partitioned Parquet, written by Dask workers
         return _recognize_on_dask(args)
     if args.scheduler is not None:
@@ -184,6 +216,10 @@ def _recognize(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     images = expand(args.images)
+    if suffix == ".pdf":
+        from .searchable import load_pikepdf
+
+        load_pikepdf()  # the pdf extra is there, before anything is recognized
     try:  # before any recognition: a run must not be lost to an unwritable output
         args.output.parent.mkdir(parents=True, exist_ok=True)
         output = (args.output.open("wb") if suffix == ".parquet"
@@ -202,6 +238,8 @@ def _recognize(args: argparse.Namespace) -> int:
             chunk = images[start:start + STREAM_CHUNK]
             answers = recognizer.run(chunk)
             results += answers
+            if suffix in PAGE_OUTPUTS:
+                continue
             if suffix == ".jsonl":
                 write_result_lines(output, chunk, answers)
                 output.flush()
@@ -213,6 +251,8 @@ def _recognize(args: argparse.Namespace) -> int:
                 output.flush()
             else:
                 parquet.write(frame)
+    if suffix in PAGE_OUTPUTS:
+        _write_pages(suffix, images, results, args.output)
     _report(images, results, args.output)
     return 0
 

@@ -61,8 +61,27 @@ def _openvino_properties() -> Iterator[None]:
         CPUConfig.get_config = own  # type: ignore[method-assign]
 
 
+class SharedEngine:
+    """A RapidOCR engine that the threads of one process may share: they take turns.
+
+    An engine keeps state per call (OpenVINO's infer requests answer "Infer Request is
+    busy" to a second thread, and a page read by two threads at once got the other page's
+    text), so each call holds the engine's lock. Threads of one process (a notebook's, a
+    Dask worker's, a server's) therefore read one image at a time per engine; batches read
+    in parallel in worker processes, each with its own engine.
+    """
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self._lock = threading.Lock()
+
+    def __call__(self, image: Any) -> Any:
+        with self._lock:
+            return self.engine(image)
+
+
 @functools.lru_cache(maxsize=8)
-def _load(frozen: tuple[tuple[str, Any], ...]) -> Any:
+def _load(frozen: tuple[tuple[str, Any], ...]) -> SharedEngine:
     from rapidocr import EngineType, RapidOCR
 
     # Backends keep plain values (picklable, free of rapidocr objects); RapidOCR wants enums.
@@ -74,11 +93,12 @@ def _load(frozen: tuple[tuple[str, Any], ...]) -> Any:
     with _openvino_properties() if uses_openvino else contextlib.nullcontext():
         engine = RapidOCR(params=params)
     _loaded.add(frozen)
-    return engine
+    return SharedEngine(engine)
 
 
-def load_engine(params: Mapping[str, Any]) -> Any:
-    """The process-wide RapidOCR engine for ``params``, built on first use.
+def load_engine(params: Mapping[str, Any]) -> SharedEngine:
+    """The process-wide RapidOCR engine for ``params``, built on first use (threads may
+    share it: see :class:`SharedEngine`).
 
     Examples
     --------
@@ -277,7 +297,7 @@ class LocalBackend:
         with _engine_lock:
             return _freeze(self.params) in _loaded
 
-    def engine_for(self, extra: Mapping[str, Any]) -> Any:
+    def engine_for(self, extra: Mapping[str, Any]) -> SharedEngine:
         """The shared engine for this backend's parameters updated with ``extra``."""
         return load_engine({**self.params, **extra})
 
@@ -298,7 +318,9 @@ class LocalBackend:
                           line_fallback=self.line_fallback, tile=self.tile,
                           text_score=self.text_score)
         except Exception as exc:  # the engine's own errors carry no errcode: wrap, keep cause
-            raise BackendError(f"local engine failed: {type(exc).__name__}: {exc}",
+            # Some put a whole traceback in their message: its last line says what happened.
+            reason = (str(exc).strip().splitlines() or [""])[-1]
+            raise BackendError(f"local engine failed: {type(exc).__name__}: {reason}",
                                image=source.label) from exc
         width, height = decoded.full_size
         if (width, height) != image.size:

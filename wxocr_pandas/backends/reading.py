@@ -190,16 +190,22 @@ def page_turns(bgr: np.ndarray, first: Reading, classifier: Any) -> int:
     way sideways) by the direction classifier's confidence-weighted vote over a piece of
     each of the longest lines, cut out and laid flat the way the engine does it.
     """
-    widths, heights = _sides(first.boxes)
+    return page_orientation(bgr, first.boxes, classifier)[0]
+
+
+def page_orientation(bgr: np.ndarray, boxes: np.ndarray, classifier: Any) -> tuple[int, float]:
+    """:func:`page_turns` from the boxes of detected lines, with the strength of the vote
+    that decided it (0 to 1: the mean vote's size)."""
+    widths, heights = _sides(boxes)
     tall = heights >= SIDEWAYS_RATIO * widths
     sideways = heights[tall].sum() > widths[~tall].sum()
     lines = np.flatnonzero(tall if sideways else ~tall)
     longest = lines[np.argsort(-np.maximum(widths, heights)[lines])][:ORIENTATION_SAMPLE]
-    vote = upside_down_vote((flat_crop(bgr, box) for box in first.boxes[longest]), classifier)
+    vote = upside_down_vote((flat_crop(bgr, box) for box in boxes[longest]), classifier)
     if sideways:
         # A tall crop is laid flat by one counter-clockwise turn: upright unless flipped.
-        return 3 if vote > 0 else 1
-    return 2 if vote > UPSIDE_DOWN_VOTE else 0
+        return (3 if vote > 0 else 1), abs(vote)
+    return (2 if vote > UPSIDE_DOWN_VOTE else 0), abs(vote)
 
 
 def flat_crop(bgr: np.ndarray, box: np.ndarray) -> np.ndarray:
