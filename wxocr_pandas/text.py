@@ -97,8 +97,17 @@ def _page_boxes(frame: pd.DataFrame, schema: Schema, page_angle: np.ndarray) -> 
     return enclosing_boxes(rotate(corners, -page_angle))
 
 
-def _join(texts: list[str], box: np.ndarray, height: float) -> str:
-    """Join a line's texts: nothing between close CJK characters, a space elsewhere."""
+def join_line(texts: list[str], box: np.ndarray, height: float) -> str:
+    """Join the texts of one line, left to right, with their ``(n, 4)`` boxes: nothing
+    between two CJK characters less than ``height`` apart, a space elsewhere.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> join_line(["上传图片", "后即可", "OK"], np.array([[0, 0, 40, 10], [44, 0, 74, 10],
+    ...                                              [90, 0, 110, 10]]), 10.0)
+    '上传图片后即可 OK'
+    """
     out = texts[0]
     for k in range(1, len(texts)):
         prev, text = texts[k - 1], texts[k]
@@ -174,7 +183,7 @@ def _read_pages(frame: pd.DataFrame, regions: pd.DataFrame | None = None
             first = len(lines)
             for line in block.lines:
                 members = rows[line]
-                text = _join([texts[i] for i in members], box[members], height)
+                text = join_line([texts[i] for i in members], box[members], height)
                 lines.append(_Line(image, members, text, _quad(box[members], angle),
                                    len(blocks) - first_block))
             anchor = rows[block.items[0]] if len(block.items) else rows[0]

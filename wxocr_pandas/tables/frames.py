@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import UsageError, WxOcrError
 from ..geometry import enclosing_boxes, quads, rotate
 from ..schema import ImageGroups, Schema, group_images, schema_of
-from ..text import _join
+from ..text import join_line
 from .grid import Rules, Table, bands, cut_text, find_tables, text_height
 from .numbers import numeric_columns
 
@@ -343,7 +343,7 @@ def _line_text(words: Sequence[str], parents: np.ndarray, box: np.ndarray, heigh
         else:
             merged.append(word)
             boxes.append(box[k])
-    return _join(merged, np.array(boxes), height)
+    return join_line(merged, np.array(boxes), height)
 
 
 def _frame(records: dict[str, list], index: pd.Index) -> pd.DataFrame:
