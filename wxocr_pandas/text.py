@@ -35,6 +35,7 @@ import pandas as pd
 from .errors import UsageError
 from .geometry import BOX_COLUMNS, box_arrays, box_corners, enclosing_boxes, quads, rotate
 from .layout import read_page
+from .orientation import PageFrames, page_frames
 from .schema import ATTRS_KEY, ImageGroups, Schema, group_images, schema_of
 
 Direction = Literal["right", "below"]
@@ -75,16 +76,15 @@ def is_cjk(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
-def _deskew(frame: pd.DataFrame, groups: ImageGroups) -> tuple[np.ndarray, np.ndarray]:
-    """Deskewed ``(x0, y0, x1, y1)`` boxes of the rows, and each row's page angle.
+def _deskew(frame: pd.DataFrame, groups: ImageGroups) -> PageFrames:
+    """Each row's page frame (:func:`wxocr_pandas.orientation.page_frames`): its core box in
+    the turned page, the page's angle and the row's turn against the page.
 
-    Each image's corners are rotated by minus the median angle of its items' top edges, so the
-    boxes of a page photographed a few degrees off are axis-aligned again.
+    Each image's corners are turned by minus the angle of its main writing direction, so the
+    boxes of a page photographed a few degrees off are axis-aligned again, and vertical
+    columns read like lines.
     """
-    corners = quads(frame)
-    angles = pd.Series(box_arrays(corners)["angle"]).groupby(groups.codes).transform("median")
-    page_angle = angles.fillna(0).to_numpy()
-    return enclosing_boxes(rotate(corners, -page_angle)), page_angle
+    return page_frames(quads(frame), groups.codes)
 
 
 def _page_boxes(frame: pd.DataFrame, schema: Schema, page_angle: np.ndarray) -> np.ndarray:
@@ -114,7 +114,7 @@ def _rows_with_text(frame: pd.DataFrame, schema: Schema, groups: ImageGroups) ->
     return [rows[has_text[rows]] for rows in groups.positions]
 
 
-def _font_sizes(texts: pd.Series, box: np.ndarray) -> np.ndarray:
+def _font_sizes(texts: pd.Series, frames: PageFrames) -> np.ndarray:
     """Each item's font size estimated from its width per character: a wide (CJK) character
     is about one size wide, a space a quarter, any other character about half. Unlike the
     box height, which engines pad on short items, this tells a footnote from body text."""
@@ -122,8 +122,7 @@ def _font_sizes(texts: pd.Series, box: np.ndarray) -> np.ndarray:
     spaces = texts.str.count(" ").to_numpy(dtype=np.float64, na_value=0)
     total = texts.str.len().to_numpy(dtype=np.float64, na_value=0)
     units = wide + 0.25 * spaces + 0.5 * (total - wide - spaces)
-    width = box[:, 2] - box[:, 0]
-    return np.where(units > 0, width / np.maximum(units, 1e-9), box[:, 3] - box[:, 1])
+    return np.where(units > 0, frames.length / np.maximum(units, 1e-9), frames.thickness)
 
 
 def _quad(box: np.ndarray, angle: float) -> np.ndarray:
@@ -154,10 +153,11 @@ def _read_pages(frame: pd.DataFrame, regions: pd.DataFrame | None = None
     :func:`~wxocr_pandas.layout_model.detect_layout` when given)."""
     schema = schema_of(frame)
     groups = group_images(frame, schema=schema)
-    box, page_angle = _deskew(frame, groups)
+    frames = _deskew(frame, groups)
+    box, page_angle = frames.box, frames.angle
     pages = _page_boxes(frame, schema, page_angle)
     texts = frame[schema.text].to_numpy(dtype=object)
-    sizes = _font_sizes(frame[schema.text], box)
+    sizes = _font_sizes(frame[schema.text], frames)
     pages_of = groups.pages if groups.pages is not None else [None] * len(groups)
     lines: list[_Line] = []
     blocks: list[_Block] = []
@@ -170,7 +170,8 @@ def _read_pages(frame: pd.DataFrame, regions: pd.DataFrame | None = None
         page = pages[rows[0]] if np.isfinite(pages[rows[0]]).all() else None
         region_box, region_kinds = _regions_of(regions, groups.labels[image], pages_of[image],
                                                angle)
-        for block in read_page(box[rows], page, region_box, region_kinds, sizes[rows]):
+        for block in read_page(box[rows], page, region_box, region_kinds, sizes[rows],
+                               frames.turn[rows]):
             first = len(lines)
             for line in block.lines:
                 members = rows[line]
@@ -409,7 +410,7 @@ def value_near(frame: pd.DataFrame, label: str, *, direction: Direction = "right
         raise UsageError(f"direction must be 'right' or 'below', not {direction!r}")
     schema = schema_of(frame)
     groups = group_images(frame, schema=schema)
-    box, _ = _deskew(frame, groups)
+    box = _deskew(frame, groups).box
     text = frame[schema.text]
     is_label = (text.str.contains(label, regex=True, na=False) if regex
                 else text.str.strip().eq(label).fillna(False)).to_numpy(dtype=bool)
