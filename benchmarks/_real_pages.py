@@ -74,7 +74,8 @@ def recognize(pages: list[RealPage], cache: Path | None) -> pd.DataFrame:
                 stored.write_text(result.to_json(), encoding="utf-8")
         results.append(result)
     ids = [page.id for page in pages]
-    return explode(pd.DataFrame({"path": [str(p.path) for p in pages]}, index=ids), results)
+    return explode(pd.DataFrame({"path": [str(p.path) for p in pages]}, index=ids), results,
+                   image="path")
 
 
 def oracle_order(items: list[str], truth: str) -> list[int]:

@@ -58,7 +58,7 @@ of columns, not a search over runs of rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -492,7 +492,31 @@ def _blocks(page: _Page, units: list[Unit], sizes: np.ndarray, regions: np.ndarr
             if region >= 0 and kinds[region] not in ("text", ""):  # the model knows no notes
                 kind = kinds[region]
         blocks.append(Block(kind, tuple(lines), extent, region))
-    return blocks
+    return _footnotes_last(blocks, page, page_box)
+
+
+def _footnotes_last(blocks: list[Block], page: _Page, page_box: tuple[float, ...]) -> list[Block]:
+    """Move footnotes that end a column (small text within :data:`FOOTNOTE_BAND` of the
+    page's bottom, after which reading goes up to body text of the next column) to the end
+    of the body, before the page's footnotes and footer."""
+    bottom = page_box[3] - FOOTNOTE_BAND * (page_box[3] - page_box[1])
+    body = [b.kind not in ("header", "footnote", "footer", *UNIT_KINDS) and bool(b.lines)
+            and _tall(list(b.lines), page) > SMALL_HEIGHT * page.text_size for b in blocks]
+    moved: list[int] = []
+    for k, block in enumerate(blocks):
+        if body[k] or block.kind in ("header", "footer", "footnote") or not block.lines:
+            continue
+        if block.kind in UNIT_KINDS or block.box[1] < bottom:
+            continue
+        later = [j for j in range(k + 1, len(blocks)) if body[j]]
+        if later and blocks[later[0]].box[1] < block.box[1]:
+            moved.append(k)
+    if not moved:
+        return blocks
+    last_body = max(k for k, b in enumerate(body) if b)
+    notes = [replace(blocks[k], kind="footnote") for k in moved]
+    before = [b for k, b in enumerate(blocks[:last_body + 1]) if k not in moved]
+    return before + notes + blocks[last_body + 1:]
 
 
 def _extent(lines: list[np.ndarray], page: _Page) -> tuple[float, float, float, float] | None:

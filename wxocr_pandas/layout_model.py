@@ -24,8 +24,10 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
+from .documents import page_image
 from .errors import ConfigError, WxOcrError
 from .images import as_source, decode
+from .schema import group_images, schema_of
 
 #: Columns of :func:`detect_layout`'s frame.
 REGION_COLUMNS: tuple[str, ...] = ("kind", "score", "x_min", "y_min", "x_max", "y_max")
@@ -33,6 +35,9 @@ REGION_COLUMNS: tuple[str, ...] = ("kind", "score", "x_min", "y_min", "x_max", "
 MODEL_FILE = "layout_cdla.onnx"
 #: The model's input size, width x height.
 INPUT_SIZE = (608, 800)
+#: Input kinds (:class:`wxocr_pandas.images.ImageSource`) read again for
+#: :func:`result_regions`: local ones, never a second download.
+LOCAL_KINDS = frozenset({"path", "bytes", "pil", "array"})
 #: Regions scoring less are dropped.
 SCORE_THRESHOLD = 0.5
 #: Regions of one class overlapping more (IoU) than this with a better one are dropped.
@@ -189,4 +194,58 @@ def detect_layout(df: pd.DataFrame, column: str) -> pd.DataFrame:
                         "score": np.concatenate(scores) if scores else np.empty(0),
                         **{name: box[:, k] for k, name in enumerate(REGION_COLUMNS[2:])}})
     out.index = pd.Index(labels, name=df.index.name) if labels else df.index[:0]
+    return out
+
+
+def result_regions(frame: pd.DataFrame) -> pd.DataFrame:
+    """The layout regions of every image of a result frame, each page of a document its own,
+    read again from the frame's input column: what the text tools use by default.
+
+    Images with no text, failed images, inputs that are not local (URLs are not fetched a
+    second time) and frames without their input column have no region.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Like :func:`detect_layout`, indexed like the images of ``frame`` (its label, and the
+        page once the frame has pages), coordinates in the pixels the frame's corners are in.
+
+    Examples
+    --------
+    >>> import pandas as pd, wxocr_pandas
+    >>> out = pd.DataFrame({"path": ["samples/document.png"]}).wxocr.recognize("path")
+    >>> result_regions(out)["kind"].isin(["title", "text"]).any()
+    np.True_
+    """
+    schema = schema_of(frame)
+    groups = group_images(frame, schema=schema)
+    keys, kinds, scores, boxes = [], [], [], []
+    if schema.image is not None and schema.image in frame.columns:
+        values = frame[schema.image].to_numpy(dtype=object)
+        has_text = frame[schema.text].notna().to_numpy()
+        width = frame[schema.img_w].to_numpy(dtype=np.float64, na_value=np.nan)
+        height = frame[schema.img_h].to_numpy(dtype=np.float64, na_value=np.nan)
+        pages = groups.pages if groups.pages is not None else [1] * len(groups)
+        for image, rows in enumerate(groups.positions):
+            first = rows[0]
+            if not has_text[rows].any():
+                continue
+            size = ((int(width[first]), int(height[first]))
+                    if np.isfinite([width[first], height[first]]).all() else None)
+            try:
+                if as_source(values[first]).kind not in LOCAL_KINDS:
+                    continue
+                picture = page_image(values[first], int(pages[image]), size)
+            except (WxOcrError, OSError):
+                continue  # the image's own row already says why it cannot be read
+            found, names, confidence = detect_regions(picture)
+            keys += [image] * len(names)
+            kinds += names
+            scores.append(confidence)
+            boxes.append(found)
+    box = np.concatenate(boxes) if boxes else np.empty((0, 4))
+    out = pd.DataFrame({"kind": pd.array(kinds, dtype=pd.StringDtype()),
+                        "score": np.concatenate(scores) if scores else np.empty(0),
+                        **{name: box[:, k] for k, name in enumerate(REGION_COLUMNS[2:])}})
+    out.index = groups.index()[np.array(keys, dtype=np.int64)]
     return out

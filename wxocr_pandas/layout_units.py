@@ -88,19 +88,24 @@ def region_units(box: np.ndarray, regions: np.ndarray, kinds: Sequence[str], hei
     >>> [(u.kind, u.items.tolist()) for u in units]
     [('figure', [0, 1])]
     """
-    chosen = [k for k, kind in enumerate(kinds) if kind in UNIT_KINDS]
-    if not chosen:
-        return []
     free = np.asarray(free, dtype=np.int64)
-    share = overlap_area(box[free], regions[chosen]) / np.maximum(area(box[free]), 1e-9)[:, None]
-    best = share.argmax(axis=1) if len(free) else np.empty(0, dtype=np.int64)
-    inside = share[np.arange(len(free)), best] >= 0.5 if len(free) else np.empty(0, dtype=bool)
+    candidates = [k for k, kind in enumerate(kinds) if kind in UNIT_KINDS]
+    share = overlap_area(box[free], regions[candidates]) / np.maximum(area(box[free]), 1e-9)[:, None]
+    keep = []
+    for column in range(len(candidates)):
+        within = free[share[:, column] >= 0.5]
+        if not len(within) or np.median(box[within, 2] - box[within, 0]) <= MAX_CELL_WIDTH * height:
+            keep.append(column)  # else lines of text, whichever overlapping region they fall to
+    if not keep or not len(free):
+        return [Unit(kinds[candidates[c]], free[:0], tuple(map(float, regions[candidates[c]])),
+                     candidates[c]) for c in keep]
+    share = share[:, keep]
+    best = share.argmax(axis=1)
+    inside = share[np.arange(len(free)), best] >= 0.5
     units = []
-    for column, region in enumerate(chosen):
+    for column, kept in enumerate(keep):
+        region = candidates[kept]
         items = free[inside & (best == column)]
-        widths = box[items, 2] - box[items, 0]
-        if len(items) and np.median(widths) > MAX_CELL_WIDTH * height:
-            continue
         extent = _extent(box, items, regions[region]) if len(items) else tuple(
             map(float, regions[region]))
         units.append(Unit(kinds[region], items, extent, region))
