@@ -236,7 +236,10 @@ def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
         extent = np.vstack([box, regions]) if len(regions) else box
         page_box = (*extent[:, :2].min(0), *extent[:, 2:].max(0))
     page_box = tuple(map(float, page_box))
-    head, body, notes, foot = _margins(np.flatnonzero(owner < 0), page, page_box)
+    captions = np.zeros(n, dtype=bool)
+    for k in (k for k, kind in enumerate(kinds) if kind == "caption"):
+        captions |= overlap_area(box, regions[k:k + 1])[:, 0] >= 0.5 * area(box)
+    head, body, notes, foot = _margins(np.flatnonzero(owner < 0), page, page_box, captions)
     if head:
         page.leaves.append((head, "header"))
     _cut(np.concatenate([body, np.arange(n, n + len(units))]), page)
@@ -246,10 +249,11 @@ def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
     return _blocks(page, units, sizes, regions, kinds, page_box)
 
 
-def _margins(idx: np.ndarray, page: _Page, page_box: tuple[float, ...]) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray],
-                                     list[np.ndarray]]:
+def _margins(idx: np.ndarray, page: _Page, page_box: tuple[float, ...], captions: np.ndarray
+             ) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray], list[np.ndarray]]:
     """Split ``idx`` into the header strip, the body, the footnote strips and the footer
-    strip (each list holds one strip or none, footnotes any number)."""
+    strip (each list holds one strip or none, footnotes any number). Items where
+    ``captions`` is True lie in a caption region: small text, but no footnote."""
     box, height = page.box, page.height
     strips = _strips(idx, box, height)
     if len(strips) < 3:
@@ -261,8 +265,8 @@ def _margins(idx: np.ndarray, page: _Page, page_box: tuple[float, ...]) -> tuple
                and tops[1] - bottoms[0] >= gap)
     end = len(strips) - int(tops[-1] >= page_box[3] - band
                             and tops[-1] - bottoms[-2] >= gap)
-    notes = end  # small text at the foot of the body: footnotes
-    while (notes - 1 > head + 1
+    notes = end  # small text at the foot of the body (no caption): footnotes
+    while (notes - 1 > head + 1 and not captions[strips[notes - 1]].any()
            and _tall([strips[notes - 1]], page) <= SMALL_HEIGHT * page.text_size
            and tops[notes - 1] >= page_box[3] - FOOTNOTE_BAND * (page_box[3] - page_box[1])):
         notes -= 1
@@ -497,15 +501,15 @@ def _blocks(page: _Page, units: list[Unit], sizes: np.ndarray, regions: np.ndarr
 
 def _footnotes_last(blocks: list[Block], page: _Page, page_box: tuple[float, ...]) -> list[Block]:
     """Move footnotes that end a column (small text within :data:`FOOTNOTE_BAND` of the
-    page's bottom, after which reading goes up to body text of the next column) to the end
-    of the body, before the page's footnotes and footer."""
+    page's bottom, no caption, after which reading goes up to body text of the next column)
+    to the end of the body, before the page's footnotes and footer."""
     bottom = page_box[3] - FOOTNOTE_BAND * (page_box[3] - page_box[1])
     body = [b.kind not in ("header", "footnote", "footer", *UNIT_KINDS) and bool(b.lines)
             and _tall(list(b.lines), page) > SMALL_HEIGHT * page.text_size for b in blocks]
     moved: list[int] = []
     for k, block in enumerate(blocks):
-        if body[k] or block.kind in ("header", "footer", "footnote") or not block.lines:
-            continue
+        if body[k] or block.kind in ("header", "footer", "footnote", "caption") or not block.lines:
+            continue  # a caption stays with its figure
         if block.kind in UNIT_KINDS or block.box[1] < bottom:
             continue
         later = [j for j in range(k + 1, len(blocks)) if body[j]]

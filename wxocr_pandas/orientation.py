@@ -81,9 +81,14 @@ def page_frames(corners: np.ndarray, codes: np.ndarray) -> PageFrames:
     codes = np.asarray(codes)
     top = corners[:, 1] - corners[:, 0]
     side = corners[:, 3] - corners[:, 0]
-    length = (np.hypot(*top.T) + np.hypot(*(corners[:, 2] - corners[:, 3]).T)) / 2
-    thickness = (np.hypot(*side.T) + np.hypot(*(corners[:, 2] - corners[:, 1]).T)) / 2
+    width = (np.hypot(*top.T) + np.hypot(*(corners[:, 2] - corners[:, 3]).T)) / 2
+    height = (np.hypot(*side.T) + np.hypot(*(corners[:, 2] - corners[:, 1]).T)) / 2
     angle = np.degrees(np.arctan2(top[:, 1], top[:, 0]))
+    # A quad much taller than wide whose top edge is its short side holds a vertical column
+    # (engines answer so for a column read on an upright page): its text runs down its side.
+    tall = height >= MIN_ASPECT * width
+    angle = np.where(tall, angle + 90.0, angle)
+    length, thickness = np.where(tall, height, width), np.where(tall, width, height)
     directed = length >= MIN_ASPECT * np.maximum(thickness, 1e-9)
     page_angle = np.zeros(len(corners))
     valid = np.isfinite(angle)
