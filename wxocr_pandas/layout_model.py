@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -179,14 +180,23 @@ def detect_layout(df: pd.DataFrame, column: str) -> pd.DataFrame:
     >>> list(regions.columns)
     ['kind', 'score', 'x_min', 'y_min', 'x_max', 'y_max']
     """
-    labels, kinds, scores, boxes = [], [], [], []
-    for label, value in df[column].items():
-        try:
-            image = decode(as_source(value))
-        except WxOcrError:
-            continue
-        found, names, confidence = detect_regions(image)
-        labels += [label] * len(names)
+    def pictures() -> Iterator[tuple[int, Image.Image]]:
+        for position, value in enumerate(df[column]):
+            try:
+                yield position, decode(as_source(value))
+            except WxOcrError:
+                continue
+
+    return _regions_frame(pictures(), df.index)
+
+
+def _regions_frame(pictures: Iterable[tuple[int, Image.Image]], index: pd.Index) -> pd.DataFrame:
+    """The regions of each ``(position, image)``: a frame of :data:`REGION_COLUMNS` indexed by
+    ``index[position]``."""
+    positions, kinds, scores, boxes = [], [], [], []
+    for position, picture in pictures:
+        found, names, confidence = detect_regions(picture)
+        positions += [position] * len(names)
         kinds += names
         scores.append(confidence)
         boxes.append(found)
@@ -194,7 +204,7 @@ def detect_layout(df: pd.DataFrame, column: str) -> pd.DataFrame:
     out = pd.DataFrame({"kind": pd.array(kinds, dtype=pd.StringDtype()),
                         "score": np.concatenate(scores) if scores else np.empty(0),
                         **{name: box[:, k] for k, name in enumerate(REGION_COLUMNS[2:])}})
-    out.index = pd.Index(labels, name=df.index.name) if labels else df.index[:0]
+    out.index = index[np.array(positions, dtype=np.int64)]
     return out
 
 
@@ -220,13 +230,15 @@ def result_regions(frame: pd.DataFrame) -> pd.DataFrame:
     """
     schema = schema_of(frame)
     groups = group_images(frame, schema=schema)
-    keys, kinds, scores, boxes = [], [], [], []
-    if schema.image is not None and schema.image in frame.columns:
-        values = frame[schema.image].to_numpy(dtype=object)
-        has_text = frame[schema.text].notna().to_numpy()
-        width = frame[schema.img_w].to_numpy(dtype=np.float64, na_value=np.nan)
-        height = frame[schema.img_h].to_numpy(dtype=np.float64, na_value=np.nan)
-        pages = groups.pages if groups.pages is not None else [1] * len(groups)
+    if schema.image is None or schema.image not in frame.columns:
+        return _regions_frame((), groups.index())
+    values = frame[schema.image].to_numpy(dtype=object)
+    has_text = frame[schema.text].notna().to_numpy()
+    width = frame[schema.img_w].to_numpy(dtype=np.float64, na_value=np.nan)
+    height = frame[schema.img_h].to_numpy(dtype=np.float64, na_value=np.nan)
+    pages = groups.pages if groups.pages is not None else [1] * len(groups)
+
+    def pictures() -> Iterator[tuple[int, Image.Image]]:
         for image, rows in enumerate(groups.positions):
             first = rows[0]
             if not has_text[rows].any():
@@ -236,17 +248,8 @@ def result_regions(frame: pd.DataFrame) -> pd.DataFrame:
             try:
                 if as_source(values[first]).kind not in LOCAL_KINDS:
                     continue
-                picture = page_image(values[first], int(pages[image]), size)
+                yield image, page_image(values[first], int(pages[image]), size)
             except (WxOcrError, OSError):
                 continue  # the image's own row already says why it cannot be read
-            found, names, confidence = detect_regions(picture)
-            keys += [image] * len(names)
-            kinds += names
-            scores.append(confidence)
-            boxes.append(found)
-    box = np.concatenate(boxes) if boxes else np.empty((0, 4))
-    out = pd.DataFrame({"kind": pd.array(kinds, dtype=pd.StringDtype()),
-                        "score": np.concatenate(scores) if scores else np.empty(0),
-                        **{name: box[:, k] for k, name in enumerate(REGION_COLUMNS[2:])}})
-    out.index = groups.index()[np.array(keys, dtype=np.int64)]
-    return out
+
+    return _regions_frame(pictures(), groups.index())
