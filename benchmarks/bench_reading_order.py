@@ -150,7 +150,7 @@ def measure(name: str, frame: pd.DataFrame, truth: dict[str, str], kinds: dict[s
     else:
         regions, costs["layout model (image read again + model)"] = timed(result_regions, frame, pages)
         orders["model"], costs["to_text, default (with the model)"] = timed(text.to_text, frame, pages)
-        orders["model, given regions"] = text.to_text(frame, regions=regions)
+        print(f"layout model: {len(regions)} regions on {regions.index.nunique()} pages")
     orders["oracle"] = oracle_order(frame, truth)
     rows = []
     for page, expected in truth.items():
@@ -161,7 +161,7 @@ def measure(name: str, frame: pd.DataFrame, truth: dict[str, str], kinds: dict[s
         row["oracle"] = min(row[method] for method in orders)
         rows.append(row)
     table = pd.DataFrame(rows)
-    methods = [m for m in orders if m != "model, given regions"]
+    methods = list(orders)
     by_kind = table.groupby("kind")[["chars", *methods]].sum()
     by_kind.loc["all (by characters)"] = by_kind.sum()
     cer = by_kind[methods].div(by_kind["chars"], axis=0)
@@ -172,9 +172,6 @@ def measure(name: str, frame: pd.DataFrame, truth: dict[str, str], kinds: dict[s
     print(f"\n== {name} set: {pages} pages, {int(frame['text'].notna().sum())} items; CER by kind ==")
     print(cer.round(3).to_string())
     print("ms a page: " + ", ".join(f"{what} {ms:.1f}" for what, ms in costs.items()))
-    if "model" in orders:
-        same = (table["model"] == table["model, given regions"]).all()
-        print(f"(the default reads the same as with the regions passed in: {bool(same)})")
     return table.set_index("page")
 
 

