@@ -34,14 +34,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from .config import resolve_layout_model
 from .errors import ConfigError, UsageError
-from .geometry import BOX_COLUMNS, box_arrays, box_corners, enclosing_boxes, quads, rotate
+from .geometry import BOX_COLUMNS, box_corners, enclosing_boxes, quads, rotate
 from .layout import read_page
 from .orientation import PageFrames, page_frames
 from .schema import ATTRS_KEY, ImageGroups, Schema, group_images, schema_of
@@ -49,7 +49,7 @@ from .schema import ATTRS_KEY, ImageGroups, Schema, group_images, schema_of
 Direction = Literal["right", "below"]
 #: Layout regions for the text tools: a frame of them, ``"auto"`` (the bundled layout model
 #: when installed, the default) or None (the text boxes alone).
-Regions = Union[pd.DataFrame, Literal["auto"], None]
+Regions = pd.DataFrame | Literal["auto"] | None
 
 
 @dataclass(frozen=True)
