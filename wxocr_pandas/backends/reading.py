@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 #: Part of the backend's identity (cache key): bump it when a change here changes answers.
-READING_VERSION = 4
+READING_VERSION = 5
 #: Images up to this height are also read as a tight crop (padded, and as one line).
 LINE_CROP_MAX_HEIGHT = 160
 #: RapidOCR's ``Global.max_side_len``: longer images are shrunk to this before detection.
