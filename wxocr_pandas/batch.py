@@ -38,7 +38,7 @@ from .backends.registry import resolve_backend
 from .cache import ResultCache, cache_key
 from .config import (resolve_dpi, resolve_idle_timeout, resolve_pdf_ocr, resolve_timeout,
                      resolve_workers)
-from .errors import InvalidImageError, UsageError, WxOcrError
+from .errors import InvalidImageError, UnsupportedInputError, UsageError, WxOcrError
 from .images import ImageSource, as_source, image_digest
 from .documents import Document, Page, open_document
 from .result import InputResult, OcrResult
@@ -374,15 +374,30 @@ class Recognizer:
 
 
 def _source_and_digest(value: Any) -> tuple[ImageSource, str]:
-    """The checked cell and its content digest; any failure is a :class:`WxOcrError`."""
-    source = as_source(value)
+    """The checked cell and its content digest; any failure is a :class:`WxOcrError`, even
+    one raised by the cell's own code (a ``__fspath__``, ``__repr__`` or ``tobytes`` that
+    fails)."""
+    try:
+        source = as_source(value)
+    except WxOcrError:
+        raise
+    except Exception as exc:
+        raise UnsupportedInputError(f"cannot be checked: {_describe(exc)}",
+                                    image=f"<{type(value).__name__}>") from exc
     try:
         return source, image_digest(source)
     except WxOcrError:
         raise
     except Exception as exc:  # e.g. a lazily opened PIL image whose file was cut short
-        raise InvalidImageError(f"cannot be read: {type(exc).__name__}: {exc}",
-                                image=source.label) from exc
+        raise InvalidImageError(f"cannot be read: {_describe(exc)}", image=source.label) from exc
+
+
+def _describe(exc: Exception) -> str:
+    """``Type: message`` of an exception, or its type alone when its message fails too."""
+    try:
+        return f"{type(exc).__name__}: {exc}"
+    except Exception:
+        return type(exc).__name__
 
 
 class _StopSignal:

@@ -29,6 +29,7 @@ from .batch import Recognizer
 from .cache import ResultCache
 from .errors import ConfigError, UsageError, WxOcrError
 from .export import write_result_lines
+from .filenames import display_name, writable
 from .frame import explode
 from .result import InputResult, OcrResult, iter_page_results
 from .stream import ParquetChunks
@@ -192,10 +193,11 @@ def _recognize(args: argparse.Namespace) -> int:
                 write_result_lines(output, chunk, answers)
                 output.flush()
                 continue
+            # object: a file name that is not UTF-8 stays as given (Arrow strings refuse it).
             frame = explode(pd.DataFrame({"image": chunk}, index=pd.RangeIndex(
-                start, start + len(chunk))), answers, image="image")
+                start, start + len(chunk)), dtype=object), answers, image="image")
             if suffix == ".csv":
-                frame.to_csv(output, index=False, header=start == 0)
+                writable(frame).to_csv(output, index=False, header=start == 0)
                 output.flush()
             else:
                 parquet.write(frame)
@@ -211,7 +213,7 @@ def _report(images: list[str], results: list[InputResult], output: Path) -> None
     if any(not isinstance(result, OcrResult) for result in results):  # documents: count pages
         pages = sum(page is not None for _, page, _ in answers)
         inputs = f"{len(images)} inputs ({pages} pages)"
-    print(f"{inputs}, {texts} texts, {len(failed)} failed -> {output}")
+    print(f"{inputs}, {texts} texts, {len(failed)} failed -> {display_name(str(output))}")
     for result in failed:
         print(f"  failed: {result.errmsg}", file=sys.stderr)
 

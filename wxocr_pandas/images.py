@@ -32,6 +32,7 @@ from .errors import (
     UnsupportedInputError,
     WxOcrError,
 )
+from .filenames import display_name
 from .redaction import redact_url
 
 #: Pixel guard against decompression bombs (Pillow's own error threshold).
@@ -113,14 +114,15 @@ def as_source(value: Any) -> ImageSource:
         raise MissingInputError("missing value (NA): no image to read", image="<NA>")
     if isinstance(value, str):
         if value.startswith(("http://", "https://")):
-            return ImageSource("url", value, redact_url(value))
+            return ImageSource("url", value, display_name(redact_url(value)))
         if _FSSPEC_URL.match(value):
-            return ImageSource("fsspec", value, redact_url(value))
+            return ImageSource("fsspec", value, display_name(redact_url(value)))
         if not value.strip():
             raise MissingInputError("empty string: no image to read", image="''")
-        return ImageSource("path", value, value)
+        return ImageSource("path", value, display_name(value))
     if isinstance(value, os.PathLike):
-        return ImageSource("path", os.fspath(value), os.fspath(value))
+        path = _fspath(value)
+        return ImageSource("path", path, display_name(path))
     if isinstance(value, (bytes, bytearray, memoryview)):
         data = bytes(value)
         return ImageSource("bytes", data, f"<bytes: {len(data)} B>")
@@ -131,8 +133,26 @@ def as_source(value: Any) -> ImageSource:
     raise UnsupportedInputError(
         f"cannot read an image from a {type(value).__name__}; expected a path, http(s) URL, "
         "bytes, PIL image or numpy array",
-        image=repr(value)[:80],
+        image=_short_repr(value),
     )
+
+
+def _fspath(value: os.PathLike) -> str:
+    """The path of a path-like cell as ``str`` (bytes decoded as the file system does, with
+    surrogate escapes); a cell whose ``__fspath__`` fails is an input error naming it."""
+    try:
+        return os.fsdecode(os.fspath(value))
+    except Exception as exc:
+        raise UnsupportedInputError(f"its __fspath__ failed: {type(exc).__name__}: {exc}",
+                                    image=f"<{type(value).__name__}>") from exc
+
+
+def _short_repr(value: Any) -> str:
+    """A short label of a cell that is no image source: its repr, or its type when that fails."""
+    try:
+        return display_name(repr(value)[:80])
+    except Exception:
+        return f"<{type(value).__name__}>"
 
 
 def image_digest(source: ImageSource) -> str:

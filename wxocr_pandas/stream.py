@@ -19,6 +19,7 @@ import pandas as pd
 from .backends.base import Backend
 from .batch import Errors, Recognizer
 from .errors import UsageError
+from .filenames import writable
 from .frame import explode, results_frame
 
 #: Images per chunk: big enough to keep two worker processes busy, small enough to forget.
@@ -162,11 +163,12 @@ class ParquetChunks:
         return self._writer is not None
 
     def write(self, frame: pd.DataFrame) -> None:
-        """Append ``frame`` (its index is not written) as one row group."""
+        """Append ``frame`` (its index is not written) as one row group; a file name that
+        is not UTF-8 is written as :func:`~wxocr_pandas.filenames.display_name` shows it."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = pa.Table.from_pandas(writable(frame), preserve_index=False)
         if self._writer is None:
             # An input column that is all NA in the first chunk has no type of its own
             # (Arrow's null); text is the likely one, and later chunks must fit it.
