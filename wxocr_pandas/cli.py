@@ -137,6 +137,9 @@ def _serve_parser(commands: Any) -> argparse.ArgumentParser:
                             "20 per worker)")
     serve.add_argument("--queue-timeout", type=float, default=30.0, metavar="SECONDS",
                        help="an image that waited this long for a worker gets -1 (30)")
+    serve.add_argument("--header-timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="a connection whose request line and headers take longer is "
+                            "closed (10)")
     return serve
 
 
@@ -153,7 +156,8 @@ def _serve(args: argparse.Namespace) -> int:
                               backend=args.backend, allow_private_urls=args.allow_private_urls,
                               token_ttl=args.token_ttl, cache=args.cache,
                               cache_dir=args.cache_dir, queue=args.queue,
-                              queue_timeout=args.queue_timeout)
+                              queue_timeout=args.queue_timeout,
+                              header_timeout=args.header_timeout)
     serve(settings, args.host, args.port)
     return 0
 
