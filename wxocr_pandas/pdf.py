@@ -64,6 +64,11 @@ def open_pdf(data: bytes, label: str) -> Any:
     except pdfium.PdfiumError as exc:
         import pypdfium2.raw as pdfium_c
 
+        if _loads_without_pages(data):
+            # pypdfium2 refuses such a document with pdfium's last error, which is stale
+            # ("Success" at first, then the reason of whatever PDF failed before).
+            raise InvalidImageError("the PDF has no pages", image=label) from None
+
         if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             raise ProtectedDocumentError(
                 "the PDF is password-protected; decrypt it first (e.g. `qpdf --decrypt "
@@ -72,6 +77,19 @@ def open_pdf(data: bytes, label: str) -> Any:
             raise ProtectedDocumentError("the PDF uses an unsupported security handler",
                                          image=label) from None
         raise InvalidImageError(f"broken PDF: {_pdfium_reason(exc)}", image=label) from None
+
+
+def _loads_without_pages(data: bytes) -> bool:
+    """True when pdfium opens ``data`` as a document with no pages."""
+    import pypdfium2.raw as pdfium_c
+
+    document = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
+    if not document:
+        return False
+    try:
+        return pdfium_c.FPDF_GetPageCount(document) < 1
+    finally:
+        pdfium_c.FPDF_CloseDocument(document)
 
 
 def _pdfium_reason(exc: Exception) -> str:
