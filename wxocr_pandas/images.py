@@ -33,7 +33,7 @@ from .errors import (
     WxOcrError,
 )
 from .filenames import display_name
-from .redaction import redact_url
+from .redaction import redact_request_logs, redact_url
 
 #: Pixel guard against decompression bombs (Pillow's own error threshold).
 DEFAULT_MAX_PIXELS = 2 * 89_478_485
@@ -220,6 +220,7 @@ def read_fsspec(url: str, *, max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     b'PNG?'
     """
     label = label or redact_url(url)
+    redact_request_logs()
     try:
         import fsspec
 
@@ -244,7 +245,8 @@ def read_fsspec(url: str, *, max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
 def download(url: str, *, timeout: float | None = None,
              max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES, label: str | None = None) -> bytes:
     """Download an image within ``timeout`` seconds in all (``WXOCR_TIMEOUT``, default 30),
-    with a size cap; errors name the redacted URL.
+    with a size cap; errors name the redacted URL, and so do the HTTP libraries' debug lines
+    (:func:`~wxocr_pandas.redaction.redact_request_logs`).
 
     The deadline covers the whole download, so a server that trickles bytes is cut off too;
     each read also times out after ``timeout`` seconds of silence.
@@ -259,6 +261,7 @@ def download(url: str, *, timeout: float | None = None,
     """
     import requests
 
+    redact_request_logs()  # urllib3's debug lines would show a signed URL's query
     label = label or redact_url(url)
     timeout = resolve_timeout(timeout)
     deadline = time.monotonic() + timeout

@@ -32,6 +32,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 import httpcore
 
 from ..errors import Errcode
+from ..redaction import redact_request_logs
 
 #: Redirects followed before giving up.
 MAX_REDIRECTS = 5
@@ -241,6 +242,7 @@ async def fetch_image(url: str, policy: UrlPolicy, *, max_bytes: int, timeout: f
     FetchError
         Errcode 101000 for a refused or failed fetch, 45002 for ``max_bytes`` or more.
     """
+    redact_request_logs()
     try:
         return await asyncio.wait_for(_fetch(url, policy, max_bytes, timeout, resolve), timeout)
     except FetchError:
