@@ -88,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--pdf-ocr", dest="pdf_ocr", action="store_const", const=True,
                      default=None, help="recognize PDF pages that have a text layer too "
                                         "(by default their text layer is read); env WXOCR_PDF_OCR")
+    rec.add_argument("--max-pages", type=int, default=None,
+                     help="pages read of one document; the rest become one error row "
+                          "(default: all); env WXOCR_MAX_PAGES")
     rec.add_argument("--no-cache", dest="cache", action="store_false",
                      help="recognize everything again and store nothing in the result cache")
     rec.add_argument("--no-progress", dest="progress", action="store_const", const=False,
@@ -186,22 +189,25 @@ def _recognize(args: argparse.Namespace) -> int:
     with output, ParquetChunks(output) as parquet, Recognizer(
             args.backend, args.errors, cache=args.cache, cache_dir=args.cache_dir,
             max_workers=args.workers, progress=args.progress, total=len(images), dpi=args.dpi,
-            pdf_ocr=args.pdf_ocr) as recognizer:
+            pdf_ocr=args.pdf_ocr, max_pages=args.max_pages) as recognizer:
         # The output grows chunk by chunk as results come: CSV and JSONL flushed each time, a
         # Parquet row group each time (its footer is written however the run stops).
-        for start in range(0, len(images), STREAM_CHUNK):
-            chunk = images[start:start + STREAM_CHUNK]
-            answers = recognizer.run(chunk)
+        # A long document comes STREAM_CHUNK pages at a time, its row repeated.
+        pieces = ((start, *piece) for start in range(0, len(images), STREAM_CHUNK)
+                  for piece in recognizer.stream(images[start:start + STREAM_CHUNK],
+                                                 STREAM_CHUNK))
+        for number, (start, positions, answers) in enumerate(pieces):
+            chunk = [images[start + position] for position in positions]
             results += answers
             if suffix == ".jsonl":
                 write_result_lines(output, chunk, answers)
                 output.flush()
                 continue
             # object: a file name that is not UTF-8 stays as given (Arrow strings refuse it).
-            frame = explode(pd.DataFrame({"image": chunk}, index=pd.RangeIndex(
-                start, start + len(chunk)), dtype=object), answers, image="image")
+            frame = explode(pd.DataFrame({"image": chunk}, index=[start + p for p in positions],
+                                         dtype=object), answers, image="image")
             if suffix == ".csv":
-                writable(frame).to_csv(output, index=False, header=start == 0)
+                writable(frame).to_csv(output, index=False, header=number == 0)
                 output.flush()
             else:
                 parquet.write(frame)

@@ -27,6 +27,7 @@ variable               meaning                                     default
 ``WXOCR_MAX_CONCURRENT``  WeChat calls in flight on a Dask cluster  ``4``
 ``WXOCR_DPI``          resolution PDF pages are rendered at        ``150``
 ``WXOCR_PDF_OCR``      ``1``: recognize PDF pages with a text layer too  ``0``
+``WXOCR_MAX_PAGES``    pages read of one document; the rest: one error row  no limit
 =====================  ==========================================  ===========
 """
 
@@ -237,3 +238,15 @@ def resolve_pdf_ocr(pdf_ocr: bool | None = None) -> bool:
     False
     """
     return flag_setting("pdf_ocr", pdf_ocr, default=False)
+
+
+def resolve_max_pages(max_pages: int | None = None) -> int | None:
+    """The most pages read of one document (``max_pages``, else ``WXOCR_MAX_PAGES``, else
+    None: every page); the pages past it become one error row.
+
+    Examples
+    --------
+    >>> resolve_max_pages(100), resolve_max_pages(None)
+    (100, None)
+    """
+    return number_setting("max_pages", max_pages, kind=int, minimum=1)

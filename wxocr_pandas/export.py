@@ -28,7 +28,7 @@ import pandas as pd
 from .filenames import display_name
 from .frame import explode
 from .geometry import quads
-from .result import ImgSize, InputResult, Item, OcrResult, Point, Spelling
+from .result import ImgSize, InputResult, Item, OcrResult, Point, Spelling, first_page
 from .schema import group_images, schema_of
 
 
@@ -59,7 +59,8 @@ def write_result_lines(handle: TextIO, images: Sequence[str | None],
     batch by batch, as ``wxocr recognize`` writes it)."""
     for image, result in zip(images, results, strict=True):
         pages = [({}, result)] if isinstance(result, OcrResult) else [
-            ({"page": number}, page) for number, page in enumerate(result, start=1)]
+            ({"page": number}, page)
+            for number, page in enumerate(result, start=first_page(result))]
         for page, answer in pages:
             name = image if image is None else display_name(image)
             handle.write(json.dumps({"image": name, **page, **answer.to_dict(spelling, exact=True)},

@@ -107,11 +107,12 @@ class TextLayer:
     regions: tuple[Box, ...]
 
 
-def read_text_layers(data: bytes, label: str, *, dpi: float,
-                     text: bool = True) -> list[TextLayer | None]:
-    """One entry per page of the PDF, page 1 first: its :class:`TextLayer`, or None for a
-    page without text (a scan, or text drawn as outlines), or for every page when ``text``
-    is False (only the pages are counted).
+def read_text_layers(data: bytes, label: str, *, dpi: float, text: bool = True,
+                     first: int | None = None) -> tuple[list[TextLayer | None], int]:
+    """One entry per page of the PDF, page 1 first (only the ``first`` pages, when given):
+    its :class:`TextLayer`, or None for a page without text (a scan, or text drawn as
+    outlines), or for every page when ``text`` is False (only the pages are counted); and
+    the number of pages of the whole PDF.
 
     Raises
     ------
@@ -125,7 +126,7 @@ def read_text_layers(data: bytes, label: str, *, dpi: float,
         if len(document) == 0:
             raise InvalidImageError("the PDF has no pages", image=label)
         layers: list[TextLayer | None] = []
-        for index in range(len(document)):
+        for index in range(min(len(document), len(document) if first is None else first)):
             if not text:
                 layers.append(None)
                 continue
@@ -134,7 +135,7 @@ def read_text_layers(data: bytes, label: str, *, dpi: float,
                 layers.append(_text_layer(page, dpi))
             finally:
                 page.close()
-        return layers
+        return layers, len(document)
     finally:
         document.close()
 

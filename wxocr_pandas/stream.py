@@ -32,11 +32,15 @@ def recognize_iter(values: pd.DataFrame | pd.Series | Iterable[Any], *,
                    prefix: str = "", cache: bool = True,
                    cache_dir: str | os.PathLike[str] | None = None,
                    max_workers: int | None = None,
-                   progress: bool | None = None) -> Iterator[pd.DataFrame]:
+                   progress: bool | None = None,
+                   max_pages: int | None = None) -> Iterator[pd.DataFrame]:
     """Recognize images chunk by chunk, yielding each chunk's exploded frame.
 
     Concatenated, the chunks equal what :func:`~wxocr_pandas.recognize_frame` returns for
-    the same input. Only one chunk of images and results is held at a time.
+    the same input. Only one chunk of images and results is held at a time. A chunk holds
+    at most ``chunksize`` pages too: a long document's rows come ``chunksize`` pages at a
+    time (its row repeated in each chunk, the ``page`` column going on), not after its last
+    page.
 
     Parameters
     ----------
@@ -48,7 +52,7 @@ def recognize_iter(values: pd.DataFrame | pd.Series | Iterable[Any], *,
         The image column of a DataFrame.
     chunksize
         Images per chunk.
-    backend, errors, prefix, cache, cache_dir, max_workers, progress
+    backend, errors, prefix, cache, cache_dir, max_workers, progress, max_pages
         As for :func:`~wxocr_pandas.batch.recognize_results` and
         :func:`~wxocr_pandas.recognize_frame`.
 
@@ -65,9 +69,10 @@ def recognize_iter(values: pd.DataFrame | pd.Series | Iterable[Any], *,
     frames, name = _frames(values, column, chunksize)
     total = len(values) if hasattr(values, "__len__") else None
     with Recognizer(backend, errors, cache=cache, cache_dir=cache_dir, max_workers=max_workers,
-                    progress=progress, total=total) as recognizer:
+                    progress=progress, total=total, max_pages=max_pages) as recognizer:
         for frame in frames:
-            yield explode(frame, recognizer.run(frame[name].tolist()), prefix=prefix, image=name)
+            for positions, answers in recognizer.stream(frame[name].tolist(), chunksize):
+                yield explode(frame.iloc[positions], answers, prefix=prefix, image=name)
 
 
 def _frames(values: Any, column: str | None, chunksize: int) -> tuple[Iterator[pd.DataFrame], str]:

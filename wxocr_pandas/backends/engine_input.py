@@ -28,7 +28,6 @@ the image as given. Images of ordinary proportions are handed over untouched.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -270,20 +269,3 @@ class BoundedEngine:
             output.boxes = corners
         return output
 
-
-def bounded_pixels(height: int, width: int, shape: EngineShape) -> int:
-    """Pixels the largest model input holds for an image of ``height x width`` once
-    :class:`BoundedEngine` has reshaped it (for benchmarks and tests).
-
-    Examples
-    --------
-    >>> bounded_pixels(1, 1000, EngineShape()) <= DETECTOR_MAX_PIXELS
-    True
-    """
-    reshape = fitting(height, width, shape)
-    if reshape is not None:
-        height, width = reshape.height, reshape.width
-    sizes = [size for size in (preprocessed(height, width, shape),
-                               detector_input(height, width, shape) if shape.use_det else
-                               recognizer_input(height, width, shape)) if size is not None]
-    return max((math.prod(size) for size in sizes), default=0)
