@@ -10,23 +10,11 @@ import time
 
 import pytest
 import requests
-from pytest_httpserver import HTTPServer
 
 from tests.helpers.ocr_server import APPID, APPID2, SECRET, SECRET2, start_cli_server
 from wxocr_pandas.server.throttle import SecretThrottle
 
 APPS_ENV = {"WXOCR_SERVER_APPS": f"{APPID}:{SECRET},{APPID2}:{SECRET2}"}
-
-
-@pytest.fixture(scope="module")
-def files(samples_dir):
-    """A file server on 127.0.0.1 with an image under a Chinese name."""
-    http = HTTPServer(host="127.0.0.1")
-    http.start()
-    http.expect_request("/发票 副本.png").respond_with_data(
-        (samples_dir / "sign.png").read_bytes(), content_type="image/png")
-    yield http
-    http.stop()
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +29,16 @@ def served(tmp_path_factory):
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
-def test_an_international_img_url_is_fetched_as_a_browser_sends_it(served, files):
+def test_an_international_img_url_is_fetched_as_a_browser_sends_it(served, httpserver,
+                                                                    samples_dir):
     """Full-width host letters map to ``localhost`` (IDNA UTS 46); the Chinese path and the
-    space are percent-encoded as UTF-8."""
-    token = served.token()
-    url = f"http://ｌｏｃａｌｈｏｓｔ:{files.port}/发票 副本.png"
-    answer = served.ocr(token, img_url=url)
+    space are percent-encoded as UTF-8 (the file server decodes them back)."""
+    httpserver.expect_request("/发票 副本.png").respond_with_data(
+        (samples_dir / "sign.png").read_bytes(), content_type="image/png")
+    url = f"http://ｌｏｃａｌｈｏｓｔ:{httpserver.port}/发票 副本.png"
+    answer = served.ocr(served.token(), img_url=url)
     assert answer["errcode"] == 0 and answer["items"][0]["text"] == "小心地滑"
-    assert files.log[-1][0].path == "/发票 副本.png"
+    assert httpserver.log[-1][0].path == "/发票 副本.png"
 
 
 @pytest.mark.parametrize("url", [

@@ -22,8 +22,10 @@ sizes (:func:`detector_input`, :func:`recognizer_input`) and, for an image that 
 exceed :data:`DETECTOR_MAX_PIXELS` or :data:`RECOGNIZER_MAX_WIDTH`, hands the engine a
 reshaped copy instead: shrunk to the engine's own long-side limit when it is longer (the
 engine would shrink it anyway, but could round its short side to nothing), and padded on its
-short side with its border colour just enough to fit. Detected corners are mapped back to
-the image as given. Images of ordinary proportions are handed over untouched.
+short side with its border colour: for detection to a quarter of its long side (the
+proportions the engine gives a long line itself, and an ordinary page's cost), for
+recognition alone just enough to fit. Detected corners are mapped back to the image as
+given. Images of ordinary proportions are handed over untouched.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ DETECTOR_MAX_PIXELS = 6_000_000
 #: (200 line heights). Recognition needs about 750 bytes a pixel of its input: this bounds
 #: one call near 350 MB.
 RECOGNIZER_MAX_WIDTH = 9_600
+#: An image the detector would get too large is handed over at least a quarter as high as
+#: wide (or wide as high): the proportions the engine pads a long line to itself, which it
+#: then detects on at 736 x 2944 pixels, the cost of an ordinary page.
+DETECTOR_MAX_ASPECT = 4
 
 
 @dataclass(frozen=True)
@@ -184,7 +190,7 @@ class Reshape:
     Examples
     --------
     >>> fitting(1, 1000, EngineShape())
-    Reshape(scale=1.0, height=7, width=1000)
+    Reshape(scale=1.0, height=250, width=1000)
     """
 
     scale: float
@@ -194,7 +200,9 @@ class Reshape:
 
 def fitting(height: int, width: int, shape: EngineShape) -> Reshape | None:
     """How to hand the engine an image of ``height x width`` within the bounds: None when
-    it fits as it is, else the least reshaping that fits (see the module docs)."""
+    it fits as it is, else shrunk to the engine's long-side limit if longer, and padded on
+    its short side to :data:`DETECTOR_MAX_ASPECT` for detection, or just enough to fit for
+    recognition alone."""
     if fits(height, width, shape):
         return None
     scale = min(1.0, shape.max_side_len / max(height, width))
@@ -202,6 +210,8 @@ def fitting(height: int, width: int, shape: EngineShape) -> Reshape | None:
     width = max(1, round(width * scale))
     wide = width >= height
     low, high = (height, width) if wide else (width, height)
+    if shape.use_det:
+        low = max(low, -(-high // DETECTOR_MAX_ASPECT))
 
     def fit(across: int) -> bool:
         return fits(across, width, shape) if wide else fits(height, across, shape)
