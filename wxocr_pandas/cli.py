@@ -35,7 +35,8 @@ from .result import InputResult, OcrResult, iter_page_results
 from .stream import ParquetChunks
 
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".jsonl")
-#: Images per chunk written to the output: a killed run keeps every chunk it finished.
+#: Images (or pages of a document) per chunk written to the output: a killed run keeps every
+#: chunk it finished.
 STREAM_CHUNK = 32
 
 

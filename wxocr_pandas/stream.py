@@ -51,7 +51,7 @@ def recognize_iter(values: pd.DataFrame | pd.Series | Iterable[Any], *,
     column
         The image column of a DataFrame.
     chunksize
-        Images per chunk.
+        Images (or pages of documents) per chunk.
     backend, errors, prefix, cache, cache_dir, max_workers, progress, max_pages
         As for :func:`~wxocr_pandas.batch.recognize_results` and
         :func:`~wxocr_pandas.recognize_frame`.
