@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -100,3 +101,34 @@ def test_progress_bar_on_and_off(widths_and_images, size_backend, capsys):
     recognize_results(images[:3], size_backend, cache=False, progress=False)
     recognize_results(images[:3], size_backend, cache=False)  # not a terminal: quiet
     assert capsys.readouterr().err == ""
+
+
+class _FailingPath(os.PathLike):
+    def __fspath__(self) -> str:
+        raise RuntimeError("no path today")
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr either")
+
+
+class _FailingRepr:
+    def __repr__(self) -> str:
+        raise ValueError("no repr")
+
+
+class _FailingClass:
+    @property
+    def __class__(self):  # isinstance() asks for it: even that may fail
+        raise RuntimeError("no class")
+
+
+def test_a_cell_whose_own_methods_raise_is_its_own_error_row(samples_dir, size_backend):
+    cells = [_FailingPath(), _FailingRepr(), str(samples_dir / "sign.png"), _FailingClass()]
+    results = recognize_results(cells, size_backend, cache=False, progress=False)
+    assert [result.errcode for result in results] == [900003, 900003, 0, 900003]
+    assert results[0].errmsg == ("<_FailingPath>: its __fspath__ failed: RuntimeError: no path "
+                                 "today (errcode 900003)")
+    assert results[1].errmsg.startswith("<_FailingRepr>: cannot read an image from a _FailingRepr")
+    assert results[3].errmsg.startswith("<_FailingClass>: cannot be checked: RuntimeError")
+    with pytest.raises(WxOcrError, match="__fspath__ failed"):
+        recognize_results(cells, size_backend, errors="raise", cache=False, progress=False)

@@ -14,6 +14,7 @@ import msgspec
 import pandas as pd
 import pytest
 
+from tests.helpers.backends import SizeBackend
 from wxocr_pandas import CacheWarning, ImgSize, OcrResult, ResultCache
 from wxocr_pandas.batch import recognize_results
 from wxocr_pandas.cache import CACHE_FILE
@@ -362,3 +363,42 @@ def test_a_cached_answer_is_the_answer_exactly(tmp_path):
         pd.testing.assert_frame_equal(results_frame([cached, answer]).iloc[:len(answer.items)],
                                       results_frame([answer]))
     assert '"x":575,' in found["ints"].to_json()
+
+
+#: A run on a disk with no room left: every write that grows a file fails (RLIMIT_FSIZE 0,
+#: the kernel's EFBIG, as a full disk's ENOSPC), as SQLite finds when it stores an answer or
+#: sizes its WAL index. The first image is new, the second is cached.
+FULL_DISK_RUN = textwrap.dedent("""
+    import resource, signal, sys, warnings
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    warnings.simplefilter("always")
+    import wxocr_pandas
+    from tests.helpers.backends import SizeBackend
+    backend = SizeBackend()
+    chunks = list(wxocr_pandas.recognize_iter(sys.argv[2:], backend=backend, chunksize=1,
+                                              cache_dir=sys.argv[1], progress=False))
+    print(backend.calls, *[int(chunk["errcode"].iloc[0]) for chunk in chunks])
+""")
+
+
+def test_a_full_disk_does_not_hide_a_readable_cache(tmp_path, make_png):
+    new, cached = tmp_path / "new.png", tmp_path / "cached.png"
+    new.write_bytes(make_png(30, 20))
+    cached.write_bytes(make_png(40, 20))
+    recognize_results([str(cached)], SizeBackend(), cache_dir=tmp_path, progress=False)
+    run = [sys.executable, "-c", FULL_DISK_RUN, str(tmp_path), str(new), str(cached)]
+    root = str(Path(__file__).resolve().parents[1])
+    # Too full even to open the cache for writing (its WAL index cannot be made): read it.
+    alone = subprocess.run(run, capture_output=True, text=True, cwd=root, timeout=120)
+    assert alone.stdout.split() == ["1", "0", "0"], alone.stderr[-2000:]
+    assert "is read-only (disk I/O error)" in alone.stderr
+    # Opened while another process holds it (its WAL index exists): storing the new answer
+    # fails, and the cached one is still read in the next chunk.
+    with closing(sqlite3.connect(tmp_path / CACHE_FILE)) as holder:
+        holder.execute("SELECT COUNT(*) FROM results").fetchall()
+        shared = subprocess.run(run, capture_output=True, text=True, cwd=root, timeout=120)
+    assert shared.stdout.split() == ["1", "0", "0"], shared.stderr[-2000:]
+    assert "cannot store answers" in shared.stderr
+    with ResultCache(tmp_path) as cache:
+        assert cache.info().entries == 1  # nothing half-written

@@ -183,6 +183,21 @@ def test_protected_and_broken_pdfs_raise_clear_errors(text_layer_pdf):
     assert str(broken.value).startswith("cut.pdf: broken PDF")
 
 
+def test_a_pdf_without_pages_and_pdfium_reasons_are_said_whole():
+    import io
+
+    import pypdfium2 as pdfium
+
+    empty = io.BytesIO()
+    pdfium.PdfDocument.new().save(empty)  # a valid PDF whose page tree is empty
+    with pytest.raises(InvalidImageError) as no_pages:
+        open_document(ImageSource("bytes", empty.getvalue(), "empty.pdf"))
+    assert str(no_pages.value) == "empty.pdf: the PDF has no pages (errcode 101002)"
+    with pytest.raises(InvalidImageError) as garbled:
+        open_document(ImageSource("bytes", b"%PDF-1.7 no objects at all", "x.pdf"))
+    assert str(garbled.value) == "x.pdf: broken PDF: Data format error (errcode 101002)"
+
+
 def test_a_page_over_the_pixel_guard_fails_alone(text_layer_pdf):
     document = open_document(as_source(text_layer_pdf), dpi=100, pdf_ocr=True)
     with pytest.raises(ImageTooLargeError, match="page 2: .* at 100 dpi is over"):

@@ -14,7 +14,6 @@ from PIL import Image
 from tests.helpers.rendered_text import (Text, document_line_crops, page, rotate_page, strip, word_crops)
 from wxocr_pandas import LocalBackend
 from wxocr_pandas.backends import reading
-from wxocr_pandas.errors import BackendError
 from wxocr_pandas.images import as_source
 
 #: The detector's box exceeds the ink by its "unclip" margin, in proportion to the text
@@ -111,11 +110,9 @@ def test_long_strip_is_read_whole_once_each_with_its_corners(local_backend, long
     for item, text in zip(items, texts):
         x0, y0, x1, y1 = text.box
         assert_on_ink(item, np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], dtype=float))
-    try:  # shrunk to 2000 px wide, the strip is garbled or too thin to read at all
-        untiled = [item.text for item in LocalBackend(tile=False).recognize(as_source(image)).items]
-    except BackendError:
-        untiled = None
-    assert untiled != [text.text for text in texts]
+    # Untiled, the engine would shrink the strip until its height rounds to 0 and fail; the
+    # engine guard (backends/engine_input.py) shrinks and pads it itself: an answer, not an error.
+    assert LocalBackend(tile=False).recognize(as_source(image)).errcode == 0
 
 
 def test_tall_receipt_is_read_line_by_line_once_each(local_backend):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import string
+import subprocess
+import sys
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -49,6 +51,34 @@ def test_urllib3_debug_lines_of_the_wechat_backend_are_redacted(wechat_server, s
     with caplog.at_level(logging.DEBUG, logger="urllib3.connectionpool"):
         assert wechat_server.backend().recognize(as_source(samples_dir / "sign.png")).ok
     lines = "\n".join(record.getMessage() for record in caplog.records)
-    assert "access_token=***" in lines and "/cgi-bin/token" in lines
+    assert "/cv/ocr/comm?***" in lines and "/cgi-bin/token?***" in lines
     assert wechat_server.secret not in lines
     assert not any(token in lines for token in wechat_server.issued)
+
+
+def test_a_signed_download_url_never_reaches_a_debug_log(samples_dir, tmp_path):
+    """A script that turns on DEBUG logging for everything, then reads a signed URL (with
+    user:password too) from a real local server with the default (local) backend."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1")
+    server.start()
+    try:
+        server.expect_request("/scan.png").respond_with_data(
+            (samples_dir / "sign.png").read_bytes(), content_type="image/png")
+        signature = "Sig-4f2b91c0d7e3a5b8"
+        url = (f"http://reader:Pass-77aa19@127.0.0.1:{server.port}/scan.png?X-Amz-Algorithm=x"
+               f"&X-Amz-Credential=AKIA-KEY-ID-0001&X-Amz-Signature={signature}")
+        done = subprocess.run([sys.executable, "-c", (
+            "import logging, sys, wxocr_pandas\n"
+            "logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)\n"
+            f"answer = wxocr_pandas.recognize({url!r}, cache=False)\n"
+            "print(answer['errcode'], answer['items'][0]['text'])\n")],
+            capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["0", "小心地滑"]
+    assert '"GET /scan.png?*** HTTP/1.1" 200' in done.stderr  # the line is there, masked
+    for secret in (signature, "AKIA-KEY-ID-0001", "Pass-77aa19", "reader:"):
+        assert secret not in done.stderr + done.stdout

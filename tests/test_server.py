@@ -169,11 +169,23 @@ def test_replaced_tokens_overlap_then_expire():
     assert store.check(first) == 40001
 
 
+def test_earlier_tokens_live_their_five_minutes_however_many_newer_ones_come():
+    now = [0.0]
+    store = TokenStore(ttl=7200, clock=lambda: now[0])
+    tokens = []
+    for number in range(200):  # a client fetching a token every 1.5 s
+        now[0] = number * 1.5
+        tokens.append(store.issue("wx1")[0])
+    assert [store.check(token) for token in tokens] == ["wx1"] * 200
+    now[0] = 310.0  # token n was replaced at 1.5 (n + 1) s: the first six are past 5 minutes
+    assert [store.check(token) for token in tokens] == [40001] * 6 + ["wx1"] * 194
+
+
 def test_a_client_fetching_tokens_in_a_loop_cannot_grow_the_store():
-    store = TokenStore(ttl=7200)
-    for _ in range(1000):
-        store.issue("wx1")
-    assert len(store._tokens) <= 16
+    store = TokenStore(ttl=7200, max_held=50)
+    tokens = [store.issue("wx1")[0] for _ in range(1000)]
+    assert len(store._tokens) == 50
+    assert store.check(tokens[-50]) == "wx1" and store.check(tokens[-51]) == 40001
 
 
 def test_request_log_names_appid_size_errcode_latency_never_a_secret(server, sign, caplog):

@@ -68,7 +68,8 @@ def test_without_it_loopback_is_refused_by_address_and_by_name(strict, loopback_
     by_name = strict.ocr(token, img_url=loopback_files.url_for("/sign.png").replace(
         "127.0.0.1", "localhost"))
     for answer in (direct, by_name):
-        assert answer["errcode"] == 101000 and "not a public address" in answer["errmsg"]
+        assert answer["errcode"] == 101000 and "refused: private address" in answer["errmsg"]
+        assert "127.0.0.1" not in answer["errmsg"]  # never where a name resolves
     assert loopback_files.log == []  # nothing ever connected
 
 
@@ -84,7 +85,7 @@ def test_a_redirect_from_an_allowed_host_to_loopback_is_refused(strict, allowed_
     token = strict.token()
     assert strict.ocr(token, img_url=allowed_host.url_for("/direct.png"))["errcode"] == 0
     refused = strict.ocr(token, img_url=allowed_host.url_for("/hop.png"))
-    assert refused["errcode"] == 101000 and "127.0.0.1" in refused["errmsg"]
+    assert refused["errcode"] == 101000 and "private address" in refused["errmsg"]
     assert [r.path for r, _ in allowed_host.log][-2:] == ["/hop.png", "/redirect.png"]
     assert loopback_files.log == []
 
@@ -113,9 +114,48 @@ def test_the_connection_goes_to_the_checked_address(allowed_host, make_png):
     data = asyncio.run(fetch_image(url, POLICY, max_bytes=10_000, timeout=10,
                                    resolve=resolve_allowed))
     assert data == make_png(8, 8)
-    with pytest.raises(FetchError, match="resolves to 127.0.0.1"):
+    with pytest.raises(FetchError, match="^refused: private address$"):
         asyncio.run(fetch_image(url, POLICY, max_bytes=10_000, timeout=10,
                                 resolve=resolve_mixed))
+
+
+#: IPv6 addresses that carry an IPv4 address, judged by it; and site-local ones.
+EMBEDDED = [
+    ("64:ff9b::a00:1", True),  # NAT64 to 10.0.0.1
+    ("64:ff9b::a9fe:a9fe", True),  # NAT64 to the cloud metadata address
+    ("64:ff9b::808:808", False),  # NAT64 to 8.8.8.8: public
+    ("64:ff9b:1::808:808", True),  # local-use NAT64 (RFC 8215): refused whole
+    ("2002:a9fe:a9fe::", True),  # 6to4 of 169.254.169.254
+    ("2002:7f00:1::1", True),  # 6to4 of 127.0.0.1
+    ("2002:808:808::1", False),  # 6to4 of 8.8.8.8
+    ("::7f00:1", True),  # IPv4-compatible 127.0.0.1
+    ("::a00:1", True),  # IPv4-compatible 10.0.0.1
+    ("::ffff:0:a9fe:a9fe", True),  # SIIT (IPv4-translated) 169.254.169.254
+    ("::ffff:0:c0a8:1", True),  # SIIT 192.168.0.1
+    ("::ffff:7f00:1", True),  # IPv4-mapped 127.0.0.1
+    ("::ffff:808:808", False),  # IPv4-mapped 8.8.8.8
+    ("2001:0:a00:1::f5ff:fffe", True),  # Teredo, server 10.0.0.1
+    ("2001:0:4136:e378:8000:63bf:80ff:fffe", True),  # Teredo, client 127.0.0.1
+    ("fec0::1", True),  # site-local
+    ("fed0::1:2", True),  # site-local
+    ("2606:4700::1111", False),  # a plain public IPv6 address
+]
+
+
+@pytest.mark.parametrize(("address", "refused"), EMBEDDED)
+def test_ipv6_addresses_are_judged_by_the_ipv4_address_they_carry(address, refused):
+    """The policy alone decides: no test ever sends traffic to these addresses."""
+    assert (UrlPolicy().refusal(address) is not None) is refused
+    assert UrlPolicy(allow_private=True).refusal(address) is None
+
+
+def test_a_name_resolving_to_a_nat64_address_is_refused_before_connecting():
+    async def resolve_nat64(host, _port):
+        return ["64:ff9b::a9fe:a9fe"]
+
+    with pytest.raises(FetchError, match="^refused: private address$"):
+        asyncio.run(fetch_image("http://metadata.test/latest", UrlPolicy(), max_bytes=100,
+                                timeout=10, resolve=resolve_nat64))
 
 
 def test_size_cap_time_cap_and_redirect_loops(allowed_host, make_png):

@@ -307,3 +307,86 @@ def test_any_backend_that_declares_processes_gets_worker_processes(text_crops):
     backend.parallelism = "thread"
     threaded = recognize_results(images, backend, cache=False, max_workers=2)
     assert {result.errmsg for result in threaded} == {f"{os.getpid()}:None"}
+
+
+def test_workers_exit_soon_after_their_parent_is_killed(text_crops, tmp_path):
+    """``wxocr recognize`` SIGKILLed (as the OOM killer does) with its workers alive: they
+    and every other process it started (loky's resource tracker) are gone within 10 s,
+    not after the 5-minute idle timeout."""
+    wxocr = Path(sys.executable).with_name("wxocr")
+    images = [str(path) for path in text_crops]
+    process = subprocess.Popen([str(wxocr), "recognize", *images, *images, "-o",
+                                str(tmp_path / "out.csv"), "--workers", "2", "--no-cache",
+                                "--no-progress"], stderr=subprocess.DEVNULL)
+    parent = psutil.Process(process.pid)
+    deadline = time.monotonic() + 120
+    while len([child for child in parent.children(recursive=True) if is_worker(child)]) < 2:
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    started = parent.children(recursive=True)
+    process.kill()
+    process.wait()
+    killed = time.monotonic()
+
+    def exited(child: psutil.Process) -> bool:
+        try:
+            return child.status() == psutil.STATUS_ZOMBIE  # gone, not yet reaped
+        except psutil.NoSuchProcess:
+            return True
+
+    while not all(map(exited, started)) and time.monotonic() - killed < 10:
+        time.sleep(0.2)
+    assert [child.pid for child in started if not exited(child)] == []
+
+
+class HogBackend(LocalBackend):
+    """A local backend that dies on the image of ``deadly`` bytes the first time (SIGKILL,
+    as the OOM killer does) and, when the image is retried in a fresh worker, reserves
+    ``hog`` bytes of address space (never touched: no real memory is used)."""
+
+    def __init__(self, deadly: int, marker: Path, hog: int) -> None:
+        super().__init__()
+        self.deadly, self.marker, self.hog = deadly, marker, hog
+
+    def recognize(self, source: ImageSource) -> OcrResult:
+        if source.kind == "bytes" and len(source.value) == self.deadly:
+            if not self.marker.exists():
+                self.marker.touch()
+                os.kill(os.getpid(), signal.SIGKILL)
+            import numpy as np
+
+            np.empty(self.hog, dtype=np.uint8)
+        return super().recognize(source)
+
+
+def test_an_image_whose_worker_died_is_retried_once_under_a_memory_bound(text_crops,
+                                                                          reference, tmp_path):
+    from wxocr_pandas.workers import RETRY_MEMORY
+
+    deadly = b"\x89PNG" + bytes(40)
+    backend = HogBackend(len(deadly), tmp_path / "died-once", hog=2 * RETRY_MEMORY)
+    sources = [as_source(str(path)) for path in text_crops[:3]] + [as_source(deadly)]
+    outcomes = dict(recognize_many(backend, sources, 2))
+    assert [outcomes[i] for i in range(3)] == reference[:3]
+    retried = outcomes[3]
+    assert retried.errcode == Errcode.ENGINE_FAILED and "MemoryError" in retried.errmsg
+    (tmp_path / "died-once").unlink()  # the server's path: one image, one retry, bounded
+    alone = recognize_in_worker(backend, as_source(deadly), 2).result()
+    assert alone.errcode == Errcode.ENGINE_FAILED and "MemoryError" in alone.errmsg
+
+
+def test_shutdown_kills_workers_that_do_not_finish_within_the_drain_time():
+    from wxocr_pandas.workers import submit
+
+    shutdown_workers()
+    stuck = submit(time.sleep, 120, max_workers=1)
+    while not stuck.running():
+        time.sleep(0.05)
+    time.sleep(0.5)  # the worker has taken the call
+    workers = worker_pids()
+    assert len(workers) == 1
+    started = time.monotonic()
+    shutdown_workers(timeout=1)
+    assert time.monotonic() - started < 30
+    assert not workers & {process.pid for process in psutil.process_iter()}
+    assert stuck.done()

@@ -32,6 +32,7 @@ from .errors import (
     InputError,
     InvalidImageError,
     MissingInputError,
+    PageLimitError,
     ProtectedDocumentError,
     QuotaExceededError,
     RetryableApiError,
@@ -76,7 +77,8 @@ __all__ = [
     # Errors and warnings
     "WxOcrError", "Errcode", "UsageError", "ColumnConflictError", "ConfigError",
     "InputError", "MissingInputError", "UnsupportedInputError", "ImageNotFoundError",
-    "InvalidImageError", "ImageTooLargeError", "ProtectedDocumentError", "DownloadError",
+    "InvalidImageError", "ImageTooLargeError", "ProtectedDocumentError", "PageLimitError",
+    "DownloadError",
     "BackendError", "WorkerDiedError", "TransportError", "ApiError", "RetryableApiError",
     "AccessTokenError", "AccountConfigError", "ImageRejectedError", "QuotaExceededError",
     "CacheError", "CacheWarning", "QuotaWarning", "ExportWarning",

@@ -30,25 +30,24 @@ import sys
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, TypedDict, cast
 
 from .backends.base import Backend, ProcessBackend, parallelism
 from .backends.registry import resolve_backend
 from .cache import ResultCache, cache_key
-from .config import (resolve_dpi, resolve_idle_timeout, resolve_pdf_ocr, resolve_timeout,
-                     resolve_workers)
-from .errors import InvalidImageError, UsageError, WxOcrError
+from .config import (resolve_dpi, resolve_idle_timeout, resolve_max_pages, resolve_pdf_ocr,
+                     resolve_timeout, resolve_workers)
+from .errors import InvalidImageError, UnsupportedInputError, UsageError, WxOcrError
 from .images import ImageSource, as_source, image_digest
 from .documents import Document, Page, open_document
-from .result import InputResult, OcrResult
+from .result import InputResult, OcrResult, PageRun
 from .workers import current_size, recognize_many, recognize_safely, usable_cpus, warm_workers
 
 Errors = Literal["coerce", "raise"]
 #: What recognizing one image gives: an answer, an error, or None when it was not sent.
 Outcome = OcrResult | WxOcrError | None
-#: Where an answer goes: the input's position, and the page's index for a document's page.
-Slot = tuple[int, int | None]
 
 
 class BatchOptions(TypedDict, total=False):
@@ -60,6 +59,7 @@ class BatchOptions(TypedDict, total=False):
     progress: bool | None
     dpi: float | None
     pdf_ocr: bool | None
+    max_pages: int | None
 
 
 #: Below this many images to recognize, a process backend runs in-process unless worker
@@ -98,7 +98,8 @@ def recognize_results(values: Iterable[Any], backend: str | Backend | None = Non
                       cache_dir: str | os.PathLike[str] | None = None,
                       max_workers: int | None = None,
                       progress: bool | None = None, dpi: float | None = None,
-                      pdf_ocr: bool | None = None) -> list[InputResult]:
+                      pdf_ocr: bool | None = None,
+                      max_pages: int | None = None) -> list[InputResult]:
     """One answer per value, in order: an :class:`OcrResult` for an image, a tuple of them
     (one per page) for a document (a PDF, a multi-page TIFF, an animated GIF; see
     :mod:`wxocr_pandas.documents`).
@@ -134,6 +135,11 @@ def recognize_results(values: Iterable[Any], backend: str | Backend | None = Non
     pdf_ocr
         Recognize every PDF page as an image, even where it has a text layer (by default a
         text layer is read as it is: exact and much faster); env ``WXOCR_PDF_OCR``.
+    max_pages
+        The most pages read of one document (env ``WXOCR_MAX_PAGES``; default: all). The
+        pages past it are not read: they are one error row
+        (:class:`~wxocr_pandas.errors.PageLimitError`, errcode 900010, numbered with the first
+        of them), or raise with ``errors="raise"``.
 
     Examples
     --------
@@ -144,7 +150,7 @@ def recognize_results(values: Iterable[Any], backend: str | Backend | None = Non
     values = list(values)
     with Recognizer(backend, errors, cache=cache, cache_dir=cache_dir, max_workers=max_workers,
                     progress=progress, total=len(values), dpi=dpi,
-                    pdf_ocr=pdf_ocr) as recognizer:
+                    pdf_ocr=pdf_ocr, max_pages=max_pages) as recognizer:
         return recognizer.run(values)
 
 
@@ -165,7 +171,7 @@ class Recognizer:
                  cache: bool = True, cache_dir: str | os.PathLike[str] | None = None,
                  max_workers: int | None = None, progress: bool | None = None,
                  total: int | None = None, dpi: float | None = None,
-                 pdf_ocr: bool | None = None) -> None:
+                 pdf_ocr: bool | None = None, max_pages: int | None = None) -> None:
         if errors not in ("coerce", "raise"):
             raise UsageError(f"errors must be 'coerce' or 'raise', not {errors!r}")
         self.backend = resolve_backend(backend)
@@ -173,6 +179,7 @@ class Recognizer:
         self.max_workers = resolve_workers(max_workers)
         self.dpi = resolve_dpi(dpi)
         self.pdf_ocr = resolve_pdf_ocr(pdf_ocr)
+        self.max_pages = resolve_max_pages(max_pages)
         resolve_timeout()  # read by every download: a bad WXOCR_TIMEOUT stops here, not per image
         resolve_idle_timeout()
         self.progress = progress
@@ -184,6 +191,7 @@ class Recognizer:
         self._threads: ThreadPoolExecutor | None = None
         self._warned = False  # about more worker processes than cores
         self._bar: Any = None
+        self._more_pages = 0  # documents' pages past their first, opened so far
 
     def __enter__(self) -> Recognizer:
         return self
@@ -209,45 +217,67 @@ class Recognizer:
     def run(self, values: Sequence[Any]) -> list[InputResult]:
         """One answer per value, in order (see :func:`recognize_results`)."""
         results: list[Any] = [None] * len(values)
-        groups: dict[str, list[Slot]] = {}
-        sources: dict[str, ImageSource] = {}
-        labels: dict[Slot, str] = {}
-        pages: dict[Slot, Page] = {}
-        slots = 0
+        for positions, answers in self.stream(values):
+            for position, answer in zip(positions, answers):
+                results[position] = (answer if isinstance(answer, OcrResult)
+                                     else (*(results[position] or ()), *answer))
+        return results
+
+    def stream(self, values: Sequence[Any], pages: int | None = None
+               ) -> Iterator[tuple[list[int], list[InputResult]]]:
+        """The answers of ``values`` piece by piece, each piece as soon as it is done: the
+        positions of the values it answers, in order, and their answers.
+
+        A piece holds at most ``pages`` pages (an image is one page; None: one piece for
+        everything), so a long document's rows need not wait for its last page: its answer
+        comes as :class:`~wxocr_pandas.result.PageRun` pieces, and its position in each.
+        Identical images within a piece are recognized once (across pieces, the cache
+        answers). Documents are opened as the pieces reach them.
+
+        Examples
+        --------
+        >>> with Recognizer(max_workers=1, progress=False) as recognizer:
+        ...     pieces = list(recognizer.stream(["samples/sign.png", "samples/report.pdf"], 2))
+        >>> [(positions, [getattr(a, "first", None) for a in answers]) for positions, answers in pieces]
+        [([0, 1], [None, 1]), ([1], [2])]
+        """
+        piece: list[_Slot] = []
         for position, value in enumerate(values):
-            try:
-                source, digest = _source_and_digest(value)
-                document = self._document(source, digest)
-            except WxOcrError as exc:
-                if self.errors == "raise":
-                    raise
-                results[position] = OcrResult.from_error(exc)
-                slots += 1
-                continue
-            if document is None:
-                units = [((position, None), digest, source)]
-            else:
-                results[position] = [page.finish() if page.source is None else None
-                                     for page in document.pages]
-                units = []
-                for index, page in enumerate(document.pages):
-                    if page.source is not None:
-                        pages[position, index] = page
-                        units.append(((position, index), page.key or image_digest(page.source),
-                                      page.source))
-            slots += 1 if document is None else len(document.pages)
-            for slot, key, unit in units:
-                groups.setdefault(key, []).append(slot)
-                sources.setdefault(key, unit)
-                labels[slot] = unit.label
+            for slot in self._slots(position, value):
+                piece.append(slot)
+                if pages is not None and len(piece) >= pages:
+                    yield self._answer(piece, len(values))
+                    piece = []
+        if piece:
+            yield self._answer(piece, len(values))
 
-        def place(slot: Slot, result: OcrResult) -> None:
-            position, index = slot
-            if index is None:
-                results[position] = result
+    def _slots(self, position: int, value: Any) -> Iterator[_Slot]:
+        """The slot of an image, or the slots of a document's pages (opened here)."""
+        try:
+            source, digest = _source_and_digest(value)
+            document = self._document(source, digest)
+        except WxOcrError as exc:
+            if self.errors == "raise":
+                raise
+            yield _Slot(position, result=OcrResult.from_error(exc))
+            return
+        if document is None:
+            yield _Slot(position, source=source, key=digest)
+            return
+        self._add_to_total(len(document.pages) - 1)  # the bar counted the document as one
+        for page in document.pages:
+            if page.source is None:
+                yield _Slot(position, page, result=page.finish())
             else:
-                results[position][index] = pages[slot].finish(result)
+                yield _Slot(position, page, page.source, page.key or image_digest(page.source))
 
+    def _answer(self, piece: list[_Slot], size: int) -> tuple[list[int], list[InputResult]]:
+        """Recognize what the slots of a piece need (cache first), then their answers."""
+        groups: dict[str, list[_Slot]] = {}
+        for slot in piece:
+            if slot.result is None:
+                groups.setdefault(slot.key, []).append(slot)
+        sources = {key: slots[0].source for key, slots in groups.items()}
         keys: dict[str, str] = {}
         if self.cache is not None:
             keys = {digest: cache_key(digest, self.identity) for digest in groups}
@@ -255,13 +285,10 @@ class Recognizer:
             for digest, key in keys.items():
                 if key in cached:
                     for slot in groups.pop(digest):
-                        place(slot, cached[key])
-
+                        slot.place(cached[key])
         pending = list(groups)
-        self._open_bar(len(pending), len(values))
-        if self._bar is not None and slots > len(values):  # each page counts
-            self._bar.total += slots - len(values)
-        self._advance(slots - sum(map(len, groups.values())))
+        self._open_bar(len(pending), size)
+        self._advance(len(piece) - sum(map(len, groups.values())))
         for index, outcome in self._outcomes([sources[d] for d in pending]):
             digest = pending[index]
             if isinstance(outcome, WxOcrError):
@@ -273,21 +300,36 @@ class Recognizer:
                 self.cache.put(keys[digest], outcome, backend=self.identity,
                                image=sources[digest].label)
             for slot in groups[digest]:
-                place(slot, self._row(outcome, sources[digest], labels[slot]))
+                slot.place(self._row(outcome, sources[digest], slot.source.label))
             self._advance(len(groups[digest]))
-        # Every slot is filled above; a document's pages become an immutable tuple.
-        return [tuple(result) if isinstance(result, list) else result for result in results]
+        positions: list[int] = []
+        answers: list[Any] = []  # an image's answer, or [first page number, page answers...]
+        for slot in piece:  # a document's pages in a piece are consecutive slots
+            if slot.page is None:
+                positions.append(slot.position)
+                answers.append(slot.result)
+            elif positions and positions[-1] == slot.position and isinstance(answers[-1], list):
+                answers[-1].append(slot.result)
+            else:
+                positions.append(slot.position)
+                answers.append([slot.page.number, slot.result])
+        return positions, [answer if isinstance(answer, OcrResult)
+                           else PageRun(answer[1:], first=answer[0]) for answer in answers]
 
     def _document(self, source: ImageSource, digest: str) -> Document | None:
         """The source opened as a document (None for an image); any failure to open it is
         a :class:`WxOcrError` naming it."""
         try:
-            return open_document(source, dpi=self.dpi, pdf_ocr=self.pdf_ocr, digest=digest)
+            document = open_document(source, dpi=self.dpi, pdf_ocr=self.pdf_ocr, digest=digest,
+                                     max_pages=self.max_pages)
         except WxOcrError:
             raise
         except Exception as exc:  # e.g. a text layer pdfium cannot measure
             raise InvalidImageError(f"cannot be read as a document: {type(exc).__name__}: "
                                     f"{exc}", image=source.label) from exc
+        if self.errors == "raise" and document is not None and document.unread is not None:
+            raise document.unread
+        return document
 
     def _row(self, outcome: Outcome, source: ImageSource, label: str) -> OcrResult:
         """The result row of one slot, named by its own ``label`` (identical images, and
@@ -356,6 +398,13 @@ class Recognizer:
             self._threads = ThreadPoolExecutor(workers, thread_name_prefix="wxocr")
         return self._threads
 
+    def _add_to_total(self, pages: int) -> None:
+        """Count ``pages`` more on the progress bar (a document's pages past its first)."""
+        self._more_pages += pages
+        if self._bar is not None and pages:
+            self._bar.total += pages
+            self._bar.refresh()
+
     def _open_bar(self, pending: int, size: int) -> None:
         if self._bar is not None or self.progress is False:
             return
@@ -365,8 +414,8 @@ class Recognizer:
 
         interactive = chosen is not text_tqdm or sys.stderr.isatty()
         if self.progress or (interactive and pending >= MIN_PROGRESS_BATCH):
-            self._bar = tqdm(total=self.total if self.total is not None else size,
-                             desc="wxocr", unit="img")
+            total = self.total if self.total is not None else size
+            self._bar = tqdm(total=total + self._more_pages, desc="wxocr", unit="page")
 
     def _advance(self, images: int) -> None:
         if self._bar is not None and images:
@@ -374,15 +423,46 @@ class Recognizer:
 
 
 def _source_and_digest(value: Any) -> tuple[ImageSource, str]:
-    """The checked cell and its content digest; any failure is a :class:`WxOcrError`."""
-    source = as_source(value)
+    """The checked cell and its content digest; any failure is a :class:`WxOcrError`, even
+    one raised by the cell's own code (a ``__fspath__``, ``__repr__`` or ``tobytes`` that
+    fails)."""
+    try:
+        source = as_source(value)
+    except WxOcrError:
+        raise
+    except Exception as exc:
+        raise UnsupportedInputError(f"cannot be checked: {_describe(exc)}",
+                                    image=f"<{type(value).__name__}>") from exc
     try:
         return source, image_digest(source)
     except WxOcrError:
         raise
     except Exception as exc:  # e.g. a lazily opened PIL image whose file was cut short
-        raise InvalidImageError(f"cannot be read: {type(exc).__name__}: {exc}",
-                                image=source.label) from exc
+        raise InvalidImageError(f"cannot be read: {_describe(exc)}", image=source.label) from exc
+
+
+def _describe(exc: Exception) -> str:
+    """``Type: message`` of an exception, or its type alone when its message fails too."""
+    try:
+        return f"{type(exc).__name__}: {exc}"
+    except Exception:
+        return type(exc).__name__
+
+
+@dataclass
+class _Slot:
+    """One page of one input in a piece: its ``page`` of a document (None for an image), what
+    to recognize (``source``, deduplicated by ``key``), and its answer once known."""
+
+    position: int
+    page: Page | None = None
+    source: ImageSource | None = None
+    key: str | None = None
+    result: OcrResult | None = None
+
+    def place(self, answer: OcrResult) -> None:
+        """Take the recognized answer (merged with a document page's text layer)."""
+        self.result = answer if self.page is None else self.page.finish(answer)
 
 
 class _StopSignal:

@@ -38,7 +38,10 @@ never stops a batch:
 - a **corrupt file** is moved aside (``results.sqlite3.corrupt-<time>``, never deleted) with
   one warning, and a new cache is started;
 - an **unusable location** (read-only, not a directory, ``WXOCR_CACHE_DIR`` naming a file):
-  one warning; a readable cache is still read, and the run goes on.
+  one warning; a readable cache is still read, and the run goes on;
+- **no room to write** (a full disk): one warning; nothing more is stored, and the answers
+  already cached are still read, also when the disk is too full even to open the file for
+  writing.
 """
 
 from __future__ import annotations
@@ -108,7 +111,9 @@ class CacheInfo:
 
 
 def _problem(exc: sqlite3.Error) -> str:
-    """``"locked"``, ``"corrupt"`` or ``"unusable"``: what an SQLite error says about the file."""
+    """``"locked"``, ``"corrupt"``, ``"full"`` (no room to write: a full disk, a file size
+    limit, a write the disk refused) or ``"unusable"``: what an SQLite error says about the
+    file."""
     name = getattr(exc, "sqlite_errorname", "")  # Python 3.11+
     text = str(exc).lower()
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
@@ -116,6 +121,9 @@ def _problem(exc: sqlite3.Error) -> str:
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text \
             or "not a database" in text:
         return "corrupt"
+    if name.startswith(("SQLITE_FULL", "SQLITE_IOERR")) or "disk is full" in text \
+            or "disk i/o error" in text:
+        return "full"
     return "unusable"
 
 
@@ -214,8 +222,9 @@ class ResultCache:
 
     def _attempt(self, action):
         """``action(db)``, or None when the cache is unavailable. Locked: one more try after
-        the busy timeout; corrupt: the file is moved aside and a new one started; not
-        writable: opened read-only if the file is there."""
+        the busy timeout; corrupt: the file is moved aside and a new one started (never one
+        only read); not writable, or no room to write (a full disk): opened read-only if the
+        file is there, and an open cache that cannot store any more keeps being read."""
         for attempt in range(3):
             if self.unavailable is not None:
                 return None
@@ -225,11 +234,15 @@ class ResultCache:
                 self._give_up("unusable", exc)
             except sqlite3.Error as exc:
                 problem = _problem(exc)
-                if problem == "corrupt" and attempt < 2:
+                if problem == "corrupt" and attempt < 2 and not self.read_only:
                     self._move_aside(exc)
                 elif problem == "locked" and attempt == 0:
                     continue
-                elif problem == "unusable" and self._db is None and self.path.is_file():
+                elif problem == "full" and self._db is not None and not self.read_only:
+                    self._stop_storing(exc)
+                    return None
+                elif problem in ("unusable", "full") and self._db is None \
+                        and self.path.is_file():
                     self._open_read_only(exc)
                 else:
                     self._give_up(problem, exc)
@@ -242,17 +255,29 @@ class ResultCache:
         return self._db
 
     def _open_read_only(self, exc: Exception) -> None:
-        try:
-            self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                       timeout=self.busy_timeout)
-            self._db.execute("SELECT COUNT(*) FROM results LIMIT 1")
-        except sqlite3.Error:
-            self.close()
+        """Open the file only to read it. Where even that cannot create the WAL index (a
+        full disk), it is read as immutable: without locks, which for a cache costs at
+        worst an answer another process stores meanwhile."""
+        uri = self.path.resolve().as_uri()
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                self._db = sqlite3.connect(f"{uri}?{query}", uri=True, timeout=self.busy_timeout)
+                self._db.execute("SELECT COUNT(*) FROM results LIMIT 1")
+                break
+            except sqlite3.Error:
+                self.close()
+        else:
             self._give_up("unusable", exc)
             return
         self.read_only = True
         _warn(f"wxocr cache {self.path} is read-only ({exc}): cached answers are used, new "
               "ones are not stored")
+
+    def _stop_storing(self, exc: Exception) -> None:
+        """A write found no room (a full disk): keep reading the cache, store nothing more."""
+        self.read_only = True
+        _warn(f"wxocr cache {self.path} cannot store answers ({exc}): cached answers are "
+              "still used, new ones are not stored")
 
     def _move_aside(self, exc: Exception) -> None:
         """Keep a damaged file under another name (it may still hold answers someone wants)."""

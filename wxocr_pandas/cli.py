@@ -33,6 +33,7 @@ from .batch import Recognizer
 from .cache import ResultCache
 from .errors import ConfigError, UsageError, WxOcrError
 from .export import write_result_lines
+from .filenames import display_name, writable
 from .frame import explode
 from .result import InputResult, OcrResult, iter_page_results
 from .stream import ParquetChunks
@@ -40,7 +41,8 @@ from .stream import ParquetChunks
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".jsonl", ".pdf", ".hocr", ".alto.xml")
 #: Outputs written page by page once every input is read (they are not tables that grow).
 PAGE_OUTPUTS = (".pdf", ".hocr", ".alto.xml")
-#: Images per chunk written to the output: a killed run keeps every chunk it finished.
+#: Images (or pages of a document) per chunk written to the output: a killed run keeps every
+#: chunk it finished.
 STREAM_CHUNK = 32
 
 
@@ -115,6 +117,9 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--workers", type=int, default=None,
                              help="parallel workers (local: processes; other backends: "
                                   "threads, default 1); env WXOCR_WORKERS")
+        command.add_argument("--max-pages", type=int, default=None,
+                             help="pages read of one document; the rest become one error row "
+                                  "(default: all); env WXOCR_MAX_PAGES")
         command.add_argument("--no-cache", dest="cache", action="store_false",
                              help="recognize everything again; store nothing in the result cache")
         command.add_argument("--no-progress", dest="progress", action="store_const",
@@ -155,6 +160,9 @@ def _serve_parser(commands: Any) -> argparse.ArgumentParser:
                             "20 per worker)")
     serve.add_argument("--queue-timeout", type=float, default=30.0, metavar="SECONDS",
                        help="an image that waited this long for a worker gets -1 (30)")
+    serve.add_argument("--header-timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="a connection whose request line and headers take longer is "
+                            "closed (10)")
     return serve
 
 
@@ -171,7 +179,8 @@ def _serve(args: argparse.Namespace) -> int:
                               backend=args.backend, allow_private_urls=args.allow_private_urls,
                               token_ttl=args.token_ttl, cache=args.cache,
                               cache_dir=args.cache_dir, queue=args.queue,
-                              queue_timeout=args.queue_timeout)
+                              queue_timeout=args.queue_timeout,
+                              header_timeout=args.header_timeout)
     serve(settings, args.host, args.port)
     return 0
 
@@ -182,9 +191,10 @@ def _output_suffix(output: Path) -> str:
     return next((s for s in OUTPUT_SUFFIXES if name.endswith(s)), output.suffix.lower())
 
 
-def _write_pages(suffix: str, images: list[str], results: list[InputResult],
+def _write_pages(suffix: str, frame: pd.DataFrame, results: list[InputResult],
                  output: Path) -> None:
-    """Write a page format (PDF, hOCR, ALTO) of every input; inputs left out are listed."""
+    """Write a page format (PDF, hOCR, ALTO) of every input of ``frame``; inputs left out
+    (other than those that failed, which the report lists) are listed."""
     import warnings
 
     from .alto import to_alto
@@ -192,7 +202,6 @@ def _write_pages(suffix: str, images: list[str], results: list[InputResult],
     from .outputs import ExportWarning
     from .searchable import to_pdf
 
-    frame = explode(pd.DataFrame({"image": images}), results, image="image")
     writer = {".pdf": to_pdf, ".hocr": to_hocr, ".alto.xml": to_alto}[suffix]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ExportWarning)
@@ -228,31 +237,36 @@ def _recognize(args: argparse.Namespace) -> int:
         print(f"wxocr: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     results: list[InputResult] = []
+    frames: list[pd.DataFrame] = []  # of a page output, written once every input is read
     with output, ParquetChunks(output) as parquet, Recognizer(
             args.backend, args.errors, cache=args.cache, cache_dir=args.cache_dir,
             max_workers=args.workers, progress=args.progress, total=len(images), dpi=args.dpi,
-            pdf_ocr=args.pdf_ocr) as recognizer:
+            pdf_ocr=args.pdf_ocr, max_pages=args.max_pages) as recognizer:
         # The output grows chunk by chunk as results come: CSV and JSONL flushed each time, a
         # Parquet row group each time (its footer is written however the run stops).
-        for start in range(0, len(images), STREAM_CHUNK):
-            chunk = images[start:start + STREAM_CHUNK]
-            answers = recognizer.run(chunk)
+        # A long document comes STREAM_CHUNK pages at a time, its row repeated.
+        pieces = ((start, *piece) for start in range(0, len(images), STREAM_CHUNK)
+                  for piece in recognizer.stream(images[start:start + STREAM_CHUNK],
+                                                 STREAM_CHUNK))
+        for number, (start, positions, answers) in enumerate(pieces):
+            chunk = [images[start + position] for position in positions]
             results += answers
-            if suffix in PAGE_OUTPUTS:
-                continue
             if suffix == ".jsonl":
                 write_result_lines(output, chunk, answers)
                 output.flush()
                 continue
-            frame = explode(pd.DataFrame({"image": chunk}, index=pd.RangeIndex(
-                start, start + len(chunk))), answers, image="image")
-            if suffix == ".csv":
-                frame.to_csv(output, index=False, header=start == 0)
+            # object: a file name that is not UTF-8 stays as given (Arrow strings refuse it).
+            frame = explode(pd.DataFrame({"image": chunk}, index=[start + p for p in positions],
+                                         dtype=object), answers, image="image")
+            if suffix in PAGE_OUTPUTS:
+                frames.append(frame)
+            elif suffix == ".csv":
+                writable(frame).to_csv(output, index=False, header=number == 0)
                 output.flush()
             else:
                 parquet.write(frame)
     if suffix in PAGE_OUTPUTS:
-        _write_pages(suffix, images, results, args.output)
+        _write_pages(suffix, pd.concat(frames), results, args.output)
     _report(images, results, args.output)
     return 0
 
@@ -265,7 +279,7 @@ def _report(images: list[str], results: list[InputResult], output: Path) -> None
     if any(not isinstance(result, OcrResult) for result in results):  # documents: count pages
         pages = sum(page is not None for _, page, _ in answers)
         inputs = f"{len(images)} inputs ({pages} pages)"
-    print(f"{inputs}, {texts} texts, {len(failed)} failed -> {output}")
+    print(f"{inputs}, {texts} texts, {len(failed)} failed -> {display_name(str(output))}")
     for result in failed:
         print(f"  failed: {result.errmsg}", file=sys.stderr)
 
@@ -296,9 +310,10 @@ def _tables(args: argparse.Namespace) -> int:
 
     check_output(args.output)  # before any recognition
     images = expand(args.images)
-    out = recognize_frame(pd.DataFrame({"image": images}), "image", backend=args.backend,
-                          cache=args.cache, cache_dir=args.cache_dir, max_workers=args.workers,
-                          progress=args.progress, dpi=args.dpi, pdf_ocr=args.pdf_ocr)
+    out = recognize_frame(pd.DataFrame({"image": images}, dtype=object), "image",
+                          backend=args.backend, cache=args.cache, cache_dir=args.cache_dir,
+                          max_workers=args.workers, progress=args.progress, dpi=args.dpi,
+                          pdf_ocr=args.pdf_ocr, max_pages=args.max_pages)
     grid = cells(out, sep=args.sep)
     found = tables(out, sep=args.sep, numeric=args.numeric) \
         if args.output.suffix.lower() not in (".csv", ".parquet") else []

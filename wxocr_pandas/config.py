@@ -28,6 +28,7 @@ variable               meaning                                     default
 ``WXOCR_DPI``          resolution PDF pages are rendered at        ``150``
 ``WXOCR_PDF_OCR``      ``1``: recognize PDF pages with a text layer too  ``0``
 ``WXOCR_LAYOUT_MODEL`` ``0``: read layouts from the text boxes alone  ``1``
+``WXOCR_MAX_PAGES``    pages read of one document; the rest: one error row  no limit
 =====================  ==========================================  ===========
 """
 
@@ -250,3 +251,15 @@ def resolve_layout_model(layout_model: bool | None = None) -> bool:
     False
     """
     return flag_setting("layout_model", layout_model, default=True)
+
+
+def resolve_max_pages(max_pages: int | None = None) -> int | None:
+    """The most pages read of one document (``max_pages``, else ``WXOCR_MAX_PAGES``, else
+    None: every page); the pages past it become one error row.
+
+    Examples
+    --------
+    >>> resolve_max_pages(100), resolve_max_pages(None)
+    (100, None)
+    """
+    return number_setting("max_pages", max_pages, kind=int, minimum=1)

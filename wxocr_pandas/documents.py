@@ -39,7 +39,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 import numpy as np
 
 from .config import DEFAULT_DPI
-from .errors import ImageTooLargeError, InvalidImageError, UsageError, WxOcrError
+from .errors import (ImageTooLargeError, InvalidImageError, PageLimitError, UsageError,
+                     WxOcrError)
+from .frames import with_frame
 from .geometry import enclosing_boxes
 from .images import DEFAULT_MAX_PIXELS, ImageSource, as_source, decode, image_digest, to_rgb
 from .pdf import Box, dpi_for_size, read_text_layers, render_pdf_page
@@ -137,11 +139,13 @@ def _boxes(items: Sequence[Item]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Document:
-    """An opened document: its kind and its pages, page 1 first."""
+    """An opened document: its kind and its pages, page 1 first; ``unread`` says which pages
+    past ``max_pages`` were not read (then the last page stands for them, with that error)."""
 
     label: str
     kind: DocumentKind
     pages: tuple[Page, ...]
+    unread: PageLimitError | None = None
 
 
 def sniff(header: bytes) -> DocumentKind | None:
@@ -162,11 +166,14 @@ def sniff(header: bytes) -> DocumentKind | None:
 
 
 def open_document(source: ImageSource, *, dpi: float = DEFAULT_DPI, pdf_ocr: bool = False,
-                  digest: str | None = None) -> Document | None:
+                  digest: str | None = None, max_pages: int | None = None) -> Document | None:
     """Open ``source`` as a document and list its pages; None when it is a single image.
 
     PDFs are always documents (a one-page PDF has page 1). TIFF and GIF files are documents
-    when they hold more than one frame; a single frame stays a plain image.
+    when they hold more than one frame; a single frame stays a plain image. With
+    ``max_pages``, a longer document lists its first ``max_pages`` pages and then one page
+    that stands for all the others: a :class:`~wxocr_pandas.errors.PageLimitError` answer
+    naming them (nothing past the limit is read, not even a PDF's text layer).
 
     Parameters
     ----------
@@ -179,6 +186,8 @@ def open_document(source: ImageSource, *, dpi: float = DEFAULT_DPI, pdf_ocr: boo
     digest
         The content hash of the source (:func:`~wxocr_pandas.images.image_digest`), which the
         pages' cache keys build on; computed when not given.
+    max_pages
+        The most pages listed (None: all).
 
     Raises
     ------
@@ -200,12 +209,21 @@ def open_document(source: ImageSource, *, dpi: float = DEFAULT_DPI, pdf_ocr: boo
         digest = image_digest(source)
     if kind == "pdf":
         assert data is not None  # a PDF is never an in-memory PIL image
-        pages = _pdf_pages(source, data, dpi=dpi, pdf_ocr=pdf_ocr, digest=digest)
+        pages, total = _pdf_pages(source, data, dpi=dpi, pdf_ocr=pdf_ocr, digest=digest,
+                                  max_pages=max_pages)
     else:
-        pages = _frame_pages(source, kind, data, digest)
-        if pages is None:
+        counted = _frame_pages(source, kind, data, digest, max_pages)
+        if counted is None:
             return None
-    return Document(source.label, kind, pages)
+        pages, total = counted
+    if total <= len(pages):
+        return Document(source.label, kind, pages)
+    kept = len(pages)
+    unread = PageLimitError(f"pages {kept + 1}-{total} not read: the document has {total} "
+                            f"pages, more than max_pages={kept} (WXOCR_MAX_PAGES)",
+                            image=source.label)
+    past = Page(kept + 1, None, None, OcrResult.from_error(unread))
+    return Document(source.label, kind, (*pages, past), unread)
 
 
 def _document_bytes(source: ImageSource) -> tuple[DocumentKind | None, bytes | None]:
@@ -253,13 +271,15 @@ def _held(source: ImageSource, data: bytes) -> ImageSource:
 
 
 def _pdf_pages(source: ImageSource, data: bytes, *, dpi: float, pdf_ocr: bool,
-               digest: str) -> tuple[Page, ...]:
-    """A PDF's pages: those whose text layer says it all need no recognition; the others
-    are rendered whole, or with only their untranscribed images kept."""
+               digest: str, max_pages: int | None) -> tuple[tuple[Page, ...], int]:
+    """A PDF's pages (the first ``max_pages``), and how many it has: those whose text layer
+    says it all need no recognition; the others are rendered whole, or with only their
+    untranscribed images kept."""
     held = _held(source, data)
     pages = []
-    for index, layer in enumerate(read_text_layers(data, source.label, dpi=dpi,
-                                                   text=not pdf_ocr)):
+    layers, total = read_text_layers(data, source.label, dpi=dpi, text=not pdf_ocr,
+                                     first=max_pages)
+    for index, layer in enumerate(layers):
         number = index + 1
         ref = PageRef(held, "pdf", index, dpi)
         mode = f"dpi={dpi:g}"
@@ -272,7 +292,7 @@ def _pdf_pages(source: ImageSource, data: bytes, *, dpi: float, pdf_ocr: bool,
         pages.append(Page(number, ImageSource("page", ref, page_label(held.label, number)),
                           page_key(digest, "pdf", number, mode),
                           None if layer is None else layer.text))
-    return tuple(pages)
+    return tuple(pages), total
 
 
 def page_label(label: str, number: int) -> str:
@@ -289,11 +309,12 @@ def page_label(label: str, number: int) -> str:
 # --- TIFF and GIF ------------------------------------------------------------------------
 
 
-def _frame_pages(source: ImageSource, kind: DocumentKind, data: bytes | None,
-                 digest: str) -> tuple[Page, ...] | None:
-    """One page per frame, or None for a single frame (read as a plain image)."""
+def _frame_pages(source: ImageSource, kind: DocumentKind, data: bytes | None, digest: str,
+                 max_pages: int | None) -> tuple[tuple[Page, ...], int] | None:
+    """One page per frame (the first ``max_pages``) and how many frames there are, or None
+    for a single frame (read as a plain image)."""
     if data is None:  # an in-memory PIL image: its frames are copied here
-        return _pil_frame_pages(source, kind)
+        return _pil_frame_pages(source, max_pages)
     try:
         with Image.open(io.BytesIO(data)) as image:
             frames = getattr(image, "n_frames", 1)
@@ -306,10 +327,11 @@ def _frame_pages(source: ImageSource, kind: DocumentKind, data: bytes | None,
         Page(index + 1, ImageSource("page", PageRef(held, kind, index),
                                     page_label(source.label, index + 1)),
              page_key(digest, kind, index + 1))
-        for index in range(frames))
+        for index in range(min(frames, max_pages or frames))), frames
 
 
-def _pil_frame_pages(source: ImageSource, kind: DocumentKind) -> tuple[Page, ...] | None:
+def _pil_frame_pages(source: ImageSource, max_pages: int | None
+                     ) -> tuple[tuple[Page, ...], int] | None:
     image = source.value
     frames = getattr(image, "n_frames", 1)
     if frames <= 1:
@@ -317,13 +339,13 @@ def _pil_frame_pages(source: ImageSource, kind: DocumentKind) -> tuple[Page, ...
     current = image.tell()
     pages = []
     try:
-        for index in range(frames):
+        for index in range(min(frames, max_pages or frames)):
             image.seek(index)
             frame = ImageSource("pil", image.copy(), page_label(source.label, index + 1))
             pages.append(Page(index + 1, frame, None))
     finally:
         image.seek(current)
-    return tuple(pages)
+    return tuple(pages), frames
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -351,18 +373,19 @@ def render_page(ref: PageRef, label: str, *, max_pixels: int = DEFAULT_MAX_PIXEL
     >>> render_page(PageRef(doc, "gif", 1), "anim.gif page 2").getpixel((0, 0))
     (0, 0, 0)
     """
-    data = ref.document.read_bytes()
     if ref.kind == "pdf":
-        return render_pdf_page(data, ref.index, ref.dpi, label, max_pixels=max_pixels,
-                               regions=ref.regions)
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.seek(ref.index)
-            if image.width * image.height > max_pixels:
-                raise ImageTooLargeError(f"{image.width}x{image.height} pixels is over the "
-                                         f"{max_pixels}-pixel guard", image=label)
-            frame = ImageOps.exif_transpose(image.convert("RGBA") if image.mode == "P" else image)
-            return to_rgb(frame.copy())
+        return render_pdf_page(ref.document.read_bytes(), ref.index, ref.dpi, label,
+                               max_pixels=max_pixels, regions=ref.regions)
+
+    def drawn(image: Image.Image) -> Image.Image:
+        if image.width * image.height > max_pixels:
+            raise ImageTooLargeError(f"{image.width}x{image.height} pixels is over the "
+                                     f"{max_pixels}-pixel guard", image=label)
+        frame = ImageOps.exif_transpose(image.convert("RGBA") if image.mode == "P" else image)
+        return to_rgb(frame.copy())
+
+    try:  # the file stays open between pages: reading them in order is linear (.frames)
+        return with_frame(ref.document, ref.index, drawn)
     except WxOcrError:
         raise
     except (OSError, EOFError, SyntaxError, ValueError) as exc:

@@ -14,6 +14,7 @@ None of them ever holds an access token or a secret.
     │   ├── InvalidImageError       not a decodable image (or a broken PDF)
     │   ├── ProtectedDocumentError  a PDF that needs a password
     │   ├── ImageTooLargeError      over the pixel guard or the download cap
+    │   ├── PageLimitError          a document's pages past ``max_pages``, not read
     │   └── DownloadError           an http(s) image could not be fetched; a retry may help
     ├── BackendError                the backend failed on a readable image
     │   ├── WorkerDiedError         the worker process died reading this image, twice
@@ -82,6 +83,7 @@ class Errcode(IntEnum):
     LOCAL_BUDGET_SPENT = 900007
     WORKER_DIED = 900008
     PROTECTED_DOCUMENT = 900009
+    PAGE_LIMIT = 900010
 
 
 class WxOcrError(Exception):
@@ -168,6 +170,13 @@ class ImageTooLargeError(InputError):
     """The image exceeds the decompression-bomb guard or the download size cap."""
 
     default_errcode = Errcode.IMAGE_TOO_LARGE
+
+
+class PageLimitError(InputError):
+    """A document has more pages than ``max_pages`` (``WXOCR_MAX_PAGES``): the pages past the
+    limit were not read. They are one error row, numbered with the first of them."""
+
+    default_errcode = Errcode.PAGE_LIMIT
 
 
 class DownloadError(InputError):

@@ -25,16 +25,18 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
+from .filenames import display_name
 from .frame import explode
 from .geometry import quads
-from .result import ImgSize, InputResult, Item, OcrResult, Point, Spelling
+from .result import ImgSize, InputResult, Item, OcrResult, Point, Spelling, first_page
 from .schema import group_images, schema_of
 
 
 def write_results(path: str | os.PathLike[str], images: Sequence[str | None],
                   results: Sequence[InputResult], *, spelling: Spelling = "snake") -> None:
     """Write one line per image: ``{"image": ..., **answer}`` (``spelling="camel"``: cloud keys).
-    A document writes one line per page, each with its ``"page"`` (1, 2, ...).
+    A document writes one line per page, each with its ``"page"`` (1, 2, ...). A file name
+    that is not UTF-8 is written as :func:`~wxocr_pandas.filenames.display_name` shows it.
 
     Examples
     --------
@@ -57,9 +59,11 @@ def write_result_lines(handle: TextIO, images: Sequence[str | None],
     batch by batch, as ``wxocr recognize`` writes it)."""
     for image, result in zip(images, results, strict=True):
         pages = [({}, result)] if isinstance(result, OcrResult) else [
-            ({"page": number}, page) for number, page in enumerate(result, start=1)]
+            ({"page": number}, page)
+            for number, page in enumerate(result, start=first_page(result))]
         for page, answer in pages:
-            handle.write(json.dumps({"image": image, **page, **answer.to_dict(spelling, exact=True)},
+            name = image if image is None else display_name(image)
+            handle.write(json.dumps({"image": name, **page, **answer.to_dict(spelling, exact=True)},
                                     ensure_ascii=False))
             handle.write("\n")
 

@@ -32,7 +32,8 @@ from .errors import (
     UnsupportedInputError,
     WxOcrError,
 )
-from .redaction import redact_url
+from .filenames import display_name
+from .redaction import redact_request_logs, redact_url
 
 #: Pixel guard against decompression bombs (Pillow's own error threshold).
 DEFAULT_MAX_PIXELS = 2 * 89_478_485
@@ -113,14 +114,15 @@ def as_source(value: Any) -> ImageSource:
         raise MissingInputError("missing value (NA): no image to read", image="<NA>")
     if isinstance(value, str):
         if value.startswith(("http://", "https://")):
-            return ImageSource("url", value, redact_url(value))
+            return ImageSource("url", value, display_name(redact_url(value)))
         if _FSSPEC_URL.match(value):
-            return ImageSource("fsspec", value, redact_url(value))
+            return ImageSource("fsspec", value, display_name(redact_url(value)))
         if not value.strip():
             raise MissingInputError("empty string: no image to read", image="''")
-        return ImageSource("path", value, value)
+        return ImageSource("path", value, display_name(value))
     if isinstance(value, os.PathLike):
-        return ImageSource("path", os.fspath(value), os.fspath(value))
+        path = _fspath(value)
+        return ImageSource("path", path, display_name(path))
     if isinstance(value, (bytes, bytearray, memoryview)):
         data = bytes(value)
         return ImageSource("bytes", data, f"<bytes: {len(data)} B>")
@@ -131,8 +133,26 @@ def as_source(value: Any) -> ImageSource:
     raise UnsupportedInputError(
         f"cannot read an image from a {type(value).__name__}; expected a path, http(s) URL, "
         "bytes, PIL image or numpy array",
-        image=repr(value)[:80],
+        image=_short_repr(value),
     )
+
+
+def _fspath(value: os.PathLike) -> str:
+    """The path of a path-like cell as ``str`` (bytes decoded as the file system does, with
+    surrogate escapes); a cell whose ``__fspath__`` fails is an input error naming it."""
+    try:
+        return os.fsdecode(os.fspath(value))
+    except Exception as exc:
+        raise UnsupportedInputError(f"its __fspath__ failed: {type(exc).__name__}: {exc}",
+                                    image=f"<{type(value).__name__}>") from exc
+
+
+def _short_repr(value: Any) -> str:
+    """A short label of a cell that is no image source: its repr, or its type when that fails."""
+    try:
+        return display_name(repr(value)[:80])
+    except Exception:
+        return f"<{type(value).__name__}>"
 
 
 def image_digest(source: ImageSource) -> str:
@@ -200,6 +220,7 @@ def read_fsspec(url: str, *, max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
     b'PNG?'
     """
     label = label or redact_url(url)
+    redact_request_logs()
     try:
         import fsspec
 
@@ -224,7 +245,8 @@ def read_fsspec(url: str, *, max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
 def download(url: str, *, timeout: float | None = None,
              max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES, label: str | None = None) -> bytes:
     """Download an image within ``timeout`` seconds in all (``WXOCR_TIMEOUT``, default 30),
-    with a size cap; errors name the redacted URL.
+    with a size cap; errors name the redacted URL, and so do the HTTP libraries' debug lines
+    (:func:`~wxocr_pandas.redaction.redact_request_logs`).
 
     The deadline covers the whole download, so a server that trickles bytes is cut off too;
     each read also times out after ``timeout`` seconds of silence.
@@ -239,6 +261,7 @@ def download(url: str, *, timeout: float | None = None,
     """
     import requests
 
+    redact_request_logs()  # urllib3's debug lines would show a signed URL's query
     label = label or redact_url(url)
     timeout = resolve_timeout(timeout)
     deadline = time.monotonic() + timeout

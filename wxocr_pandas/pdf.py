@@ -64,6 +64,11 @@ def open_pdf(data: bytes, label: str) -> Any:
     except pdfium.PdfiumError as exc:
         import pypdfium2.raw as pdfium_c
 
+        if _loads_without_pages(data):
+            # pypdfium2 refuses such a document with pdfium's last error, which is stale
+            # ("Success" at first, then the reason of whatever PDF failed before).
+            raise InvalidImageError("the PDF has no pages", image=label) from None
+
         if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             raise ProtectedDocumentError(
                 "the PDF is password-protected; decrypt it first (e.g. `qpdf --decrypt "
@@ -72,6 +77,19 @@ def open_pdf(data: bytes, label: str) -> Any:
             raise ProtectedDocumentError("the PDF uses an unsupported security handler",
                                          image=label) from None
         raise InvalidImageError(f"broken PDF: {_pdfium_reason(exc)}", image=label) from None
+
+
+def _loads_without_pages(data: bytes) -> bool:
+    """True when pdfium opens ``data`` as a document with no pages."""
+    import pypdfium2.raw as pdfium_c
+
+    document = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
+    if not document:
+        return False
+    try:
+        return pdfium_c.FPDF_GetPageCount(document) < 1
+    finally:
+        pdfium_c.FPDF_CloseDocument(document)
 
 
 def _pdfium_reason(exc: Exception) -> str:
@@ -89,11 +107,12 @@ class TextLayer:
     regions: tuple[Box, ...]
 
 
-def read_text_layers(data: bytes, label: str, *, dpi: float,
-                     text: bool = True) -> list[TextLayer | None]:
-    """One entry per page of the PDF, page 1 first: its :class:`TextLayer`, or None for a
-    page without text (a scan, or text drawn as outlines), or for every page when ``text``
-    is False (only the pages are counted).
+def read_text_layers(data: bytes, label: str, *, dpi: float, text: bool = True,
+                     first: int | None = None) -> tuple[list[TextLayer | None], int]:
+    """One entry per page of the PDF, page 1 first (only the ``first`` pages, when given):
+    its :class:`TextLayer`, or None for a page without text (a scan, or text drawn as
+    outlines), or for every page when ``text`` is False (only the pages are counted); and
+    the number of pages of the whole PDF.
 
     Raises
     ------
@@ -107,7 +126,7 @@ def read_text_layers(data: bytes, label: str, *, dpi: float,
         if len(document) == 0:
             raise InvalidImageError("the PDF has no pages", image=label)
         layers: list[TextLayer | None] = []
-        for index in range(len(document)):
+        for index in range(min(len(document), len(document) if first is None else first)):
             if not text:
                 layers.append(None)
                 continue
@@ -116,7 +135,7 @@ def read_text_layers(data: bytes, label: str, *, dpi: float,
                 layers.append(_text_layer(page, dpi))
             finally:
                 page.close()
-        return layers
+        return layers, len(document)
     finally:
         document.close()
 

@@ -5,17 +5,34 @@ labels, reprs, log lines, cache rows) goes through :func:`redact_url` or :func:`
 
 - a URL loses its user:password, query string and fragment (signed URLs carry their
   signature there, WeChat requests their ``access_token``);
-- in free text (WeChat's ``errmsg``, urllib3's debug lines), every URL is shortened so, and
-  the value of any ``access_token=``, ``secret=`` or ``appsecret=`` left is masked.
+- in free text (WeChat's ``errmsg``), every URL is shortened so, and the value of any
+  ``access_token=``, ``secret=`` or ``appsecret=`` left is masked;
+- in the log lines of the HTTP libraries the package's requests go through (urllib3's
+  ``GET /x.png?X-Amz-Signature=... HTTP/1.1``, httpx's, fsspec's), the query of every request
+  target is masked as well, whatever the backend: :func:`redact_request_logs` installs
+  :class:`RedactingFilter` on them before the package sends a request.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from urllib.parse import urlsplit, urlunsplit
 
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+")
 _SECRET_PARAMETER = re.compile(r"\b(access_token|secret|appsecret)=[^&\s\"'#]+", re.IGNORECASE)
+#: A path with a query, as request lines and retry messages show it (``/x.png?sig=...``).
+_PATH_QUERY = re.compile(r"(/[^\s?\"'<>]*)\?[^\s\"'<>]*")
+#: The loggers that may log a URL of a request the package sends: downloads and WeChat calls
+#: (requests, urllib3), ``img_url`` fetches (httpcore), fsspec reads (fsspec, aiohttp), and
+#: httpx's. A filter applies to its own logger's records only, so each one is listed.
+REQUEST_LOGGERS = (
+    "urllib3", "urllib3.connection", "urllib3.connectionpool", "urllib3.poolmanager",
+    "urllib3.response", "urllib3.util.retry", "urllib3.http2.connection", "requests",
+    "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy",
+    "httpcore.socks", "httpx", "fsspec", "fsspec.http", "aiohttp.client")
+_installed = threading.Lock()
 
 
 def redact_url(url: str) -> str:
@@ -48,3 +65,44 @@ def redact(text: str) -> str:
     """
     shortened = _URL.sub(lambda match: redact_url(match.group()), text)
     return _SECRET_PARAMETER.sub(r"\1=***", shortened)
+
+
+def redact_log_line(text: str) -> str:
+    """:func:`redact`, and the query of every path masked too (a request line names its
+    target without scheme or host, so :func:`redact_url` cannot see it).
+
+    Examples
+    --------
+    >>> redact_log_line('http://h:80 "GET /a.png?X-Amz-Signature=abc HTTP/1.1" 200 12')
+    'http://h:80 "GET /a.png?*** HTTP/1.1" 200 12'
+    """
+    return _PATH_QUERY.sub(r"\1?***", redact(text))
+
+
+class RedactingFilter(logging.Filter):
+    """Passes every record, its message put through :func:`redact_log_line`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = redact_log_line(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+def redact_request_logs() -> None:
+    """Install :class:`RedactingFilter` on every logger of :data:`REQUEST_LOGGERS` (once per
+    process; their lines are masked from then on, the package's requests' and any other).
+
+    Examples
+    --------
+    >>> import logging
+    >>> redact_request_logs()
+    >>> any(isinstance(f, RedactingFilter) for f in logging.getLogger("urllib3.connectionpool").filters)
+    True
+    """
+    with _installed:
+        for name in REQUEST_LOGGERS:
+            logger = logging.getLogger(name)
+            if not any(isinstance(existing, RedactingFilter) for existing in logger.filters):
+                logger.addFilter(RedactingFilter())

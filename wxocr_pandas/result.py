@@ -306,7 +306,43 @@ def _float_bytes(values: np.ndarray | bytes) -> bytes:
     return np.ascontiguousarray(values, dtype="<f8").tobytes()
 
 
-#: One input's answer: an image's result, or a document's page results (page 1 first).
+class PageRun(tuple):  # type: ignore[type-arg]
+    """Consecutive pages of a document, from page ``first`` on: how a long document's answer
+    comes in pieces when rows are streamed (:meth:`wxocr_pandas.batch.Recognizer.stream`).
+    A tuple of :class:`OcrResult`; a plain tuple is the run of a whole document (page 1 on).
+
+    Examples
+    --------
+    >>> run = PageRun([OcrResult(), OcrResult()], first=257)
+    >>> run.first, len(run), run == (OcrResult(), OcrResult())
+    (257, 2, True)
+    """
+
+    first: int
+
+    def __new__(cls, pages: Sequence[OcrResult], first: int = 1) -> PageRun:
+        run = super().__new__(cls, pages)
+        run.first = first
+        return run
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PageRun, (tuple(self), self.first))
+
+
+def first_page(result: Sequence[OcrResult]) -> int:
+    """The page number of the first of a document's page results (1 unless a
+    :class:`PageRun` says otherwise).
+
+    Examples
+    --------
+    >>> first_page((OcrResult(),)), first_page(PageRun([OcrResult()], first=5))
+    (1, 5)
+    """
+    return getattr(result, "first", 1)
+
+
+#: One input's answer: an image's result, or a document's page results (page 1 first, or a
+#: :class:`PageRun` of them).
 InputResult = OcrResult | tuple[OcrResult, ...]
 
 
@@ -328,5 +364,5 @@ def iter_page_results(results: Sequence[InputResult]
         if isinstance(result, OcrResult):
             yield position, (1 if result.ok else None), result
         else:
-            for index, page in enumerate(result):
-                yield position, index + 1, page
+            for number, page in enumerate(result, start=first_page(result)):
+                yield position, number, page

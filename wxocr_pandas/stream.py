@@ -19,6 +19,7 @@ import pandas as pd
 from .backends.base import Backend
 from .batch import Errors, Recognizer
 from .errors import UsageError
+from .filenames import writable
 from .frame import explode, results_frame
 
 #: Images per chunk: big enough to keep two worker processes busy, small enough to forget.
@@ -31,11 +32,15 @@ def recognize_iter(values: pd.DataFrame | pd.Series | Iterable[Any], *,
                    prefix: str = "", cache: bool = True,
                    cache_dir: str | os.PathLike[str] | None = None,
                    max_workers: int | None = None,
-                   progress: bool | None = None) -> Iterator[pd.DataFrame]:
+                   progress: bool | None = None,
+                   max_pages: int | None = None) -> Iterator[pd.DataFrame]:
     """Recognize images chunk by chunk, yielding each chunk's exploded frame.
 
     Concatenated, the chunks equal what :func:`~wxocr_pandas.recognize_frame` returns for
-    the same input. Only one chunk of images and results is held at a time.
+    the same input. Only one chunk of images and results is held at a time. A chunk holds
+    at most ``chunksize`` pages too: a long document's rows come ``chunksize`` pages at a
+    time (its row repeated in each chunk, the ``page`` column going on), not after its last
+    page.
 
     Parameters
     ----------
@@ -46,8 +51,8 @@ def recognize_iter(values: pd.DataFrame | pd.Series | Iterable[Any], *,
     column
         The image column of a DataFrame.
     chunksize
-        Images per chunk.
-    backend, errors, prefix, cache, cache_dir, max_workers, progress
+        Images (or pages of documents) per chunk.
+    backend, errors, prefix, cache, cache_dir, max_workers, progress, max_pages
         As for :func:`~wxocr_pandas.batch.recognize_results` and
         :func:`~wxocr_pandas.recognize_frame`.
 
@@ -64,9 +69,10 @@ def recognize_iter(values: pd.DataFrame | pd.Series | Iterable[Any], *,
     frames, name = _frames(values, column, chunksize)
     total = len(values) if hasattr(values, "__len__") else None
     with Recognizer(backend, errors, cache=cache, cache_dir=cache_dir, max_workers=max_workers,
-                    progress=progress, total=total) as recognizer:
+                    progress=progress, total=total, max_pages=max_pages) as recognizer:
         for frame in frames:
-            yield explode(frame, recognizer.run(frame[name].tolist()), prefix=prefix, image=name)
+            for positions, answers in recognizer.stream(frame[name].tolist(), chunksize):
+                yield explode(frame.iloc[positions], answers, prefix=prefix, image=name)
 
 
 def _frames(values: Any, column: str | None, chunksize: int) -> tuple[Iterator[pd.DataFrame], str]:
@@ -162,11 +168,12 @@ class ParquetChunks:
         return self._writer is not None
 
     def write(self, frame: pd.DataFrame) -> None:
-        """Append ``frame`` (its index is not written) as one row group."""
+        """Append ``frame`` (its index is not written) as one row group; a file name that
+        is not UTF-8 is written as :func:`~wxocr_pandas.filenames.display_name` shows it."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = pa.Table.from_pandas(writable(frame), preserve_index=False)
         if self._writer is None:
             # An input column that is all NA in the first chunk has no type of its own
             # (Arrow's null); text is the likely one, and later chunks must fit it.

@@ -20,7 +20,14 @@ One executor serves the whole process: :func:`loky.get_reusable_executor` keeps 
 A worker that dies (the OOM killer, a crash in the engine) costs at most one image:
 :func:`recognize_many` retries every image that was in flight once, alone in a fresh
 pool, so an image that kills its worker again is the culprit, and only it gets
-:attr:`~wxocr_pandas.errors.Errcode.WORKER_DIED`.
+:attr:`~wxocr_pandas.errors.Errcode.WORKER_DIED`. The retry runs under a memory bound
+(:func:`recognize_bounded`: the worker may grow by :data:`RETRY_MEMORY` at most), so an image
+that blew a worker up gives an error row instead of blowing the next one up; where the
+platform has no such bound, it is not retried.
+
+Workers do not outlive their parent: each watches it (:data:`PARENT_POLL_SECONDS`) and exits
+once it is gone, a parent killed with SIGKILL included. :func:`shutdown_workers` with a
+``timeout`` kills the workers still running images when it ends.
 """
 
 from __future__ import annotations
@@ -118,7 +125,7 @@ def get_executor(max_workers: int | None = None, *, keep_alive: bool = False) ->
             _keep_alive = _keep_alive or keep_alive
             _executor = ProcessPoolExecutor(
                 size, timeout=None if _keep_alive else resolve_idle_timeout(),
-                initializer=_leave_interrupts_to_parent,
+                initializer=_init_worker, initargs=(os.getpid(),),
                 env={"LOKY_MAX_MEMORY_LEAK_SIZE": worker_memory_growth_limit()})
             _size = size
         return _executor
@@ -144,33 +151,69 @@ def submit(fn: Callable[..., Any], *args: Any, max_workers: int | None = None) -
         return get_executor(max_workers).submit(fn, *args)
 
 
-def _leave_interrupts_to_parent() -> None:
-    """Worker initializer: ignore SIGINT. Ctrl-C in a terminal reaches the whole process
-    group; the parent decides what stops (``wxocr serve`` finishes the requests in flight,
-    a batch stops its workers), so a worker must not die under the image it is reading."""
+def _init_worker(parent: int) -> None:
+    """Worker initializer.
+
+    Ignore SIGINT: Ctrl-C in a terminal reaches the whole process group; the parent decides
+    what stops (``wxocr serve`` finishes the requests in flight, a batch stops its workers),
+    so a worker must not die under the image it is reading.
+
+    Exit with the parent: a parent killed outright (SIGKILL, the OOM killer) cannot stop its
+    workers, which would otherwise idle with their engines loaded until the idle timeout. A
+    daemon thread notices within :data:`PARENT_POLL_SECONDS` that the worker was handed to
+    another parent, and ends the process. ``parent`` is the pid of the process that started
+    the executor, passed along: a parent killed while the worker was still starting has
+    already handed it to another one by the time this runs.
+    """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True,
+                     name="wxocr-parent-watch").start()
 
 
-def shutdown_workers(*, kill: bool = False) -> None:
+#: Seconds between a worker's checks that its parent is alive.
+PARENT_POLL_SECONDS = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)  # nothing to clean up that the parent still needs
+
+
+def shutdown_workers(*, kill: bool = False, timeout: float | None = None) -> None:
     """Stop the worker processes (their engines are unloaded); the next batch starts new ones.
 
     Parameters
     ----------
     kill
         ``False`` lets running images finish first; ``True`` stops the workers at once.
+    timeout
+        With ``kill=False``: seconds the running images get to finish; the workers still
+        running one then are killed (their images get
+        :class:`~wxocr_pandas.errors.WorkerDiedError`). None waits as long as they take.
 
     Examples
     --------
     >>> import wxocr_pandas
-    >>> wxocr_pandas.shutdown_workers()
+    >>> wxocr_pandas.shutdown_workers(timeout=10)
     """
     global _executor, _keep_alive
     with _lock:
         current, _executor, _keep_alive = _executor, None, False
-    if current is not None:
+    if current is None:
+        return
+    if kill or timeout is None:
         current.shutdown(wait=True, kill_workers=kill)
+        return
+    draining = threading.Thread(target=current.shutdown, kwargs={"wait": True},
+                                name="wxocr-drain", daemon=True)
+    draining.start()
+    draining.join(timeout)
+    if draining.is_alive():  # the executor's manager kills the workers it still waits on
+        current.shutdown(wait=False, kill_workers=True)
+        draining.join()
 
 
 # Dropped before the interpreter tears its modules down, which loky's callbacks still use.
@@ -200,14 +243,69 @@ def recognize_safely(backend: Backend, source: ImageSource) -> Outcome:
         return error
 
 
+#: Bytes of address space a worker may add while it retries an image whose first worker
+#: died: a page of the largest size the engine reads takes well under 1.5 GB more (OpenVINO
+#: reserves more address space than it uses); an image that needs more was what killed the
+#: first worker.
+RETRY_MEMORY = 4 * 2**30
+
+
+def can_bound_memory() -> bool:
+    """True where a worker can cap its own memory (Linux: ``RLIMIT_AS``), so an image
+    whose worker died may be retried under :data:`RETRY_MEMORY`.
+
+    Examples
+    --------
+    >>> import sys
+    >>> can_bound_memory() == sys.platform.startswith("linux")
+    True
+    """
+    import sys
+
+    return sys.platform.startswith("linux")
+
+
+def recognize_bounded(backend: Backend, source: ImageSource,
+                      growth: int = RETRY_MEMORY) -> Outcome:
+    """In a worker: :func:`recognize_safely` while the process may grow by at most
+    ``growth`` bytes of address space (``RLIMIT_AS``, put back afterwards). An image that
+    needs more fails with the allocation's error (a :class:`BackendError` row) instead of
+    taking the machine's memory.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import LocalBackend
+    >>> from wxocr_pandas.images import as_source
+    >>> recognize_bounded(LocalBackend(), as_source("samples/sign.png")).errcode
+    0
+    """
+    import resource
+
+    import psutil
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = psutil.Process().memory_info().vms + growth
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY:
+        cap = min(cap, soft)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        return recognize_safely(backend, source)
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def recognize_in_worker(backend: Backend, source: ImageSource,
                         max_workers: int | None = None) -> Future[Outcome]:
     """Recognize one image in a worker process (of the executor of ``max_workers``
     processes); the future gives the answer or the error.
 
-    If the worker dies, the image is sent once more to a fresh pool; if that worker dies
-    too, the future gives a :class:`~wxocr_pandas.errors.WorkerDiedError`. The future
-    never raises, except :class:`~concurrent.futures.CancelledError` when cancelled.
+    If the worker dies, the image is sent once more to a fresh pool, under the memory bound
+    of :func:`recognize_bounded` (not at all where :func:`can_bound_memory` is False); if
+    that worker dies too, the future gives a :class:`~wxocr_pandas.errors.WorkerDiedError`.
+    The future never raises, except :class:`~concurrent.futures.CancelledError` when
+    cancelled.
 
     Examples
     --------
@@ -219,14 +317,16 @@ def recognize_in_worker(backend: Backend, source: ImageSource,
     outer: Future[Outcome] = Future()
 
     def send(attempt: int) -> None:
-        inner = submit(recognize_safely, backend, source, max_workers=max_workers)
+        inner = (submit(recognize_safely, backend, source, max_workers=max_workers)
+                 if attempt == 1 else
+                 submit(recognize_bounded, backend, source, max_workers=max_workers))
 
         def done(finished: Future) -> None:
             if finished.cancelled():
                 outer.cancel()
                 return
             outcome = outcome_of(finished, source)
-            if isinstance(outcome, WorkerDiedError) and attempt == 1:
+            if isinstance(outcome, WorkerDiedError) and attempt == 1 and can_bound_memory():
                 # Not from this callback's thread: it belongs to the broken pool.
                 threading.Thread(target=send, args=(2,)).start()
                 return
@@ -267,8 +367,10 @@ def recognize_many(backend: Backend, sources: Sequence[ImageSource], max_workers
 
     At most ``max_workers`` images are in flight, so little is lost when a worker dies and
     nothing is queued when the batch stops. The images in flight when a worker dies are
-    sent again one at a time, each alone; one that kills its worker again gives a
-    :class:`WorkerDiedError`. Finished images are never sent again. Once ``stop.error`` is
+    sent again one at a time, each alone and under the memory bound of
+    :func:`recognize_bounded`; one that kills its worker again gives a
+    :class:`WorkerDiedError` (at once where :func:`can_bound_memory` is False). Finished
+    images are never sent again. Once ``stop.error`` is
     set (a spent quota), nothing more is sent and the unsent images give None. On
     KeyboardInterrupt the workers are killed at once, so Ctrl-C stops within a second.
     """
@@ -283,7 +385,7 @@ def recognize_many(backend: Backend, sources: Sequence[ImageSource], max_workers
                     yield waiting.popleft(), None
             if not in_flight and suspects:
                 index = suspects.popleft()
-                in_flight[submit(recognize_safely, backend, sources[index],
+                in_flight[submit(recognize_bounded, backend, sources[index],
                                  max_workers=max_workers)] = index
                 alone = True
             elif not suspects and waiting:
@@ -297,7 +399,7 @@ def recognize_many(backend: Backend, sources: Sequence[ImageSource], max_workers
             for future in done:
                 index = in_flight.pop(future)
                 outcome = outcome_of(future, sources[index])
-                if isinstance(outcome, WorkerDiedError) and not alone:
+                if isinstance(outcome, WorkerDiedError) and not alone and can_bound_memory():
                     suspects.append(index)
                 else:
                     yield index, outcome

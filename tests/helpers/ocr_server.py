@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,17 +130,20 @@ def running_server(settings: ServerSettings, policy: UrlPolicy | None = None
         sock.close()
 
 
-def start_cli_server(*args: str, env: dict[str, str] | None = None,
-                     log: Path) -> tuple[subprocess.Popen, Running]:
+def start_cli_server(*args: str, env: dict[str, str] | None = None, log: Path,
+                     preexec_fn: Callable[[], None] | None = None
+                     ) -> tuple[subprocess.Popen, Running]:
     """``wxocr serve`` in a subprocess (its own session, as a terminal would start it), on a
-    free port, stderr to ``log``; returns once ``/healthz`` answers."""
+    free port, stderr to ``log``; returns once ``/healthz`` answers. ``preexec_fn`` runs in
+    the child before it starts (a memory cap)."""
     sock = free_socket()
     port = sock.getsockname()[1]
     sock.close()
     wxocr = Path(sys.executable).with_name("wxocr")
     process = subprocess.Popen([str(wxocr), "serve", "--port", str(port), *args],
                                stdout=subprocess.DEVNULL, stderr=log.open("wb"),
-                               env={**os.environ, **(env or {})}, start_new_session=True)
+                               env={**os.environ, **(env or {})}, start_new_session=True,
+                               preexec_fn=preexec_fn)
     running = Running(f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:

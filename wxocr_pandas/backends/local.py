@@ -5,7 +5,10 @@ options are fixed at construction (RapidOCR keeps per-call options on the engine
 per-call option would leak into the next call). Nothing is downloaded.
 
 Around the engine, :mod:`.reading` reads turned pages upright, tight crops and very long
-images (see there for what each repair does and costs).
+images (see there for what each repair does and costs). Every call reaches the engine through
+:class:`~.engine_input.BoundedEngine` (:meth:`LocalBackend.engine_for`), which keeps what its
+models are handed bounded however thin or long the image (a 1000 x 1 strip is no 225 M-pixel
+detector input).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from ..errors import BackendError, ConfigError
 from ..images import ImageSource, decode_reduced
 from ..result import ImgSize, Item, OcrResult, Point
 from .base import Parallelism
+from .engine_input import BoundedEngine
 from .reading import ENGINE_MAX_SIDE, READING_VERSION, TILE_MIN_ASPECT, read
 
 _engine_lock = threading.Lock()
@@ -73,6 +77,8 @@ class SharedEngine:
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine
+        #: The engine's configuration (what :mod:`.engine_input` reads its limits from).
+        self.cfg = engine.cfg
         self._lock = threading.Lock()
 
     def __call__(self, image: Any) -> Any:
@@ -108,6 +114,11 @@ def load_engine(params: Mapping[str, Any]) -> SharedEngine:
     """
     with _engine_lock:
         return _load(_freeze(params))
+
+
+@functools.lru_cache(maxsize=8)
+def _bounded(frozen: tuple[tuple[str, Any], ...]) -> BoundedEngine:
+    return BoundedEngine(_load(frozen))
 
 
 def engine_cache_info() -> Any:
@@ -297,9 +308,11 @@ class LocalBackend:
         with _engine_lock:
             return _freeze(self.params) in _loaded
 
-    def engine_for(self, extra: Mapping[str, Any]) -> SharedEngine:
-        """The shared engine for this backend's parameters updated with ``extra``."""
-        return load_engine({**self.params, **extra})
+    def engine_for(self, extra: Mapping[str, Any]) -> BoundedEngine:
+        """The shared engine for this backend's parameters updated with ``extra``, behind
+        the guard that bounds what its models are handed (:mod:`.engine_input`)."""
+        with _engine_lock:
+            return _bounded(_freeze({**self.params, **extra}))
 
     def recognize(self, source: ImageSource) -> OcrResult:
         """Recognize one image; corners are in pixels of the (EXIF-upright) original.

@@ -13,6 +13,8 @@ engine, cache and result model. Modules, one job each:
 - :mod:`.forms`: the streaming multipart reader;
 - :mod:`.fetch`: safe ``img_url`` fetching;
 - :mod:`.recognition`: the bounded queue in front of the worker processes;
+- :mod:`.throttle`: backoff after repeated wrong secrets;
+- :mod:`.connections`: a deadline for each request's line and headers;
 - :mod:`.settings`: the apps and limits; :mod:`.run`: uvicorn.
 
 Needs the ``server`` extra: ``pip install 'wxocr-pandas[server]'``.

@@ -9,7 +9,8 @@ The OCR endpoint takes ``GET`` with ``img_url`` in the query (the API doc's exam
 ``POST`` with ``img_url`` in the query, or in the body (multipart, urlencoded or JSON), or a
 multipart ``img``. It checks, in order: the token (41001, 40001, 42001), the appid's daily
 quota (45009), a place in the recognition queue (-1 at once when there is none), then the
-image (47001, 41005, 45002, 101000), and answers the package's own result
+image (47001, 41005, 45002, 101000); only then is the call counted against the quota (a
+request refused before recognition costs none), and it answers the package's own result
 (``OcrResult.to_dict()``: integer corners, as WeChat's) or its error (101002 for data that is
 not an image; -1 for an image that waited past the queue's deadline).
 """
@@ -20,6 +21,7 @@ import asyncio
 import hmac
 import io
 import json
+import math
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -43,6 +45,7 @@ from .protocol import (INVALID_GRANT_TYPE, INVALID_URL, REQUIRE_GET, REQUIRE_POS
 from .quota import AppQuota
 from .recognition import Busy, RecognitionPool
 from .settings import FETCH_TIMEOUT, ServerSettings
+from .throttle import SecretThrottle
 from .tokens import TokenStore
 
 OCR_PATH = "/cv/ocr/comm"
@@ -59,6 +62,7 @@ class ServerState:
     tokens: TokenStore
     quota: AppQuota
     policy: UrlPolicy
+    throttle: SecretThrottle
     pool: RecognitionPool | None = None
 
 
@@ -83,7 +87,8 @@ def create_app(settings: ServerSettings, *, policy: UrlPolicy | None = None) -> 
     2162688
     """
     state = ServerState(settings, TokenStore(settings.token_ttl), AppQuota(settings.daily_quota),
-                        policy or UrlPolicy(allow_private=settings.allow_private_urls))
+                        policy or UrlPolicy(allow_private=settings.allow_private_urls),
+                        SecretThrottle())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -131,18 +136,27 @@ def _state(request: Request) -> ServerState:
     return request.app.state.server
 
 
-def _credentials_errcode(settings: ServerSettings, grant_type: Any, appid: Any,
-                         secret: Any) -> int:
+def _credentials_errcode(request: Request, state: ServerState, grant_type: Any, appid: Any,
+                         secret: Any) -> tuple[int, str | None]:
+    """The errcode (and a detail) of a token request's credentials. Wrong secrets are
+    throttled per appid and client address (:mod:`.throttle`): while one must wait, 45011
+    is answered and the secret is not compared."""
     if grant_type != "client_credential":
-        return INVALID_GRANT_TYPE
-    expected = settings.apps.get(appid) if isinstance(appid, str) else None
+        return INVALID_GRANT_TYPE, None
+    expected = state.settings.apps.get(appid) if isinstance(appid, str) else None
     if expected is None:
-        return Errcode.INVALID_APPID
+        return Errcode.INVALID_APPID, None
+    client = request.client.host if request.client is not None else ""
+    wait = state.throttle.wait(appid, client)
+    if wait > 0:
+        return Errcode.MINUTE_QUOTA, f"too many wrong secrets: retry in {math.ceil(wait)} s"
     # surrogatepass: a JSON "\ud800" is a lone surrogate, which plain UTF-8 cannot encode.
     given = secret.encode("utf-8", "surrogatepass") if isinstance(secret, str) else b""
     if not hmac.compare_digest(given, expected.encode()):
-        return Errcode.INVALID_APPSECRET
-    return Errcode.OK
+        state.throttle.failed(appid, client)
+        return Errcode.INVALID_APPSECRET, None
+    state.throttle.succeeded(appid, client)
+    return Errcode.OK, None
 
 
 def _known(appid: Any, errcode: int) -> str | None:
@@ -156,11 +170,11 @@ async def token(request: Request) -> Response:
     state = _state(request)
     query = request.query_params
     appid = query.get("appid")
-    errcode = _credentials_errcode(state.settings, query.get("grant_type"), appid,
-                                   query.get("secret"))
+    errcode, detail = _credentials_errcode(request, state, query.get("grant_type"), appid,
+                                           query.get("secret"))
     log_request("/cgi-bin/token", _known(appid, errcode), 0, errcode, started)
     if errcode:
-        return answer(errcode)
+        return answer(errcode, detail)
     access_token, expires_in = state.tokens.issue(appid)
     return JSONResponse({"access_token": access_token, "expires_in": expires_in})
 
@@ -184,11 +198,11 @@ async def stable_token(request: Request) -> Response:
         log_request("/cgi-bin/stable_token", None, len(body), Errcode.DATA_FORMAT_ERROR, started)
         return answer(Errcode.DATA_FORMAT_ERROR, "expected a JSON object")
     appid = fields.get("appid")
-    errcode = _credentials_errcode(state.settings, fields.get("grant_type"), appid,
-                                   fields.get("secret"))
+    errcode, detail = _credentials_errcode(request, state, fields.get("grant_type"), appid,
+                                           fields.get("secret"))
     log_request("/cgi-bin/stable_token", _known(appid, errcode), len(body), errcode, started)
     if errcode:
-        return answer(errcode)
+        return answer(errcode, detail)
     refresh = fields.get("force_refresh") is True
     access_token, expires_in = state.tokens.issue(appid, stable=True, force_refresh=refresh)
     return JSONResponse({"access_token": access_token, "expires_in": expires_in})
@@ -229,20 +243,21 @@ async def _ocr(request: Request, seen: _Seen) -> tuple[int, Response]:
     if not isinstance(owner, str):
         return _error(owner)
     seen.appid = owner
-    if not state.quota.take(owner):
+    if state.quota.spent(owner):  # before the upload is read; counted only once recognized
         return _error(Errcode.DAILY_QUOTA)
     try:
         with state.pool.place():  # taken before the upload is read, or -1 at once
             return await _recognized(request, state, seen)
     except Busy as exc:
-        state.quota.give_back(owner)  # not served: the client will send it again
         return _error(Errcode.SYSTEM_BUSY, str(exc))
 
 
 async def _recognized(request: Request, state: ServerState, seen: _Seen
                       ) -> tuple[int, Response]:
-    """The answer for the request's image (it holds a place in the queue)."""
-    assert state.pool is not None
+    """The answer for the request's image (it holds a place in the queue). Only a request
+    whose image reaches recognition counts against the appid's quota; one that waited past
+    the queue's deadline (-1) is given back, the client will send it again."""
+    assert state.pool is not None and seen.appid is not None
     try:
         data = await _image(request, state, seen)
     except (FormError, FetchError) as exc:
@@ -255,7 +270,13 @@ async def _recognized(request: Request, state: ServerState, seen: _Seen
     if len(data) >= state.settings.max_bytes:
         return _error(Errcode.CONTENT_SIZE_OUT_OF_LIMIT,
                       f"image is {len(data)} bytes, the limit is under {state.settings.max_bytes}")
-    outcome = await state.pool.recognize(data)
+    if not state.quota.take(seen.appid):  # spent meanwhile by the appid's other requests
+        return _error(Errcode.DAILY_QUOTA)
+    try:
+        outcome = await state.pool.recognize(data)
+    except Busy:
+        state.quota.give_back(seen.appid)
+        raise
     if isinstance(outcome, WxOcrError):
         return _error(error_of(outcome.errcode), outcome.errmsg)
     return Errcode.OK, JSONResponse(outcome.to_dict())

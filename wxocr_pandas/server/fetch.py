@@ -5,9 +5,13 @@
   the socket connects to that very address (a name that resolves to a public address when
   checked and to 127.0.0.1 a moment later cannot slip through: it is not resolved twice);
   https still verifies the certificate against the host name;
-- loopback, private, link-local (cloud metadata at 169.254.169.254), shared, reserved and
-  multicast addresses are refused unless ``allow_private`` (a name resolving to several
-  addresses is refused if any one of them is);
+- loopback, private, link-local (cloud metadata at 169.254.169.254), site-local, shared,
+  reserved and multicast addresses are refused unless ``allow_private`` (a name resolving to
+  several addresses is refused if any one of them is), and so is an IPv6 address that carries
+  such an IPv4 address (NAT64, 6to4, Teredo, IPv4-mapped, -translated or -compatible); the
+  refusal never says which address a name resolved to;
+- an international URL (``http://例子.测试/发票.png``) is sent as browsers send it
+  (:func:`iri_to_uri`); any failure of the fetch is a :class:`FetchError` (101000);
 - a deadline for the whole fetch, and a size cap read as the bytes arrive;
 - no proxy from the environment (it would be the proxy's address that was checked).
 
@@ -23,11 +27,12 @@ import socket
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import httpcore
 
 from ..errors import Errcode
+from ..redaction import redact_request_logs
 
 #: Redirects followed before giving up.
 MAX_REDIRECTS = 5
@@ -68,6 +73,8 @@ class UrlPolicy:
     'not a public address'
     >>> policy.refusal("::ffff:127.0.0.1")
     'not a public address'
+    >>> policy.refusal("64:ff9b::a00:1")  # NAT64 to 10.0.0.1
+    'not a public address'
     >>> UrlPolicy(allow_private=True).refusal("10.0.0.7") is None
     True
     """
@@ -76,15 +83,58 @@ class UrlPolicy:
     treat_as_public: tuple[IpNetwork, ...] = field(default=())
 
     def refusal(self, address: str) -> str | None:
-        """Why ``address`` may not be fetched from, or None if it may."""
+        """Why ``address`` may not be fetched from, or None if it may.
+
+        An IPv6 address that carries an IPv4 address (:func:`embedded_ipv4`) is judged by
+        that IPv4 address too: a NAT64 or 6to4 gateway delivers it there.
+        """
         ip: IpAddress = ipaddress.ip_address(address.split("%", 1)[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        if self.allow_private or ip.is_global and not ip.is_multicast:
+        if self.allow_private:
+            return None
+        if isinstance(ip, ipaddress.IPv6Address):
+            if ip in _LOCAL_NAT64 or ip.is_site_local:
+                return "not a public address"
+            carried = embedded_ipv4(ip)
+            if carried:
+                return next(filter(None, map(self.refusal, map(str, carried))), None)
+        if ip.is_global and not ip.is_multicast:
             return None
         if any(ip in network for network in self.treat_as_public):
             return None
         return "not a public address"
+
+
+#: The local-use NAT64 prefix (RFC 8215): a translator inside the operator's own network,
+#: where the IPv4 address may sit at any of RFC 6052's offsets; refused whole.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+#: IPv6 prefixes whose last 32 bits are an IPv4 address: NAT64's well-known prefix
+#: (RFC 6052), IPv4-mapped, SIIT's IPv4-translated (RFC 2765) and the deprecated
+#: IPv4-compatible addresses.
+_IPV4_IN_LAST_32_BITS = tuple(map(ipaddress.IPv6Network, (
+    "64:ff9b::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "::/96")))
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ...]:
+    """The IPv4 addresses an IPv6 address carries: NAT64 (``64:ff9b::/96``), IPv4-mapped
+    (``::ffff:0:0/96``), SIIT (``::ffff:0:0:0/96``), IPv4-compatible (``::/96``, but ``::``
+    and ``::1``), 6to4 (``2002::/16``) and Teredo (``2001::/32``: its server and client).
+
+    Examples
+    --------
+    >>> embedded_ipv4(ipaddress.IPv6Address("64:ff9b::a00:1"))
+    (IPv4Address('10.0.0.1'),)
+    >>> embedded_ipv4(ipaddress.IPv6Address("2002:a9fe:a9fe::"))
+    (IPv4Address('169.254.169.254'),)
+    >>> embedded_ipv4(ipaddress.IPv6Address("2606:4700::1111"))
+    ()
+    """
+    if ip.teredo is not None:
+        return ip.teredo
+    if ip.sixtofour is not None:
+        return (ip.sixtofour,)
+    if int(ip) > 1 and any(ip in network for network in _IPV4_IN_LAST_32_BITS):
+        return (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF),)
+    return ()
 
 
 async def system_resolve(host: str, port: int) -> list[str]:
@@ -111,10 +161,10 @@ class _CheckedBackend(httpcore.AsyncNetworkBackend):
             raise FetchError(f"cannot resolve host {host}") from None
         if not addresses:
             raise FetchError(f"cannot resolve host {host}")
-        for address in addresses:
-            reason = self._policy.refusal(address)
-            if reason is not None:
-                raise FetchError(f"refused: {host} resolves to {address}, {reason}")
+        if any(self._policy.refusal(address) for address in addresses):
+            # Never which address: that would tell any token holder where an internal
+            # name resolves.
+            raise FetchError("refused: private address")
         return await self._inner.connect_tcp(addresses[0], port, timeout=timeout,
                                              local_address=local_address,
                                              socket_options=socket_options)
@@ -126,6 +176,55 @@ class _CheckedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+#: Characters percent-encoded besides controls, spaces and non-ASCII, as browsers do
+#: (WHATWG URL: the userinfo, path, query and fragment percent-encode sets).
+_ENCODED_IN = {"userinfo": '"#<>?`{}/:;=@[\\]^|', "path": '"#<>?`{}^',
+               "query": "\"#<>'", "fragment": '"<>`'}
+
+
+def _percent_encoded(text: str, part: str) -> str:
+    also = _ENCODED_IN[part]
+    return "".join(char if "!" <= char <= "~" and char not in also else quote(char, safe="")
+                   for char in text)
+
+
+def iri_to_uri(url: str) -> str:
+    """``url`` as a browser sends it: an international host name in IDNA (UTS 46, as
+    browsers map it: full-width letters become ASCII), and any other non-ASCII character,
+    space or control percent-encoded as UTF-8; ``%XX`` escapes already there are kept, and
+    the fragment, which is never sent, is dropped.
+
+    Raises
+    ------
+    FetchError
+        A host name IDNA refuses, a bad port, a URL that does not parse.
+
+    Examples
+    --------
+    >>> iri_to_uri("http://例子.测试/发票 1.png?名=值#frag")
+    'http://xn--fsqu00a.xn--0zwm56d/%E5%8F%91%E7%A5%A8%201.png?%E5%90%8D=%E5%80%BC'
+    >>> iri_to_uri("https://ｅｘａｍｐｌｅ.com:8443/a%20b.png")
+    'https://example.com:8443/a%20b.png'
+    """
+    import idna
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+        if host and not host.isascii():
+            host = idna.encode(host, uts46=True).decode("ascii")
+        if ":" in host:  # an IPv6 literal
+            host = f"[{host}]"
+        userinfo, at, _ = parts.netloc.rpartition("@")
+        netloc = (_percent_encoded(userinfo, "userinfo") + at + host
+                  + ("" if port is None else f":{port}"))
+        return urlunsplit((parts.scheme, netloc, _percent_encoded(parts.path, "path"),
+                           _percent_encoded(parts.query, "query"), ""))
+    except (ValueError, UnicodeError) as exc:  # idna.IDNAError is a UnicodeError
+        raise FetchError(f"not a valid URL: {type(exc).__name__}") from None
 
 
 def _origin(url: str) -> str:
@@ -143,14 +242,14 @@ async def fetch_image(url: str, policy: UrlPolicy, *, max_bytes: int, timeout: f
     FetchError
         Errcode 101000 for a refused or failed fetch, 45002 for ``max_bytes`` or more.
     """
+    redact_request_logs()
     try:
         return await asyncio.wait_for(_fetch(url, policy, max_bytes, timeout, resolve), timeout)
-    except asyncio.TimeoutError:
+    except FetchError:
+        raise
+    except (asyncio.TimeoutError, httpcore.TimeoutException):
         raise FetchError(f"timed out after {timeout:g} s") from None
-    except httpcore.TimeoutException:
-        raise FetchError(f"timed out after {timeout:g} s") from None
-    except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol,
-            httpcore.LocalProtocolError, ValueError) as exc:
+    except Exception as exc:  # whatever an exchange with an arbitrary host raises: 101000
         raise FetchError(f"fetch failed: {type(exc).__name__}") from None
 
 
@@ -163,10 +262,11 @@ async def _fetch(url: str, policy: UrlPolicy, max_bytes: int, timeout: float,
             if urlsplit(url).scheme not in ("http", "https"):
                 raise FetchError(f"refused: {urlsplit(url).scheme or 'no'} scheme, "
                                  "only http and https")
+            url = iri_to_uri(url)
             async with pool.stream("GET", url, headers={"Accept": "image/*"},
                                    extensions={"timeout": timeouts}) as response:
                 if response.status in _REDIRECTS:
-                    location = _header(response, b"location").decode("latin-1")
+                    location = _location(_header(response, b"location"))
                     if not location:
                         raise FetchError(f"HTTP {response.status} without Location")
                     url = urljoin(url, location)
@@ -175,6 +275,14 @@ async def _fetch(url: str, policy: UrlPolicy, max_bytes: int, timeout: float,
                     raise FetchError(f"HTTP {response.status} from {_origin(url)}")
                 return await _read_capped(response, max_bytes)
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _location(value: bytes) -> str:
+    """A ``Location`` header as text: UTF-8 as browsers read it, else byte for byte."""
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
 
 
 def _header(response: httpcore.Response, name: bytes) -> bytes:

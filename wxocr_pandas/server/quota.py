@@ -21,8 +21,8 @@ class AppQuota:
     >>> quota = AppQuota(2)
     >>> quota.take("wx1"), quota.take("wx1"), quota.take("wx1"), quota.take("wx2")
     (True, True, False, True)
-    >>> quota.give_back("wx1"); quota.used("wx1")
-    1
+    >>> quota.give_back("wx1"); quota.used("wx1"), quota.spent("wx1")
+    (1, False)
     """
 
     def __init__(self, daily_quota: int, day: Callable[[], str] = today) -> None:
@@ -36,6 +36,10 @@ class AppQuota:
         day = self._day()
         if day != self._counted_day:
             self._counted_day, self._used = day, {}
+
+    def spent(self, appid: str) -> bool:
+        """True when today's quota of ``appid`` is used up (nothing is counted)."""
+        return self.used(appid) >= self.daily_quota
 
     def take(self, appid: str) -> bool:
         """Count one call for ``appid`` if today's quota allows it; False when spent."""

@@ -37,6 +37,8 @@ from .settings import ServerSettings
 
 #: Rounds of warm-up images sent to the workers until each has loaded its engine.
 WARM_UP_ROUNDS = 8
+#: Seconds the workers get to finish their images when the server stops, then killed.
+WORKER_DRAIN_SECONDS = 10.0
 
 
 class Busy(Exception):
@@ -188,8 +190,10 @@ class RecognitionPool:
                 return
 
     def close(self) -> None:
-        """Stop the worker processes (the requests in flight are done), close the cache."""
-        shutdown_workers()
+        """Stop the worker processes, close the cache. uvicorn has already given the
+        requests in flight their time; a worker still running an image after
+        :data:`WORKER_DRAIN_SECONDS` more (an abandoned request's) is killed."""
+        shutdown_workers(timeout=WORKER_DRAIN_SECONDS)
         if self._cache is not None:
             self._cache_thread.submit(self._cache.close).result()
         self._cache_thread.shutdown(wait=True)

@@ -2,7 +2,8 @@
 
 uvicorn handles Ctrl-C and SIGTERM: it stops accepting connections, lets the requests in
 flight finish (up to :data:`GRACEFUL_SECONDS`), then the application's shutdown stops the
-worker processes, so nothing is left running. uvicorn's access log is off: it would print
+worker processes, so nothing is left running. Connections are uvicorn's h11 ones with a
+deadline for each request's line and headers (:mod:`.connections`). uvicorn's access log is off: it would print
 each request line, access token included. The server logs its own line per request
 (:func:`~.protocol.log_request`): appid, size, errcode, latency.
 """
@@ -10,6 +11,7 @@ each request line, access token included. The server logs its own line per reque
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 from .app import create_app
@@ -17,6 +19,10 @@ from .settings import ServerSettings
 
 #: Seconds the requests in flight get to finish after Ctrl-C or SIGTERM.
 GRACEFUL_SECONDS = 60
+#: Seconds an idle kept-alive connection stays open (uvicorn's own default, set here so it
+#: is a decision, not an accident). A request's line and headers have their own deadline
+#: (``header_timeout``, :mod:`.connections`).
+KEEP_ALIVE_SECONDS = 5
 
 
 def logging_config(level: str = "INFO") -> dict[str, Any]:
@@ -40,7 +46,11 @@ def serve(settings: ServerSettings, host: str = "127.0.0.1", port: int = 8080) -
     """Serve the WeChat OCR protocol on ``host:port`` until Ctrl-C or SIGTERM."""
     import uvicorn
 
+    from .connections import HeaderDeadlineProtocol
+
+    protocol = functools.partial(HeaderDeadlineProtocol, header_timeout=settings.header_timeout)
     config = uvicorn.Config(create_app(settings), host=host, port=port, access_log=False,
                             log_config=logging_config(), lifespan="on",
-                            timeout_graceful_shutdown=GRACEFUL_SECONDS)
+                            timeout_graceful_shutdown=GRACEFUL_SECONDS,
+                            timeout_keep_alive=KEEP_ALIVE_SECONDS, http=protocol)
     uvicorn.Server(config).run()

@@ -19,6 +19,8 @@ QUEUE_TIMEOUT = 30.0
 SECONDS_PER_IMAGE = 1.5
 #: Seconds an ``img_url`` fetch may take in all, redirects included.
 FETCH_TIMEOUT = 10.0
+#: Seconds a client has to send a request's line and headers (:mod:`.connections`).
+HEADER_TIMEOUT = 10.0
 
 
 def parse_apps(entries: Sequence[str] | None = None) -> dict[str, str]:
@@ -98,6 +100,9 @@ class ServerSettings:
         ``queue_timeout`` at :data:`SECONDS_PER_IMAGE` (20 per worker).
     queue_timeout
         Seconds an image may wait in the queue; one that waited longer is answered -1.
+    header_timeout
+        Seconds a client has to send a request's line and headers; then the connection is
+        closed (a client that never finishes its request line holds nothing).
 
     Examples
     --------
@@ -117,12 +122,13 @@ class ServerSettings:
     upload_timeout: float = 30.0
     queue: int | None = None
     queue_timeout: float = QUEUE_TIMEOUT
+    header_timeout: float = HEADER_TIMEOUT
 
     def __post_init__(self) -> None:
         for name in ("daily_quota", "max_bytes", "workers", "token_ttl"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, not {getattr(self, name)}")
-        for name in ("upload_timeout", "queue_timeout"):
+        for name in ("upload_timeout", "queue_timeout", "header_timeout"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"{name} must be positive, not {getattr(self, name)}")
         if self.queue is not None and self.queue < 0:

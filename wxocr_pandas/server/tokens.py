@@ -2,7 +2,8 @@
 
 ``/cgi-bin/token`` issues a new token on every call and the appid's earlier tokens stay
 valid for :data:`OVERLAP` seconds more (never past their own expiry), so clients that
-share a token can switch over. ``/cgi-bin/stable_token`` returns the appid's current stable
+share a token can switch over; the store holds at most :data:`MAX_HELD` tokens per appid and
+kind. ``/cgi-bin/stable_token`` returns the appid's current stable
 token until it expires, and touches no other token; ``force_refresh`` replaces it, with the
 same overlap. Tokens are 64 random URL-safe characters and never logged.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,9 +21,11 @@ from ..errors import Errcode
 
 #: Seconds an appid's replaced token keeps working (WeChat: five minutes).
 OVERLAP = 300.0
-#: Tokens of one kind held per appid: a client fetching tokens in a loop cannot grow the
-#: store; the oldest replaced ones are forgotten first.
-MAX_HELD = 16
+#: Tokens of one kind held per appid: a replaced token is kept until its overlap ends, and
+#: only a client fetching more than this many within five minutes (33 a second) makes the
+#: oldest replaced ones stop early. A held token takes about 300 bytes: at most about 3 MB
+#: per appid and kind.
+MAX_HELD = 10_000
 
 
 @dataclass
@@ -43,6 +47,8 @@ class TokenStore:
         Seconds a replaced token keeps working.
     clock
         Monotonic seconds (tests pass their own clock).
+    max_held
+        Tokens of one kind held per appid (:data:`MAX_HELD`).
 
     Examples
     --------
@@ -59,11 +65,15 @@ class TokenStore:
     """
 
     def __init__(self, ttl: float, overlap: float = OVERLAP,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, max_held: int = MAX_HELD) -> None:
         self.ttl = ttl
         self.overlap = overlap
+        self.max_held = max_held
         self._clock = clock
         self._tokens: dict[str, _Token] = {}
+        #: Each appid's tokens of one kind (stable or not), oldest first: they are replaced,
+        #: and so expire, in that order.
+        self._issued: dict[tuple[str, bool], deque[str]] = {}
         self._lock = threading.Lock()
 
     def issue(self, appid: str, *, stable: bool = False, force_refresh: bool = False
@@ -76,32 +86,18 @@ class TokenStore:
         """
         now = self._clock()
         with self._lock:
-            self._forget_dead(now)
-            if stable and not force_refresh:
-                current = self._current_stable(appid, now)
-                if current is not None:
-                    token, held = current
-                    return token, int(held.expires_at - now)
-            same_kind = [token for token, held in self._tokens.items()
-                         if held.appid == appid and held.stable == stable]
-            for token in same_kind[:max(0, len(same_kind) - MAX_HELD + 1)]:
-                del self._tokens[token]
-            for token in same_kind[-(MAX_HELD - 1):]:
-                held = self._tokens[token]
-                if now + self.overlap < held.expires_at:
-                    held.expires_at, held.replaced = now + self.overlap, True
+            issued = self._issued.setdefault((appid, stable), deque())
+            self._forget_dead(issued, now)
+            current = self._tokens[issued[-1]] if issued else None
+            if current is not None and current.expires_at > now and not current.replaced:
+                if stable and not force_refresh:
+                    return issued[-1], int(current.expires_at - now)
+                current.expires_at = min(current.expires_at, now + self.overlap)
+                current.replaced = True
             token = secrets.token_urlsafe(48)
             self._tokens[token] = _Token(appid, now + self.ttl, stable)
+            issued.append(token)
             return token, int(self.ttl)
-
-    def _current_stable(self, appid: str, now: float) -> tuple[str, _Token] | None:
-        """The appid's live stable token that no ``force_refresh`` has replaced (a replaced
-        one only lives out its overlap for the clients still holding it)."""
-        for token, held in reversed(self._tokens.items()):
-            if (held.appid == appid and held.stable and not held.replaced
-                    and held.expires_at > now):
-                return token, held
-        return None
 
     def check(self, token: str) -> str | int:
         """The appid a live token belongs to, else the errcode to answer: 40001 (unknown,
@@ -117,10 +113,10 @@ class TokenStore:
                        else Errcode.ACCESS_TOKEN_EXPIRED)
         return held.appid
 
-    def _forget_dead(self, now: float) -> None:
-        """Drop tokens dead for longer than the overlap (one that expired recently still
-        answers 42001)."""
-        dead = [token for token, held in self._tokens.items()
-                if held.expires_at + self.overlap < now]
-        for token in dead:
-            del self._tokens[token]
+    def _forget_dead(self, issued: deque[str], now: float) -> None:
+        """Drop the oldest tokens of one kind that are dead for longer than the overlap (one
+        that expired recently still answers 42001), and any past :attr:`max_held`, leaving
+        room for one more."""
+        while issued and (len(issued) >= self.max_held
+                          or self._tokens[issued[0]].expires_at + self.overlap < now):
+            del self._tokens[issued.popleft()]

@@ -30,7 +30,7 @@ from ...config import flag_setting, number_setting, resolve_timeout, setting
 from ...errors import AccessTokenError, BackendError, ConfigError, Errcode, TransportError, WxOcrError
 from ...images import ImageSource
 from .quota import DailyQuota
-from ...redaction import redact, redact_url
+from ...redaction import redact, redact_request_logs, redact_url
 from ...result import OcrResult
 from .upload import Upload, prepare_upload
 from .token import TokenStore, get_token, invalidate_token, process_token_store
@@ -42,23 +42,6 @@ TOKEN_PATH = "/cgi-bin/token"
 STABLE_TOKEN_PATH = "/cgi-bin/stable_token"
 
 _log = logging.getLogger(__name__)
-
-
-class _RedactQueries(logging.Filter):
-    """Mask tokens and secrets in urllib3's debug lines, which print every request URL."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = redact(message)
-        if masked != message:
-            record.msg, record.args = masked, ()
-        return True
-
-
-def _redact_urllib3_logs() -> None:
-    logger = logging.getLogger("urllib3.connectionpool")
-    if not any(isinstance(existing, _RedactQueries) for existing in logger.filters):
-        logger.addFilter(_RedactQueries())
 
 
 class _wait_for_next_minute(wait_base):  # noqa: N801 (named like tenacity's wait objects)
@@ -169,7 +152,7 @@ class WeChatBackend:
         self._retry_policy = (max_attempts, backoff, max_backoff, minute_quota_wait, sleep)
         self._retrying = self._make_retrying()
         self._local = threading.local()
-        _redact_urllib3_logs()
+        redact_request_logs()
 
     def _make_retrying(self) -> Retrying:
         max_attempts, backoff, max_backoff, minute_quota_wait, sleep = self._retry_policy
