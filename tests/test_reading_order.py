@@ -142,6 +142,20 @@ def test_a_table_region_is_read_row_by_row():
                                                                    for r in range(4)]
 
 
+def test_a_wrapped_cell_of_a_table_region_is_read_whole_before_its_neighbours():
+    # Row 1's middle cell wraps onto a second line: strip by strip, the row's last cell
+    # would come between its two lines; cell by cell (the tables' structure) they stay
+    # together, and the row is one line.
+    boxes = np.array([[40, 100, 240, 124], [300, 100, 500, 124], [560, 100, 700, 124],
+                      [40, 140, 240, 164], [300, 140, 500, 164], [560, 140, 700, 164],
+                      [300, 168, 460, 192],                            # the wrapped line
+                      [40, 210, 240, 234], [300, 210, 500, 234], [560, 210, 700, 234]],
+                     dtype=float)
+    found = read_page(boxes, regions=np.array([[30, 90, 710, 250]]), region_kinds=["table"])
+    assert [[int(i) for i in line] for line in found[0].lines] == [[0, 1, 2], [3, 4, 6, 5],
+                                                                   [7, 8, 9]]
+
+
 def test_a_table_region_frame_reads_rows_in_lines():
     cells = [_flat(f"r{r}c{c} cell", 40 + 260 * c, 100 + 40 * r, 240 + 260 * c, 124 + 40 * r)
              for r in range(4) for c in range(3)]

@@ -37,7 +37,8 @@ import pandas as pd
 
 from .geometry import enclosing_boxes, pair_boxes, quads
 from .schema import Schema, group_images, schema_of
-from .text import is_cjk, to_text
+from .glyphs import is_cjk
+from .text import to_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

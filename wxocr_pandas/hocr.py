@@ -33,7 +33,7 @@ import pandas as pd
 from .errors import UsageError
 from .outputs import InputText, frame_inputs, item_quad, software, text_turns, words_of
 from .result import ImgSize, Item, OcrResult, Point
-from .text import is_cjk
+from .glyphs import is_cjk
 
 XHTML = "http://www.w3.org/1999/xhtml"
 #: hOCR classes read as one item each.

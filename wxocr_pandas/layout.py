@@ -69,6 +69,7 @@ import numpy as np
 
 from .layout_units import (UNIT_KINDS, Unit, across_groups, area, overlap_area, region_units,
                            turned)
+from .tables.grid import find_tables
 
 #: A column is at least this many text heights wide.
 MIN_COLUMN_WIDTH = 4.0
@@ -543,11 +544,29 @@ def _unit_blocks(unit: Unit, number: int, page: _Page, sizes: np.ndarray,
     """The raw blocks of one unit: a region's lines row by row (a table is never read column
     by column), or a group written across the page read on its own, turned."""
     if unit.region >= 0 or not len(unit.items):
-        return [(_strips(unit.items, page.box, page.height), origin, number, unit.kind)]
+        rows = _table_rows(unit, page) if unit.kind == "table" and len(unit.items) else None
+        return [(rows or _strips(unit.items, page.box, page.height), origin, number, unit.kind)]
     items = unit.items
     inner = read_page(turned(page.outer[items], unit.turn), sizes=sizes[items])
     return [([items[line] for line in block.lines], origin, number, block.kind)
             for block in inner]
+
+
+def _table_rows(unit: Unit, page: _Page) -> list[np.ndarray] | None:
+    """A table region's items row by row, each row cell by cell: the lines of a wrapped cell
+    stay together instead of interleaving with their neighbours' (the table structure of
+    :func:`wxocr_pandas.tables.grid.find_tables`). None when the region holds no table, or
+    one that does not place every item exactly once: then it is read strip by strip."""
+    items = unit.items
+    found = find_tables(page.outer[items], [""] * len(items), regions=np.array([unit.box]))
+    if len(found) != 1:
+        return None
+    rows: dict[int, list[int]] = {}
+    for cell in found[0].cells:
+        rows.setdefault(cell.row, []).extend(int(k) for line in cell.lines for k in line)
+    order = [items[np.array(row, dtype=np.int64)] for _, row in sorted(rows.items()) if row]
+    placed = np.concatenate(order) if order else items[:0]
+    return order if len(placed) == len(items) and len(np.unique(placed)) == len(items) else None
 
 
 def _leading(page: _Page) -> float:

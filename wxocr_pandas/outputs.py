@@ -27,7 +27,7 @@ import pandas as pd
 
 from .result import Item, OcrResult
 from .schema import group_images, schema_of
-from .text import is_cjk
+from .glyphs import is_cjk
 
 #: Width of a character relative to a CJK one, when an item is cut into words.
 NARROW_WIDTH = 0.55

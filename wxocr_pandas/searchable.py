@@ -36,7 +36,7 @@ from .errors import ConfigError, WxOcrError
 from .glyphless import DESCENT, GLYPH_WIDTH, UNITS_PER_EM, GlyphlessEncoding
 from .outputs import ExportWarning, InputText, frame_inputs, item_quad, words_of
 from .result import Item, OcrResult
-from .text import is_cjk
+from .glyphs import is_cjk
 
 if TYPE_CHECKING:
     import pikepdf

@@ -32,7 +32,6 @@ Reading order
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,6 +40,7 @@ import pandas as pd
 
 from .config import resolve_layout_model
 from .errors import ConfigError, UsageError
+from .glyphs import join_line
 from .geometry import BOX_COLUMNS, box_corners, enclosing_boxes, quads, rotate
 from .layout import read_page
 from .orientation import PageFrames, page_frames
@@ -76,17 +76,6 @@ class _Block:
     anchor: int
 
 
-def is_cjk(char: str) -> bool:
-    """True for an East Asian wide or full-width character (Han, kana, hangul, ``，``).
-
-    Examples
-    --------
-    >>> is_cjk("合"), is_cjk("，"), is_cjk("A")
-    (True, True, False)
-    """
-    return unicodedata.east_asian_width(char) in ("W", "F")
-
-
 def _deskew(frame: pd.DataFrame, groups: ImageGroups) -> PageFrames:
     """Each row's page frame (:func:`wxocr_pandas.orientation.page_frames`): its core box in
     the turned page, the page's angle and the row's turn against the page.
@@ -106,26 +95,6 @@ def _page_boxes(frame: pd.DataFrame, schema: Schema, page_angle: np.ndarray) -> 
     zero = np.zeros_like(width)
     corners = box_corners(np.column_stack([zero, zero, width, height]))
     return enclosing_boxes(rotate(corners, -page_angle))
-
-
-def join_line(texts: list[str], box: np.ndarray, height: float) -> str:
-    """Join the texts of one line, left to right, with their ``(n, 4)`` boxes: nothing
-    between two CJK characters less than ``height`` apart, a space elsewhere.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> join_line(["上传图片", "后即可", "OK"], np.array([[0, 0, 40, 10], [44, 0, 74, 10],
-    ...                                              [90, 0, 110, 10]]), 10.0)
-    '上传图片后即可 OK'
-    """
-    out = texts[0]
-    for k in range(1, len(texts)):
-        prev, text = texts[k - 1], texts[k]
-        close = box[k, 0] - box[k - 1, 2] < height
-        glue = "" if close and prev and text and is_cjk(prev[-1]) and is_cjk(text[0]) else " "
-        out += glue + text
-    return out
 
 
 def _rows_with_text(frame: pd.DataFrame, schema: Schema, groups: ImageGroups) -> list[np.ndarray]:

@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import UsageError, WxOcrError
 from ..geometry import enclosing_boxes, quads, rotate
 from ..schema import ImageGroups, Schema, group_images, schema_of
-from ..text import join_line
+from ..glyphs import join_line
 from .grid import Rules, Table, bands, cut_text, find_tables, text_height
 from .numbers import numeric_columns
 

@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..glyphs import is_cjk
+
 #: An item joins the band above when it overlaps it by this share of its height.
 BAND_OVERLAP = 0.3
 #: Items of a band this many text heights apart are two cells.
@@ -542,7 +544,7 @@ def cut_text(text: str, b: np.ndarray, cuts: list[tuple[float, float, float]],
     kept: list[tuple[int, float, float]] = []  # (cut, x_start, x_end), left to right
     for x_start, x_end, share in cuts:
         cut = int(np.argmin(np.abs(ends - share * total))) + 1
-        if any(unicodedata.category(ch).startswith("P") and is_wide(ch)
+        if any(unicodedata.category(ch).startswith("P") and is_cjk(ch)
                for ch in text[max(cut - 2, 0):cut + 2]):
             return None  # a full-width comma or stop is blank in the middle: no cell gap
         last = kept[-1][0] if kept else 0
@@ -573,20 +575,9 @@ def _glyph_width(char: str) -> float:
     """A character's width in a proportional font, in units of an average Latin letter."""
     if char.isspace():
         return 0.0
-    if is_wide(char):
+    if is_cjk(char):
         return 2.0
     return 0.5 if char in _NARROW else 1.4 if char in _BROAD else 1.0
-
-
-def is_wide(char: str) -> bool:
-    """True for an East Asian wide or full-width character.
-
-    Examples
-    --------
-    >>> is_wide("表"), is_wide("a")
-    (True, False)
-    """
-    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def _item(key: Key) -> int:
