@@ -121,7 +121,7 @@ def recognize_dask(ddf: dd.DataFrame, column: str, *, backend: str | Backend | N
     cache, cache_dir
         The result cache as seen *by each worker*: ``cache_dir`` (or the worker's
         ``WXOCR_CACHE_DIR``) must be a local disk path of the worker machine; see the
-        README's "Scale out with Dask" for clusters and network filesystems.
+        documentation's Dask page (docs/scaling/dask.md) for clusters and network filesystems.
     progress
         ``True`` starts the computation now (``persist``) and shows Dask's progress bar:
         :func:`distributed.progress` when a distributed client is active (a widget in
@@ -228,7 +228,8 @@ class DaskSeriesAccessor:
 
 
 #: Images per partition the CLI aims at: a task of ~30 images runs for seconds, so the
-#: scheduler's ~1 ms per task is noise, and a lost worker costs little to redo.
+#: scheduler's cost per task is noise (measured: see docs/performance.md#bench_dask), and a
+#: lost worker costs little to redo.
 IMAGES_PER_PARTITION = 32
 
 

@@ -162,8 +162,8 @@ def _nms(boxes: np.ndarray, scores: np.ndarray) -> np.ndarray:
 def detect_layout(df: pd.DataFrame, column: str) -> pd.DataFrame:
     """The layout regions of the images in ``df[column]``, for the text tools' ``regions=``.
 
-    About 70 ms a page on one core (the model sees every page at 608 x 800). An image that
-    cannot be read has no region (its OCR row already says why).
+    The model sees every page at 608 x 800 (its cost a page, measured: see
+    docs/performance.md#bench_reading_order). An image that cannot be read has no region (its OCR row already says why).
 
     Returns
     -------

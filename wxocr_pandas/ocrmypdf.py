@@ -110,8 +110,8 @@ def check_options(options: Any) -> None:
     from .backends.registry import backend_names
 
     # OCRmyPDF 17 runs its workers as threads by default. The engines are loaded once per
-    # process and are not safe to share between threads: measured with two thread workers,
-    # one engine gave a page the answer of another page and once hung. Worker processes
+    # process and are not safe to share between threads: with two thread workers, one
+    # engine gave a page the answer of another page and once hung. Worker processes
     # each load their own engine, with one inference thread.
     options.use_threads = False
     if getattr(options, "ocr_engine", "auto") == "tesseract":
@@ -139,7 +139,8 @@ def rasterize_pdf_page(input_file: Path, output_file: Path, raster_device: str, 
 
     The engine shrinks a page to :data:`~wxocr_pandas.backends.reading.ENGINE_MAX_SIDE`
     pixels on its long side, so OCRmyPDF's 300 dpi rendering (an A4 page is 2481 x 3509) only
-    costs time: writing and reading that PNG took 2 s of the 5 s a page cost. So when the page
+    costs time: writing and reading that PNG (measured: see
+    docs/performance.md#bench_searchable_pdf). So when the page
     image is used for OCR alone (OCRmyPDF keeps the page itself: no ``--force-ocr``,
     ``--deskew``, ``--clean-final`` or ``--remove-background``), it is rendered with pdfium at
     the resolution that gives that size; its ``dpi`` says so, and OCRmyPDF maps the text back
