@@ -15,17 +15,17 @@ RapidOCR reshapes every image before its models see it (rapidocr 3.x, ``main.py`
 4. Recognition alone (no detection) scales the whole image to ``Rec.rec_img_shape`` (48)
    high and as wide as its proportions ask, with no limit.
 
-So a 1000 x 1 strip reached the detector as 30016 x 7504 pixels (225 M), a 2000 x 30 column
-as 736 x 49056, and recognition alone read the 1000 x 1 strip as a line 45024 pixels long
-(the memory and time they took, measured: see docs/performance.md#observations).
-:class:`BoundedEngine` predicts those sizes (:func:`detector_input`,
-:func:`recognizer_input`) and, for an image that would exceed :data:`DETECTOR_MAX_PIXELS` or :data:`RECOGNIZER_MAX_WIDTH`, hands the engine a
-reshaped copy instead: shrunk to the engine's own long-side limit when it is longer (the
-engine would shrink it anyway, but could round its short side to nothing), and padded on its
-short side with its border colour: for detection to a quarter of its long side (the
-proportions the engine gives a long line itself, and an ordinary page's cost), for
-recognition alone just enough to fit. Detected corners are mapped back to the image as
-given. Images of ordinary proportions are handed over untouched.
+So a 1000 x 1 strip reached the detector as 30016 x 7504 pixels (225 M), a 2000 x 30 column as
+736 x 49056, and recognition alone read the 1000 x 1 strip as a line 45024 pixels long (the
+memory and time they took, measured: see docs/performance.md#observations).
+:class:`BoundedEngine` predicts those sizes (:func:`detector_input`, :func:`recognizer_input`)
+and, for an image that would exceed :data:`DETECTOR_MAX_PIXELS` or
+:data:`RECOGNIZER_MAX_WIDTH`, hands the engine a reshaped copy instead: shrunk to the engine's
+own long-side limit when it is longer (the engine would shrink it anyway, but could round its
+short side to nothing), and padded on its short side with its border colour: for detection to
+a quarter of its long side (the proportions the engine gives a long line itself, and an
+ordinary page's cost), for recognition alone just enough to fit. Detected corners are mapped
+back to the image as given. Images of ordinary proportions are handed over untouched.
 """
 
 from __future__ import annotations
