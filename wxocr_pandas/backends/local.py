@@ -289,7 +289,7 @@ class LocalBackend:
     def for_worker(self) -> LocalBackend:
         """The copy a worker process runs: one inference thread, as the workers share the
         cores (measured against one process with all threads: see
-        docs/performance.md#bench_local_throughput).
+        docs/performance.md#observations).
 
         Examples
         --------
