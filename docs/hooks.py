@@ -8,6 +8,7 @@
   :data:`wxocr_pandas.config.SETTINGS`), ``<!-- wxocr:errcodes -->`` (the client-side codes of
   :class:`wxocr_pandas.Errcode` and their exceptions), ``<!-- wxocr:wechat-errcodes -->``
   (:data:`wxocr_pandas.backends.wechat.errcodes.ERRCODES`) and
+  ``<!-- wxocr:error-tree -->`` (the tree of :mod:`wxocr_pandas.errors`) and
   ``<!-- wxocr:measurement NAME -->`` (``docs/measurements/NAME.md``, what
   ``benchmarks/NAME.py --record`` wrote).
 - The build fails when a measurement file is missing or shown nowhere, and when a public name
@@ -19,6 +20,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,9 +124,11 @@ def on_page_markdown(markdown, page, config, files):
 
 def _render(kind: str, argument: str | None, page) -> str:
     if kind == "settings":
-        return settings_table(page.file.src_uri)
+        return settings_table(page.file.src_uri, here=argument == "here")
     if kind == "errcodes":
         return errcode_table()
+    if kind == "error-tree":
+        return error_tree()
     if kind == "wechat-errcodes":
         return wechat_errcode_table()
     if kind == "measurement" and argument:
@@ -138,10 +142,18 @@ def _relative(target: str, from_page: str) -> str:
     return "../" * depth + target
 
 
-def settings_table(page: str) -> str:
-    """Markdown table of :data:`wxocr_pandas.config.SETTINGS`, linked from ``page``."""
+def settings_table(page: str, *, here: bool = False) -> str:
+    """Markdown table of :data:`wxocr_pandas.config.SETTINGS`, linked from ``page``; with
+    ``here``, only the variables whose topic is ``page`` itself, without the link."""
     from wxocr_pandas.config import SETTINGS
 
+    if here:
+        rows = ["| variable | meaning | default |", "|---|---|---|"]
+        rows += [f"| `{row.variable}` | {row.meaning} | {row.default} |"
+                 for row in SETTINGS if row.topic == page]
+        if len(rows) == 2:
+            raise PluginError(f"{page}: no WXOCR_* variable has this page as its topic")
+        return "\n".join(rows)
     rows = ["| variable | meaning | default | more |", "|---|---|---|---|"]
     for row in SETTINGS:
         title = row.topic.removesuffix(".md").replace("/index", "").replace("/", " › ")
@@ -184,6 +196,14 @@ def errcode_table() -> str:
 def _package_source() -> str:
     return "\n".join(path.read_text(encoding="utf-8")
                      for path in sorted((ROOT / "wxocr_pandas").rglob("*.py")))
+
+
+def error_tree() -> str:
+    """The error tree drawn in :mod:`wxocr_pandas.errors`' docstring, as a text block."""
+    from wxocr_pandas import errors
+
+    tree = errors.__doc__.split("::\n\n", 1)[1].split("\n\n", 1)[0]
+    return "```text\n" + textwrap.dedent(tree) + "\n```"
 
 
 def wechat_errcode_table() -> str:
