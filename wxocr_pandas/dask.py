@@ -178,7 +178,17 @@ def _current_client() -> distributed.Client | None:
 
 @register_dataframe_accessor("wxocr")
 class DaskDataFrameAccessor:
-    """``ddf.wxocr``: OCR over a Dask DataFrame column."""
+    """``ddf.wxocr``: OCR over a Dask DataFrame column.
+
+    Examples
+    --------
+    >>> import dask, dask.dataframe as dd, pandas as pd, wxocr_pandas.dask
+    >>> ddf = dd.from_pandas(pd.DataFrame({"path": ["samples/sign.png"]}), npartitions=1)
+    >>> out = ddf.wxocr.recognize("path")
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     out.compute()["errcode"].unique().tolist()
+    [0]
+    """
 
     def __init__(self, obj: dd.DataFrame) -> None:
         self._obj = obj
@@ -214,7 +224,16 @@ def cells_dask(ddf: dd.DataFrame, **options: Any) -> dd.DataFrame:
 
 @register_series_accessor("wxocr")
 class DaskSeriesAccessor:
-    """``s.wxocr``: OCR over a Dask Series of images."""
+    """``s.wxocr``: OCR over a Dask Series of images.
+
+    Examples
+    --------
+    >>> import dask, dask.dataframe as dd, pandas as pd, wxocr_pandas.dask
+    >>> paths = dd.from_pandas(pd.Series(["samples/sign.png"], name="path"), npartitions=1)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     paths.wxocr.recognize().compute().columns[:3].tolist()
+    ['path', 'page', 'item']
+    """
 
     def __init__(self, obj: dd.Series) -> None:
         self._obj = obj

@@ -75,7 +75,13 @@ TESSERACT_PLUGIN = "ocrmypdf.builtin_plugins.tesseract_ocr"
 
 
 class WxOcrOptions(BaseModel):
-    """The plugin's options (``--wxocr-backend``), as OCRmyPDF's option model."""
+    """The plugin's options (``--wxocr-backend``), as OCRmyPDF's option model.
+
+    Examples
+    --------
+    >>> WxOcrOptions(backend="local").backend
+    'local'
+    """
 
     backend: str | None = None
 
@@ -208,7 +214,14 @@ def _local() -> Any:
 
 def recognize_page(input_file: Path, options: Any) -> OcrResult:
     """The page image's answer from the chosen backend; a failure is logged and gives an
-    empty page of the image's size (OCRmyPDF goes on with the other pages)."""
+    empty page of the image's size (OCRmyPDF goes on with the other pages).
+
+    Examples
+    --------
+    >>> result = recognize_page(Path("samples/sign.png"), options=None)
+    >>> result.errcode, len(result.items) > 0
+    (0, True)
+    """
     from .images import as_source
     from .result import ImgSize
 
@@ -308,7 +321,20 @@ def _line(item: Item) -> OcrElement:
 
 
 def page_element(result: OcrResult, *, dpi: float, page_number: int = 0) -> OcrElement:
-    """The ``OcrElement`` tree of one page's answer: the page, one paragraph, its lines."""
+    """The ``OcrElement`` tree of one page's answer: the page, one paragraph, its lines.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import OcrResult
+    >>> result = OcrResult.from_dict({"items": [{"text": "Hello world", "pos": {
+    ...     "left_top": {"x": 10, "y": 10}, "right_top": {"x": 110, "y": 10},
+    ...     "right_bottom": {"x": 110, "y": 30}, "left_bottom": {"x": 10, "y": 30}}}],
+    ...     "img_size": {"w": 200, "h": 50}})
+    >>> page = page_element(result, dpi=72)
+    >>> line = page.children[0].children[0]
+    >>> line.text, [word.text for word in line.children]
+    ('Hello world', ['Hello', 'world'])
+    """
     size = result.img_size
     lines = [_line(item) for item in result.items if item.text.strip()]
     children = []
@@ -321,7 +347,18 @@ def page_element(result: OcrResult, *, dpi: float, page_number: int = 0) -> OcrE
 
 
 def page_text(result: OcrResult) -> str:
-    """The page's text in reading order (the sidecar text OCRmyPDF writes)."""
+    """The page's text in reading order (the sidecar text OCRmyPDF writes).
+
+    Examples
+    --------
+    >>> from wxocr_pandas import OcrResult
+    >>> result = OcrResult.from_dict({"items": [{"text": "Hello", "pos": {
+    ...     "left_top": {"x": 10, "y": 10}, "right_top": {"x": 60, "y": 10},
+    ...     "right_bottom": {"x": 60, "y": 30}, "left_bottom": {"x": 10, "y": 30}}}],
+    ...     "img_size": {"w": 200, "h": 50}})
+    >>> page_text(result)
+    'Hello\\n'
+    """
     from .frame import results_frame
     from .text import to_text
 
@@ -329,7 +366,14 @@ def page_text(result: OcrResult) -> str:
 
 
 class WxOcrEngine(OcrEngine):
-    """wxocr-pandas as an OCRmyPDF OCR engine."""
+    """wxocr-pandas as an OCRmyPDF OCR engine.
+
+    Examples
+    --------
+    >>> engine = WxOcrEngine()
+    >>> sorted(engine.languages(None)), engine.supports_generate_ocr()
+    (['chi_sim', 'chi_tra', 'eng', 'jpn'], True)
+    """
 
     @staticmethod
     def version() -> str:

@@ -69,7 +69,15 @@ MIN_SKEW = 0.2
 
 class TableWarning(UserWarning):
     """An image's ruling lines could not be read (its file moved, say): its tables were
-    built from the text alignment alone."""
+    built from the text alignment alone.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from wxocr_pandas.tables import TableWarning
+    >>> warnings.simplefilter("ignore", TableWarning)   # keep the tables built from the text
+    >>> warnings.resetwarnings()
+    """
 
 
 @dataclass(frozen=True)
