@@ -117,7 +117,7 @@ def setting(name: str, value: Any = None, default: Any = None) -> Any:
     --------
     >>> setting("backend", "wechat")
     'wechat'
-    >>> setting("no_such_setting", default=3)
+    >>> setting("max_pages", default=3)
     3
     """
     if value is not None:
