@@ -105,6 +105,12 @@ def at_scale(count: int) -> None:
           f"{new / small:.1f}x the time for 10x the keys (linear ~10x)")
 
 
-if __name__ == "__main__":
+def main() -> None:
     at_scale(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
     notebook_batch()
+
+
+if __name__ == "__main__":
+    from _record import run
+
+    run(main)

@@ -53,4 +53,6 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    from _record import run
+
+    run(lambda: main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000))

@@ -131,4 +131,6 @@ def _page_text(result) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    from _record import run
+
+    run(main)

@@ -67,4 +67,6 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         child(int(sys.argv[2]))
     else:
-        main()
+        from _record import run
+
+        run(main)

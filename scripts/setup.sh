@@ -1,40 +1,38 @@
 #!/usr/bin/env bash
-# Create (or reuse) the virtual environment $VENV (default .venv) with the package and its
-# test dependencies, a CJK font for Chinese plot labels, Chromium and Node.js (with the Node
-# SDK the server tests run) where apt-get is available.
+# Create (or reuse) the virtual environment $VENV (default .venv) with the package, its test
+# and docs dependencies, and, where apt-get is available as root, the programs the tests drive
+# from outside. scripts/demo.sh installs the package alone; this is what scripts/test.sh and CI
+# (.ci/run) use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
-if ! fc-list :lang=zh 2>/dev/null | grep -q . && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null) \
-        || echo "setup: could not install fonts-noto-cjk; Chinese labels will warn" >&2
+
+# Debian packages the tests need, each only when missing, in one apt-get update and install:
+#   fonts-noto-cjk  Chinese plot labels (a CJK font for matplotlib)
+#   curl            the server tests send the API doc's own curl command to `wxocr serve`
+#   nodejs, npm     tests/test_server_sdks.py runs a Node WeChat SDK (node-easywechat)
+#   poppler-utils   the searchable-PDF tests read the text layer back with pdftotext
+#   chromium        the inspector's browser test (Playwright drives it; no browser download)
+missing=()
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
+command -v curl >/dev/null || missing+=(curl)
+command -v npm >/dev/null || missing+=(nodejs npm)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v chromium >/dev/null || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
+    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+        (apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null) \
+            || echo "setup: could not install ${missing[*]}; the tests that need them will fail or skip" >&2
+    else
+        echo "setup: not installed (needs root and apt-get): ${missing[*]}" >&2
+    fi
 fi
-# curl: the server tests send the API doc's own curl command to `wxocr serve`.
-if ! command -v curl >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && apt-get install -y -qq curl >/dev/null) \
-        || echo "setup: could not install curl; the curl test of wxocr serve will fail" >&2
-fi
-# Node.js and npm: tests/test_server_sdks.py runs a third-party Node SDK (node-easywechat)
-# against `wxocr serve`; its packages go into tests/node/node_modules (npm ci, from the
-# committed package-lock.json).
-if ! command -v npm >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null) \
-        || echo "setup: could not install nodejs and npm; the Node SDK test will fail in CI" >&2
-fi
+# The Node SDK's packages go into tests/node/node_modules (npm ci, from the committed lock file).
 if command -v npm >/dev/null; then
     (cd tests/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
         || echo "setup: npm ci in tests/node failed; the Node SDK test will fail" >&2
 fi
-# poppler-utils: the searchable-PDF tests read the text layer back with pdftotext, as users do.
-if ! command -v pdftotext >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null) \
-        || echo "setup: could not install poppler-utils; the searchable-PDF tests will fail" >&2
-fi
-# Debian's chromium for the inspector's browser test (Playwright drives it; no browser download).
-if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
-        || echo "setup: could not install chromium; the browser test will be skipped" >&2
-fi
+
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -e ".[test]"

@@ -56,6 +56,14 @@ from .stream import recognize_iter, recognize_to_parquet
 from .workers import shutdown_workers
 
 __version__ = "0.1.0"
+"""The package's version.
+
+Examples
+--------
+>>> import wxocr_pandas
+>>> wxocr_pandas.__version__
+'0.1.0'
+"""
 
 # Grouped as the documentation is.
 __all__ = [

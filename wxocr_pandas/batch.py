@@ -63,16 +63,14 @@ class BatchOptions(TypedDict, total=False):
 
 
 #: Below this many images to recognize, a process backend runs in-process unless worker
-#: processes are already warm: starting them (a process, the imports and an engine each,
-#: about 3 s on 2 cores) costs more than it saves on a smaller batch. Measured by
-#: ``benchmarks/bench_pool_threshold.py`` with OpenVINO and this process's engine loaded
-#: (a notebook after its first call): cold workers took 0.64x-0.85x the in-process speed
-#: from 8 to 32 images and broke even at 48; warm workers, 1.45x-1.8x from 4 images on,
-#: take any batch of 2 or more.
+#: processes are already warm: starting them (a process, the imports and an engine each)
+#: costs more than it saves on a smaller batch, with this process's engine loaded (a
+#: notebook after its first call); warm workers take any batch of 2 or more. Where cold
+#: workers break even is measured by ``benchmarks/bench_pool_threshold.py``: see
+#: docs/performance.md#bench_pool_threshold.
 MIN_PROCESS_BATCH = 48
 #: The same when this process has not loaded the backend yet (a script, the CLI): then the
-#: workers' engine loads replace this process's own, and fresh processes measured 0.83x at
-#: 8 images, 1.21x at 16 and 1.01x at 24.
+#: workers' engine loads replace this process's own (measured in the same place).
 MIN_PROCESS_BATCH_UNLOADED = 16
 #: With ``progress=None``, a bar is shown once a batch has this many images to recognize.
 MIN_PROGRESS_BATCH = 2

@@ -97,7 +97,17 @@ def cache_key(digest: str, identity: str) -> str:
 
 class CacheWarning(RuntimeWarning):
     """The result cache could not be used as asked (locked, damaged, unwritable); the run
-    went on without it, or with a fresh one. Shown once per batch."""
+    went on without it, or with a fresh one. Shown once per batch.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from wxocr_pandas import CacheWarning
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", CacheWarning)   # run uncached without a word
+    ...     issubclass(CacheWarning, RuntimeWarning)
+    True
+    """
 
 
 @dataclass(frozen=True)

@@ -6,45 +6,107 @@ This module is a leaf: it imports nothing of the package but :mod:`.errors`, so 
 other module may use it. Turning a backend name into a backend is
 :func:`wxocr_pandas.backends.registry.resolve_backend`.
 
-=====================  ==========================================  ===========
-variable               meaning                                     default
-=====================  ==========================================  ===========
-``WXOCR_BACKEND``      a backend name (``local``, ``wechat``)      ``local``
-``WXOCR_CACHE_DIR``    directory of the result cache               platform cache dir
-``WXOCR_CACHE_TIMEOUT``  seconds to wait for a locked cache         ``30``
-``WXOCR_WORKERS``      parallel workers per batch                  see :mod:`.batch`
-``WXOCR_RUNTIME``      ``auto``, ``openvino`` or ``onnxruntime``     ``auto``
-``WXOCR_APPID``        WeChat appid                                none
-``WXOCR_SECRET``       WeChat AppSecret (fetches tokens)           none
-``WXOCR_ACCESS_TOKEN`` a fixed access token, used as given         none
-``WXOCR_BASE_URL``     WeChat API root (or a compatible proxy)     ``https://api.weixin.qq.com``
-``WXOCR_STABLE_TOKEN`` ``1``: fetch tokens via ``stable_token``    ``0``
-``WXOCR_TIMEOUT``      seconds per WeChat call or image download   ``30``
-``WXOCR_WORKER_IDLE_TIMEOUT``  seconds idle workers stay warm      ``300``
-``WXOCR_DAILY_BUDGET`` local cap on WeChat OCR calls per day       ``100``
-``WXOCR_ALLOW_OVER_BUDGET``  ``1``: only warn past the budget      ``0``
-``WXOCR_QUOTA_DIR``    directory of the daily call counter         platform data dir
-``WXOCR_MAX_CONCURRENT``  WeChat calls in flight on a Dask cluster  ``4``
-``WXOCR_DPI``          resolution PDF pages are rendered at        ``150``
-``WXOCR_PDF_OCR``      ``1``: recognize PDF pages with a text layer too  ``0``
-``WXOCR_LAYOUT_MODEL`` ``0``: read layouts from the text boxes alone  ``1``
-``WXOCR_MAX_PAGES``    pages read of one document; the rest: one error row  no limit
-=====================  ==========================================  ===========
+Every variable the package reads is a row of :data:`SETTINGS`, the one table of them: the
+documentation's "Errors and configuration" page is generated from it, and the test suite
+checks it against every ``WXOCR_`` name in the package.
+
+Examples
+--------
+>>> [row.variable for row in SETTINGS][:3]
+['WXOCR_BACKEND', 'WXOCR_WORKERS', 'WXOCR_WORKER_IDLE_TIMEOUT']
 """
 
 from __future__ import annotations
 
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
 
-#: Rendering resolution of PDF pages, in dots per inch. Measured with
-#: ``benchmarks/bench_pdf_dpi.py`` on scanned pages of 7-11 pt text: 72 and 100 dpi lose
-#: characters (CER 0.005 and 0.004), 150 dpi reads as well as 300 dpi (CER 0) with a
-#: quarter of the pixels.
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable of :data:`SETTINGS`.
+
+    Parameters
+    ----------
+    variable
+        The variable's name, ``WXOCR_`` and the setting's name in capitals.
+    meaning
+        What it sets (Markdown, one line).
+    default
+        What applies when it is unset (Markdown).
+    topic
+        The documentation page that tells more: a path under ``docs/``.
+
+    Examples
+    --------
+    >>> Setting("WXOCR_DPI", "resolution of PDF pages", "`150`", "guide/documents.md").name
+    'dpi'
+    """
+
+    variable: str
+    meaning: str
+    default: str
+    topic: str
+
+    @property
+    def name(self) -> str:
+        """The setting's name as :func:`setting` takes it (``WXOCR_DPI`` -> ``dpi``)."""
+        return self.variable.removeprefix("WXOCR_").lower()
+
+
+#: Every ``WXOCR_*`` variable: what it sets, its default and the page that tells more.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("WXOCR_BACKEND", "the backend a name-less call uses: `local`, `wechat` or a "
+            "registered name", "`local`", "backends/index.md"),
+    Setting("WXOCR_WORKERS", "parallel workers of a batch (processes for the local engine, "
+            "threads for WeChat); `--workers`", "one per core (local), 1 (WeChat)",
+            "scaling/workers.md"),
+    Setting("WXOCR_WORKER_IDLE_TIMEOUT", "seconds an idle worker process keeps its engine "
+            "loaded", "`300`", "scaling/workers.md"),
+    Setting("WXOCR_RUNTIME", "inference runtime of the local engine: `auto`, `openvino` or "
+            "`onnxruntime`", "`auto`", "backends/local.md"),
+    Setting("WXOCR_CACHE_DIR", "directory of the result cache", "the platform cache "
+            "directory", "cache.md"),
+    Setting("WXOCR_CACHE_TIMEOUT", "seconds to wait for a cache locked by another process",
+            "`30`", "cache.md"),
+    Setting("WXOCR_TIMEOUT", "seconds one HTTP exchange may take in all (a WeChat call, an "
+            "image download)", "`30`", "backends/wechat.md"),
+    Setting("WXOCR_DPI", "resolution PDF pages are rendered at; `--dpi`", "`150`",
+            "guide/documents.md"),
+    Setting("WXOCR_PDF_OCR", "`1`: recognize PDF pages that have a text layer too; "
+            "`--pdf-ocr`", "`0`", "guide/documents.md"),
+    Setting("WXOCR_MAX_PAGES", "pages read of one document; the rest become one error row; "
+            "`--max-pages`", "every page", "guide/documents.md"),
+    Setting("WXOCR_LAYOUT_MODEL", "`0`: read layouts from the text boxes alone, without the "
+            "layout model", "`1`", "guide/text.md"),
+    Setting("WXOCR_APPID", "the WeChat account's appid", "none", "backends/wechat.md"),
+    Setting("WXOCR_SECRET", "its AppSecret (tokens are fetched from `/cgi-bin/token`)", "none",
+            "backends/wechat.md"),
+    Setting("WXOCR_ACCESS_TOKEN", "a fixed access token instead, used as given (cannot be "
+            "refreshed)", "none", "backends/wechat.md"),
+    Setting("WXOCR_BASE_URL", "WeChat's API root, or a compatible server or proxy",
+            "`https://api.weixin.qq.com`", "backends/wechat.md"),
+    Setting("WXOCR_STABLE_TOKEN", "`1`: fetch tokens from `/cgi-bin/stable_token`, which "
+            "does not knock out tokens other clients hold", "`0`", "backends/wechat.md"),
+    Setting("WXOCR_DAILY_BUDGET", "local cap on WeChat OCR calls per appid and day", "`100`",
+            "backends/wechat.md"),
+    Setting("WXOCR_ALLOW_OVER_BUDGET", "`1`: past the budget, warn instead of refusing", "`0`",
+            "backends/wechat.md"),
+    Setting("WXOCR_QUOTA_DIR", "directory of the daily call counter", "the platform data "
+            "directory", "backends/wechat.md"),
+    Setting("WXOCR_MAX_CONCURRENT", "WeChat calls in flight on a whole Dask cluster", "`4`",
+            "scaling/dask.md"),
+    Setting("WXOCR_SERVER_APPS", "the apps `wxocr serve` accepts, `appid:secret,...` (kept "
+            "out of `ps`, unlike `--app`)", "none", "scaling/server.md"),
+)
+
+#: Rendering resolution of PDF pages, in dots per inch: the lowest that reads scanned small
+#: print as well as 300 dpi (measured: see docs/performance.md#bench_pdf_dpi).
 DEFAULT_DPI = 150.0
 
 
@@ -55,7 +117,7 @@ def setting(name: str, value: Any = None, default: Any = None) -> Any:
     --------
     >>> setting("backend", "wechat")
     'wechat'
-    >>> setting("no_such_setting", default=3)
+    >>> setting("max_pages", default=3)
     3
     """
     if value is not None:
@@ -144,8 +206,7 @@ def resolve_idle_timeout(timeout: float | None = None) -> float:
 #: loky restarts a worker whose memory grew by more than this since its first task. Its own
 #: default (300 MB) is less than an engine's working memory for a large page grows past a
 #: first small image, so warm workers were restarted, reloading their engines, every few
-#: dozen images; with OpenVINO's kernel cache capped a worker levels off about 500 MB above
-#: its first image. A real leak is still caught.
+#: dozen images (measured: see docs/performance.md#observations). A real leak is still caught.
 WORKER_MEMORY_GROWTH_LIMIT = 1_500_000_000
 
 

@@ -121,7 +121,7 @@ def recognize_dask(ddf: dd.DataFrame, column: str, *, backend: str | Backend | N
     cache, cache_dir
         The result cache as seen *by each worker*: ``cache_dir`` (or the worker's
         ``WXOCR_CACHE_DIR``) must be a local disk path of the worker machine; see the
-        README's "Scale out with Dask" for clusters and network filesystems.
+        documentation's Dask page (docs/scaling/dask.md) for clusters and network filesystems.
     progress
         ``True`` starts the computation now (``persist``) and shows Dask's progress bar:
         :func:`distributed.progress` when a distributed client is active (a widget in
@@ -178,7 +178,17 @@ def _current_client() -> distributed.Client | None:
 
 @register_dataframe_accessor("wxocr")
 class DaskDataFrameAccessor:
-    """``ddf.wxocr``: OCR over a Dask DataFrame column."""
+    """``ddf.wxocr``: OCR over a Dask DataFrame column.
+
+    Examples
+    --------
+    >>> import dask, dask.dataframe as dd, pandas as pd, wxocr_pandas.dask
+    >>> ddf = dd.from_pandas(pd.DataFrame({"path": ["samples/sign.png"]}), npartitions=1)
+    >>> out = ddf.wxocr.recognize("path")
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     out.compute()["errcode"].unique().tolist()
+    [0]
+    """
 
     def __init__(self, obj: dd.DataFrame) -> None:
         self._obj = obj
@@ -214,7 +224,16 @@ def cells_dask(ddf: dd.DataFrame, **options: Any) -> dd.DataFrame:
 
 @register_series_accessor("wxocr")
 class DaskSeriesAccessor:
-    """``s.wxocr``: OCR over a Dask Series of images."""
+    """``s.wxocr``: OCR over a Dask Series of images.
+
+    Examples
+    --------
+    >>> import dask, dask.dataframe as dd, pandas as pd, wxocr_pandas.dask
+    >>> paths = dd.from_pandas(pd.Series(["samples/sign.png"], name="path"), npartitions=1)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     paths.wxocr.recognize().compute().columns[:3].tolist()
+    ['path', 'page', 'item']
+    """
 
     def __init__(self, obj: dd.Series) -> None:
         self._obj = obj
@@ -228,7 +247,8 @@ class DaskSeriesAccessor:
 
 
 #: Images per partition the CLI aims at: a task of ~30 images runs for seconds, so the
-#: scheduler's ~1 ms per task is noise, and a lost worker costs little to redo.
+#: scheduler's cost per task is noise (measured: see docs/performance.md#bench_dask), and a
+#: lost worker costs little to redo.
 IMAGES_PER_PARTITION = 32
 
 

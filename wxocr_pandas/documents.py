@@ -6,8 +6,8 @@ single image (by content for paths and bytes, by suffix for URLs, which are not 
 just to look) and lists its :class:`Page` objects:
 
 - a **PDF** page is rendered at ``dpi`` dots per inch (:mod:`wxocr_pandas.pdf`). A page whose
-  **text layer** has text gives that text and its boxes directly: exact, and hundreds of
-  times faster than OCR. Images on such a page that the text layer does not cover (a scanned
+  **text layer** has text gives that text and its boxes directly: exact, and far faster
+  than OCR (measured: see docs/performance.md#bench_pdf_dpi). Images on such a page that the text layer does not cover (a scanned
   figure, a photo of a sign) are recognized too, alone: the page is rendered with everything but those
   images painted white, and the OCR items that repeat a text-layer item are dropped. A page
   without a text layer (a scan) is recognized whole. ``pdf_ocr=True`` recognizes every page

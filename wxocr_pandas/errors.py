@@ -97,6 +97,15 @@ class WxOcrError(Exception):
         The WeChat errcode or a client-side :class:`Errcode`.
     image
         A short label of the image concerned (a path, a redacted URL, ``<bytes: 12 B>``).
+
+    Examples
+    --------
+    >>> import wxocr_pandas
+    >>> try:
+    ...     wxocr_pandas.recognize("no/such.png")
+    ... except wxocr_pandas.WxOcrError as error:
+    ...     print(error.errcode, error.image, type(error).__name__)
+    900002 no/such.png ImageNotFoundError
     """
 
     default_errcode: int = Errcode.ENGINE_FAILED
@@ -129,31 +138,75 @@ def _rebuild(cls: type[WxOcrError], errmsg: str, errcode: int, image: str | None
 
 
 class InputError(WxOcrError, ValueError):
-    """The input could not be turned into an image. Retrying the same input will not help."""
+    """The input could not be turned into an image. Retrying the same input will not help.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import InputError, InvalidImageError
+    >>> issubclass(InvalidImageError, InputError), issubclass(InputError, ValueError)
+    (True, True)
+    """
 
     default_errcode = Errcode.INVALID_IMAGE_DATA
 
 
 class MissingInputError(InputError):
-    """The value is NA/None: there is no image to read."""
+    """The value is NA/None: there is no image to read.
+
+    Examples
+    --------
+    >>> import wxocr_pandas
+    >>> wxocr_pandas.recognize(None)
+    Traceback (most recent call last):
+    ...
+    wxocr_pandas.errors.MissingInputError: <NA>: missing value (NA): no image to read (errcode 900001)
+    """
 
     default_errcode = Errcode.MISSING_INPUT
 
 
 class ImageNotFoundError(InputError, FileNotFoundError):
-    """The path does not exist or is not a file."""
+    """The path does not exist or is not a file.
+
+    Examples
+    --------
+    >>> import wxocr_pandas
+    >>> wxocr_pandas.recognize("no/such.png")
+    Traceback (most recent call last):
+    ...
+    wxocr_pandas.errors.ImageNotFoundError: no/such.png: file not found (errcode 900002)
+    """
 
     default_errcode = Errcode.FILE_NOT_FOUND
 
 
 class UnsupportedInputError(InputError, TypeError):
-    """The value is of a type that is not an image source."""
+    """The value is of a type that is not an image source.
+
+    Examples
+    --------
+    >>> import wxocr_pandas
+    >>> try:
+    ...     wxocr_pandas.recognize(3)
+    ... except wxocr_pandas.UnsupportedInputError as error:
+    ...     print(error.errcode, isinstance(error, TypeError))
+    900003 True
+    """
 
     default_errcode = Errcode.UNSUPPORTED_INPUT
 
 
 class InvalidImageError(InputError):
-    """The bytes are not a decodable image (WeChat's 101002)."""
+    """The bytes are not a decodable image (WeChat's 101002).
+
+    Examples
+    --------
+    >>> import wxocr_pandas
+    >>> wxocr_pandas.recognize(b"not an image")
+    Traceback (most recent call last):
+    ...
+    wxocr_pandas.errors.InvalidImageError: <bytes: 12 B>: not an image (unrecognized format) (errcode 101002)
+    """
 
     default_errcode = Errcode.INVALID_IMAGE_DATA
 
@@ -161,32 +214,70 @@ class InvalidImageError(InputError):
 class ProtectedDocumentError(InputError):
     """The PDF is encrypted with a password (or an unsupported security handler). Decrypt
     it first; retrying the same file will not help.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import ProtectedDocumentError
+    >>> error = ProtectedDocumentError("the PDF is password-protected; decrypt it first",
+    ...                                image="locked.pdf")
+    >>> error.errcode, str(error)
+    (900009, 'locked.pdf: the PDF is password-protected; decrypt it first (errcode 900009)')
     """
 
     default_errcode = Errcode.PROTECTED_DOCUMENT
 
 
 class ImageTooLargeError(InputError):
-    """The image exceeds the decompression-bomb guard or the download size cap."""
+    """The image exceeds the decompression-bomb guard or the download size cap.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import ImageTooLargeError
+    >>> ImageTooLargeError("over the pixel guard", image="huge.png").errcode
+    900004
+    """
 
     default_errcode = Errcode.IMAGE_TOO_LARGE
 
 
 class PageLimitError(InputError):
     """A document has more pages than ``max_pages`` (``WXOCR_MAX_PAGES``): the pages past the
-    limit were not read. They are one error row, numbered with the first of them."""
+    limit were not read. They are one error row, numbered with the first of them.
+
+    Examples
+    --------
+    >>> import wxocr_pandas
+    >>> wxocr_pandas.recognize("samples/report.pdf", max_pages=1)
+    Traceback (most recent call last):
+    ...
+    wxocr_pandas.errors.PageLimitError: samples/report.pdf: pages 2-3 not read: the document has 3 pages, more than max_pages=1 (WXOCR_MAX_PAGES) (errcode 900010)
+    """
 
     default_errcode = Errcode.PAGE_LIMIT
 
 
 class DownloadError(InputError):
-    """An http(s) image could not be downloaded (WeChat's 101000). A retry may help."""
+    """An http(s) image could not be downloaded (WeChat's 101000). A retry may help.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import DownloadError
+    >>> DownloadError("connection refused", image="http://127.0.0.1:9/a.png").errcode
+    101000
+    """
 
     default_errcode = Errcode.INVALID_IMAGE_URL
 
 
 class BackendError(WxOcrError):
-    """The backend failed on a readable image."""
+    """The backend failed on a readable image.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import BackendError
+    >>> BackendError("the engine failed: RuntimeError", image="a.png").errcode
+    900005
+    """
 
     default_errcode = Errcode.ENGINE_FAILED
 
@@ -195,6 +286,12 @@ class WorkerDiedError(BackendError):
     """The worker process died while reading this image (killed, out of memory, a crash in
     the engine), and died again when the image was retried alone. Other images of the batch
     are unaffected; retrying the same image will likely kill a worker again.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import WorkerDiedError
+    >>> str(WorkerDiedError(image="a.png"))
+    'a.png: the worker process died while reading this image (errcode 900008)'
     """
 
     default_errcode = Errcode.WORKER_DIED
@@ -205,37 +302,84 @@ class WorkerDiedError(BackendError):
 
 
 class ApiError(BackendError):
-    """The WeChat API answered with a non-zero errcode."""
+    """The WeChat API answered with a non-zero errcode.
+
+    Examples
+    --------
+    >>> from wxocr_pandas.backends.wechat.errcodes import api_error
+    >>> error = api_error(99999, "an errmsg WeChat has not documented")
+    >>> type(error).__name__, error.errcode
+    ('ApiError', 99999)
+    """
 
     default_errcode = Errcode.SYSTEM_BUSY
 
 
 class CacheError(WxOcrError, OSError):
     """The result cache cannot be used (locked by another process, unwritable location).
-    Raised only by commands about the cache itself; batches warn and run without it."""
+    Raised only by commands about the cache itself; batches warn and run without it.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import CacheError
+    >>> isinstance(CacheError("the cache file is locked"), OSError)
+    True
+    """
 
     def _render(self) -> str:
         return self.errmsg
 
 
 class UsageError(WxOcrError, ValueError):
-    """The call itself is wrong (an argument, a setting, a column name)."""
+    """The call itself is wrong (an argument, a setting, a column name).
+
+    Examples
+    --------
+    >>> from wxocr_pandas import ConfigError, UsageError
+    >>> issubclass(ConfigError, UsageError), issubclass(UsageError, ValueError)
+    (True, True)
+    """
 
     def _render(self) -> str:
         return self.errmsg
 
 
 class ConfigError(UsageError):
-    """A setting (argument or ``WXOCR_*`` variable) is missing or wrong."""
+    """A setting (argument or ``WXOCR_*`` variable) is missing or wrong.
+
+    Examples
+    --------
+    >>> import wxocr_pandas
+    >>> wxocr_pandas.recognize("samples/sign.png", backend="nope")
+    Traceback (most recent call last):
+    ...
+    wxocr_pandas.errors.ConfigError: unknown backend 'nope'; choose one of local, wechat or pass a backend object
+    """
 
 
 class ColumnConflictError(UsageError):
-    """The input already has a column the result would add; pass ``prefix=``."""
+    """The input already has a column the result would add; pass ``prefix=``.
+
+    Examples
+    --------
+    >>> import pandas as pd, wxocr_pandas
+    >>> df = pd.DataFrame({"path": ["samples/sign.png"], "text": ["my own column"]})
+    >>> df.wxocr.recognize("path")
+    Traceback (most recent call last):
+    ...
+    wxocr_pandas.errors.ColumnConflictError: the input already has column(s) ['text']; pass prefix='ocr_' (or another prefix) to name the result columns apart
+    """
 
 
 class TransportError(BackendError):
     """The WeChat server could not be reached or answered an HTTP error (timeout, connection
     refused, 5xx, a non-JSON page). The message names the host, never the token. Retry safe.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import TransportError
+    >>> TransportError("api.weixin.qq.com did not answer in 30 s").errcode
+    900006
     """
 
     default_errcode = Errcode.NETWORK_FAILED
@@ -244,12 +388,25 @@ class TransportError(BackendError):
 class RetryableApiError(ApiError):
     """WeChat is busy (-1) or the per-minute quota is reached (45011). The backend already
     retried with backoff; retrying later is safe.
+
+    Examples
+    --------
+    >>> from wxocr_pandas.backends.wechat.errcodes import api_error
+    >>> error = api_error(45011)
+    >>> type(error).__name__, error.stops_batch
+    ('RetryableApiError', False)
     """
 
 
 class ImageRejectedError(ApiError):
     """WeChat refused this image (too large, malformed upload, URL not fetchable, not
     decodable). Other images are unaffected; retrying the same image will not help.
+
+    Examples
+    --------
+    >>> from wxocr_pandas.backends.wechat.errcodes import api_error
+    >>> str(api_error(45002, image="big.png"))
+    "big.png: image over WeChat's 2 MB limit (errcode 45002)"
     """
 
     default_errcode = Errcode.INVALID_IMAGE_DATA
@@ -258,6 +415,13 @@ class ImageRejectedError(ApiError):
 class QuotaExceededError(ApiError):
     """The daily quota is spent (45009), the bought quota is spent (101003), or the local
     daily budget is reached. No further image of the batch is sent; finished rows are kept.
+
+    Examples
+    --------
+    >>> from wxocr_pandas.backends.wechat.errcodes import api_error
+    >>> error = api_error(45009)
+    >>> type(error).__name__, error.stops_batch
+    ('QuotaExceededError', True)
     """
 
     default_errcode = Errcode.DAILY_QUOTA
@@ -267,6 +431,14 @@ class QuotaExceededError(ApiError):
 class AccountConfigError(ApiError, ConfigError):
     """The account's settings are wrong (appid, AppSecret, IP whitelist, API permission). The
     message says what to fix; every further call would fail alike, so the batch stops.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import ConfigError
+    >>> from wxocr_pandas.backends.wechat.errcodes import api_error
+    >>> error = api_error(40125)
+    >>> type(error).__name__, error.stops_batch, isinstance(error, ConfigError)
+    ('AccountConfigError', True, True)
     """
 
     default_errcode = Errcode.INVALID_APPID
@@ -277,6 +449,12 @@ class AccountConfigError(ApiError, ConfigError):
 class AccessTokenError(AccountConfigError):
     """The access token was refused (40001/40014/42001) and refreshing it did not help, or a
     fixed ``access_token`` was refused (it cannot be refreshed without appid and secret).
+
+    Examples
+    --------
+    >>> from wxocr_pandas.backends.wechat.errcodes import api_error
+    >>> type(api_error(42001)).__name__
+    'AccessTokenError'
     """
 
     default_errcode = Errcode.INVALID_CREDENTIAL

@@ -70,7 +70,18 @@ def write_result_lines(handle: TextIO, images: Sequence[str | None],
 
 def read_results(path: str | os.PathLike[str]) -> tuple[list[str | None], list[InputResult]]:
     """Read a JSON Lines file of answers (either spelling) into images and results; the
-    lines of a document's pages (``"page"`` 1, 2, ...) make one tuple of page results."""
+    lines of a document's pages (``"page"`` 1, 2, ...) make one tuple of page results.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from wxocr_pandas import OcrResult, read_results, write_results
+    >>> path = os.path.join(tempfile.mkdtemp(), "raw.jsonl")
+    >>> write_results(path, ["a.png"], [OcrResult.from_dict({"errcode": 0, "items": []})])
+    >>> images, results = read_results(path)
+    >>> images, results[0].errcode
+    (['a.png'], 0)
+    """
     with open(path, encoding="utf-8") as handle:
         records = [json.loads(line) for line in handle if line.strip()]
     images: list[str | None] = []

@@ -2,8 +2,8 @@
 
 Pillow reaches frame ``n`` of a GIF by decoding every frame before it (each is drawn over the
 previous ones), and frame ``n`` of a TIFF by walking the chain of directories before it. Opening
-the file again for every page therefore made a document quadratic: 0.7 ms for frame 0 of a
-2000-frame GIF, 43 ms for frame 1999. Each process keeps the document it last read open here,
+the file again for every page therefore made a document quadratic (measured: see
+docs/performance.md#bench_documents_budget). Each process keeps the document it last read open here,
 positioned at the frame it gave last, so pages asked for in order (as a batch sends them, each
 worker taking every other page) cost one step each; only a page asked for out of order opens
 the file again. The pixels are handed out as a copy, under a lock (Pillow images are not

@@ -2,10 +2,8 @@
 
 Building a hundred thousand cached answers, or the frame of two million rows from them,
 allocates objects none of which is in a reference cycle; the collector, set off again and
-again by the allocations, only walks them. Measured on 100,000 answers of 20 items
-(``benchmarks/bench_cache.py``): parsing 2.1 s -> 0.95 s, the frame 2.2-2.7 s -> 1.3 s
-(and for the previous cache format's ten million objects, 15.8 s -> 4.0 s). Objects are
-still freed by reference counting meanwhile; only cycle detection waits.
+again by the allocations, only walks them; pausing it roughly halved parsing and building the
+frame (measured: see docs/performance.md#bench_cache). Objects are still freed by reference counting meanwhile; only cycle detection waits.
 """
 
 from __future__ import annotations

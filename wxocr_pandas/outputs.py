@@ -54,7 +54,19 @@ def software() -> str:
 
 class ExportWarning(UserWarning):
     """An input or page of a result frame was left out of a written file (it failed, or its
-    image could no longer be read); the message names it and the cause."""
+    image could no longer be read); the message names it and the cause.
+
+    Examples
+    --------
+    >>> import os, tempfile, warnings
+    >>> import pandas as pd, wxocr_pandas
+    >>> out = pd.DataFrame({"path": ["samples/sign.png", "no/such.png"]}).wxocr.recognize("path")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     wxocr_pandas.to_hocr(out, os.path.join(tempfile.mkdtemp(), "out.hocr"))
+    >>> [str(w.message).split(":")[0] for w in caught if w.category is wxocr_pandas.ExportWarning]
+    ['no/such.png']
+    """
 
 
 @dataclass(frozen=True)

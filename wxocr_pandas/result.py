@@ -32,7 +32,14 @@ Spelling = Literal["snake", "camel"]
 
 @dataclass(frozen=True, slots=True)
 class Point:
-    """A corner in pixels of the original image."""
+    """A corner in pixels of the original image.
+
+    Examples
+    --------
+    >>> from wxocr_pandas import Point
+    >>> Point(10, 20.5)
+    Point(x=10, y=20.5)
+    """
 
     x: Number
     y: Number
@@ -40,7 +47,15 @@ class Point:
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One recognized text and its quadrilateral (``left_top`` ... ``left_bottom``)."""
+    """One recognized text and its quadrilateral (``left_top`` ... ``left_bottom``).
+
+    Examples
+    --------
+    >>> from wxocr_pandas import Item, Point
+    >>> item = Item("合计", Point(0, 0), Point(40, 0), Point(40, 20), Point(0, 20), score=0.99)
+    >>> item.text, item.corners[2]
+    ('合计', Point(x=40, y=20))
+    """
 
     text: str
     left_top: Point
@@ -57,7 +72,14 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class ImgSize:
-    """Width and height of the image the coordinates refer to."""
+    """Width and height of the image the coordinates refer to.
+
+    Examples
+    --------
+    >>> import wxocr_pandas
+    >>> wxocr_pandas.recognize("samples/sign.png")["img_size"]
+    {'w': 800, 'h': 400}
+    """
 
     w: int
     h: int

@@ -48,8 +48,15 @@ RESULT_DTYPES: dict[str, object] = {
     "errcode": pd.Int64Dtype(),
     "errmsg": pd.StringDtype(),
 }
-#: The columns the package adds, in output order (unprefixed names).
 RESULT_COLUMNS: tuple[str, ...] = tuple(RESULT_DTYPES)
+"""The columns the package adds to a frame, in output order (unprefixed names).
+
+Examples
+--------
+>>> from wxocr_pandas import RESULT_COLUMNS
+>>> RESULT_COLUMNS[:4], RESULT_COLUMNS[-2:]
+(('page', 'item', 'text', 'score'), ('errcode', 'errmsg'))
+"""
 
 
 def _column(name: str) -> property:

@@ -290,12 +290,12 @@ def blocks(frame: pd.DataFrame, *, regions: Regions = "auto") -> pd.DataFrame:
     ``caption``, ``note`` (a side note), ``footnote`` or ``footer``, judged from its place and
     text size (:mod:`wxocr_pandas.layout` says how).
 
-    With regions from the bundled layout model (the default when it is installed, about
-    70 ms a page), figures, tables and equations are blocks too (with the text inside them,
+    With regions from the bundled layout model (the default when it is installed), figures, tables and equations are blocks too (with the text inside them,
     possibly none, read row by row: a table is never read column by column) and cut the
     columns around them, and blocks take the model's kind where it knows one. On the 45 real
     pages of ``benchmarks/data/real_pages`` this reads in order better than the boxes alone
-    (see the README); ``regions=None`` skips the model.
+    (measured, with its cost a page: see docs/performance.md#bench_reading_order);
+    ``regions=None`` skips the model.
 
     Parameters
     ----------

@@ -71,6 +71,8 @@ class Inspector(widgets.VBox):
     cache_dir
         The result cache to read and fill (default: as for ``recognize``).
 
+    Notes
+    -----
     Its parts are public, so a script (or a test) can drive it as a user does: the
     ``image_picker``, ``page_picker`` and ``backend_picker`` dropdowns, the ``upload``
     button, the ``use_cache`` checkbox, the ``recognize_button``, and the front end,

@@ -45,6 +45,20 @@ class Backend(Protocol):
     and everything that changes its answers (engine and model version, or API base URL and
     appid), never a secret: it keys the result cache. ``None`` says the answers cannot be
     told apart from another backend's, so they are never cached.
+
+    Examples
+    --------
+    A backend of one's own needs no base class: an object with these three members is one.
+
+    >>> from wxocr_pandas import Backend, OcrResult
+    >>> from wxocr_pandas.result import ImgSize
+    >>> class Blank:
+    ...     name = "blank"
+    ...     identity = "blank:1"
+    ...     def recognize(self, source):
+    ...         return OcrResult(img_size=ImgSize(1, 1))
+    >>> isinstance(Blank(), Backend)
+    True
     """
 
     name: str

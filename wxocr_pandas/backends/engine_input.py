@@ -15,17 +15,17 @@ RapidOCR reshapes every image before its models see it (rapidocr 3.x, ``main.py`
 4. Recognition alone (no detection) scales the whole image to ``Rec.rec_img_shape`` (48)
    high and as wide as its proportions ask, with no limit.
 
-So a 1000 x 1 strip reached the detector as 30016 x 7504 pixels (225 M; the process passed
-8 GB), a 2000 x 30 column as 736 x 49056 (3.7 GB, 18 s), and recognition alone read the
-1000 x 1 strip as a line 45024 pixels long (1.6 GB). :class:`BoundedEngine` predicts those
-sizes (:func:`detector_input`, :func:`recognizer_input`) and, for an image that would
-exceed :data:`DETECTOR_MAX_PIXELS` or :data:`RECOGNIZER_MAX_WIDTH`, hands the engine a
-reshaped copy instead: shrunk to the engine's own long-side limit when it is longer (the
-engine would shrink it anyway, but could round its short side to nothing), and padded on its
-short side with its border colour: for detection to a quarter of its long side (the
-proportions the engine gives a long line itself, and an ordinary page's cost), for
-recognition alone just enough to fit. Detected corners are mapped back to the image as
-given. Images of ordinary proportions are handed over untouched.
+So a 1000 x 1 strip reached the detector as 30016 x 7504 pixels (225 M), a 2000 x 30 column as
+736 x 49056, and recognition alone read the 1000 x 1 strip as a line 45024 pixels long (the
+memory and time they took, measured: see docs/performance.md#observations).
+:class:`BoundedEngine` predicts those sizes (:func:`detector_input`, :func:`recognizer_input`)
+and, for an image that would exceed :data:`DETECTOR_MAX_PIXELS` or
+:data:`RECOGNIZER_MAX_WIDTH`, hands the engine a reshaped copy instead: shrunk to the engine's
+own long-side limit when it is longer (the engine would shrink it anyway, but could round its
+short side to nothing), and padded on its short side with its border colour: for detection to
+a quarter of its long side (the proportions the engine gives a long line itself, and an
+ordinary page's cost), for recognition alone just enough to fit. Detected corners are mapped
+back to the image as given. Images of ordinary proportions are handed over untouched.
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ from typing import Any
 import numpy as np
 
 #: The most pixels the detector may be handed. Everyday images stay below it (a page: at
-#: most 2000 x 2000; a line more than 8 times wider than high: 736 x 2944); measured, the
-#: detector's working memory is about 80 bytes a pixel (+320 MB for 2000 x 2000).
+#: most 2000 x 2000; a line more than 8 times wider than high: 736 x 2944); the detector's
+#: working memory grows with its pixels (measured: see docs/performance.md#observations).
 DETECTOR_MAX_PIXELS = 6_000_000
 #: The longest line recognition alone may be handed, in pixels at its 48-pixel height
-#: (200 line heights). Recognition needs about 750 bytes a pixel of its input: this bounds
-#: one call near 350 MB.
+#: (200 line heights). Recognition's working memory grows with its input's width: this bounds
+#: one call (measured: see docs/performance.md#observations).
 RECOGNIZER_MAX_WIDTH = 9_600
 #: An image the detector would get too large is handed over at least a quarter as high as
 #: wide (or wide as high): the proportions the engine pads a long line to itself, which it

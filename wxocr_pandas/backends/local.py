@@ -41,9 +41,9 @@ def _freeze(params: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
 
 
 #: OpenVINO CPU properties that rapidocr's configuration cannot pass. The CPU plugin keeps
-#: compiled kernels for every input shape it has seen, up to 5000 by default: measured,
-#: a worker grew by about 13 MB per distinct image size (+900 MB over 72 images, still
-#: growing), while 300 kept it flat after ~30 images at the same speed (100 cost 20%).
+#: compiled kernels for every input shape it has seen, up to 5000 by default, so a worker
+#: grew with every distinct image size; 300 keeps it flat at the same speed (measured: see
+#: docs/performance.md#observations).
 OPENVINO_CPU_PROPERTIES = {"CPU_RUNTIME_CACHE_CAPACITY": "300"}
 
 
@@ -135,8 +135,8 @@ def engine_cache_info() -> Any:
 
 
 #: Inference runtimes for the bundled ONNX models, fastest first. OpenVINO reads the same
-#: files as onnxruntime and, measured on 24 small images with one thread per worker, runs
-#: them about 2x faster on CPU (see the README's performance table).
+#: files as onnxruntime and runs them faster on CPU (measured: see
+#: docs/performance.md#bench_speed).
 RUNTIMES: tuple[str, ...] = ("openvino", "onnxruntime")
 Runtime = Literal["auto", "openvino", "onnxruntime"]
 
@@ -288,7 +288,8 @@ class LocalBackend:
 
     def for_worker(self) -> LocalBackend:
         """The copy a worker process runs: one inference thread, as the workers share the
-        cores (two such workers read about 1.4x faster than one process with all threads).
+        cores (measured against one process with all threads: see
+        docs/performance.md#observations).
 
         Examples
         --------

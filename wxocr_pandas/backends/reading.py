@@ -6,8 +6,7 @@ which runs the plain RapidOCR engine and three repairs around it. Each is measur
 
 - **Turned pages** (``orientation``). The engine's own direction classifier looks at each
   line squeezed into 192 x 48 pixels: a long line becomes unreadable to it, and it turned
-  upright lines upside down (measured: character F1 0.94 with it, 1.00 without, on rendered
-  A4 pages). So the backend reads with it off (``Global.use_cls``), and here the *page* is
+  upright lines upside down (measured: see docs/performance.md#bench_speed). So the backend reads with it off (``Global.use_cls``), and here the *page* is
   checked instead: up to :data:`ORIENTATION_SAMPLE` of the longest lines of the first reading
   are cut out and laid flat the way the engine does it, and one piece of each with the
   proportions the classifier was trained on votes, weighted by its confidence. A page turned

@@ -43,7 +43,29 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
 
 
 def serve(settings: ServerSettings, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Serve the WeChat OCR protocol on ``host:port`` until Ctrl-C or SIGTERM."""
+    """Serve the WeChat OCR protocol on ``host:port`` until Ctrl-C or SIGTERM.
+
+    Examples
+    --------
+    >>> import json, socket, subprocess, sys, time, urllib.request
+    >>> with socket.socket() as probe:
+    ...     port = probe.bind(("127.0.0.1", 0)) or probe.getsockname()[1]
+    >>> code = ("from wxocr_pandas.server import ServerSettings, serve; "
+    ...         f"serve(ServerSettings({{'wx1': 's3cr3t'}}), port={port})")
+    >>> server = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
+    >>> for _ in range(600):
+    ...     try:
+    ...         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as answer:
+    ...             health = json.load(answer)
+    ...         break
+    ...     except OSError:
+    ...         time.sleep(0.1)
+    >>> health["errcode"]
+    0
+    >>> server.terminate()   # SIGTERM: the requests in flight finish, then the workers stop
+    >>> server.wait(timeout=60) in (0, -15)
+    True
+    """
     import uvicorn
 
     from .connections import HeaderDeadlineProtocol

@@ -14,8 +14,8 @@ DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 #: Seconds an image may wait in the queue for a worker; past it, -1 (busy).
 QUEUE_TIMEOUT = 30.0
 #: Seconds one worker (one thread) takes per image, at the slow end of what was measured on a
-#: busy 2-core machine: 0.4 s for the bundled samples (receipts, a screenshot, signs), 1.0 to
-#: 1.8 s for an A4 page at 150 dpi. The default queue is sized with it.
+#: busy 2-core machine (see docs/performance.md#observations). The default queue is sized
+#: with it.
 SECONDS_PER_IMAGE = 1.5
 #: Seconds an ``img_url`` fetch may take in all, redirects included.
 FETCH_TIMEOUT = 10.0

@@ -10,8 +10,9 @@ are forgotten.
 
 The appid's delay stays short (a guesser spread over many addresses is slowed, and one who
 knows the appid can only keep its owner waiting so long); the client's grows long (500
-guesses from one address took 1.3 s, now over an hour). At most :data:`MAX_TRACKED` clients
-are remembered (the least recently failing one is forgotten first): about 1 MB.
+guesses from one address now take days; measured before: see
+docs/performance.md#observations). At most :data:`MAX_TRACKED` clients are remembered (the
+least recently failing one is forgotten first).
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ from ..errors import Errcode
 OVERLAP = 300.0
 #: Tokens of one kind held per appid: a replaced token is kept until its overlap ends, and
 #: only a client fetching more than this many within five minutes (33 a second) makes the
-#: oldest replaced ones stop early. A held token takes about 300 bytes: at most about 3 MB
-#: per appid and kind.
+#: oldest replaced ones stop early. The memory this bounds: see
+#: docs/performance.md#observations.
 MAX_HELD = 10_000
 
 

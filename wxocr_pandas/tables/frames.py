@@ -24,7 +24,6 @@ from ..glyphs import join_line
 from .grid import Rules, Table, bands, cut_text, find_tables, text_height
 from .numbers import numeric_columns
 
-#: Columns of :func:`cells` and their dtypes, in order.
 CELL_DTYPES: dict[str, object] = {
     "page": pd.Int64Dtype(),
     "table": pd.Int64Dtype(),
@@ -43,8 +42,23 @@ CELL_DTYPES: dict[str, object] = {
     "errcode": pd.Int64Dtype(),
     "errmsg": pd.StringDtype(),
 }
-#: The columns of :func:`cells`, in order.
+"""Columns of :func:`cells` and their dtypes, in order.
+
+Examples
+--------
+>>> from wxocr_pandas.tables import CELL_DTYPES
+>>> str(CELL_DTYPES["text"]), str(CELL_DTYPES["header"])
+('string', 'boolean')
+"""
 CELL_COLUMNS: tuple[str, ...] = tuple(CELL_DTYPES)
+"""The columns of :func:`cells`, in order (:data:`CELL_DTYPES` gives their dtypes).
+
+Examples
+--------
+>>> from wxocr_pandas.tables import CELL_COLUMNS
+>>> CELL_COLUMNS[:5]
+('page', 'table', 'row', 'col', 'row_span')
+"""
 
 Spans = Literal["repeat", "first"]
 #: Skews beyond this many degrees are not corrected (a turned page is the engine's to fix) ...
@@ -55,7 +69,15 @@ MIN_SKEW = 0.2
 
 class TableWarning(UserWarning):
     """An image's ruling lines could not be read (its file moved, say): its tables were
-    built from the text alignment alone."""
+    built from the text alignment alone.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from wxocr_pandas.tables import TableWarning
+    >>> warnings.simplefilter("ignore", TableWarning)   # keep the tables built from the text
+    >>> warnings.resetwarnings()
+    """
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,15 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS calls (
 
 
 class QuotaWarning(UserWarning):
-    """The local daily call count is near or past its budget."""
+    """The local daily call count is near or past its budget.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from wxocr_pandas import QuotaWarning
+    >>> warnings.simplefilter("error", QuotaWarning)   # stop a batch at 80 % of the budget
+    >>> warnings.resetwarnings()
+    """
 
 
 def today() -> str:
