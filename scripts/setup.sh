@@ -13,12 +13,18 @@ VENV="${VENV:-.venv}"
 #   nodejs, npm     tests/test_server_sdks.py runs a Node WeChat SDK (node-easywechat)
 #   poppler-utils   the searchable-PDF tests read the text layer back with pdftotext
 #   chromium        the inspector's browser test (Playwright drives it; no browser download)
+#   golang-go, default-jdk-headless, libgoogle-gson-java
+#                   tests/test_server_sdks.py decodes the server's answers with Go's and Gson's
+#                   decoders, into the integer types of Go's WeChat SDKs and of WxJava
 missing=()
 fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
 command -v curl >/dev/null || missing+=(curl)
 command -v npm >/dev/null || missing+=(nodejs npm)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v go >/dev/null || missing+=(golang-go)
+command -v java >/dev/null || missing+=(default-jdk-headless)
+[ -f /usr/share/java/gson.jar ] || missing+=(libgoogle-gson-java)
 if [ "${#missing[@]}" -gt 0 ]; then
     if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
         (apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null) \

@@ -1,6 +1,7 @@
 """``wxocr serve`` for third-party WeChat SDKs: wechatpy (PyPI) and node-easywechat (npm),
 each pointed at the server by its own settings; integer corners under a typed decoder, an
-image over 2000 px included; every request form the API doc and the SDKs use; JSON with an
+image over 2000 px included, and under Go's and Java's own decoders (the types of Go's WeChat
+SDKs and WxJava); every request form the API doc and the SDKs use; JSON with an
 integer errcode on every path and method; the bounded queue and its deadline.
 
 Real uvicorn on 127.0.0.1, the real engine, a real file server for ``img_url``, and node in
@@ -11,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -30,6 +32,15 @@ from wxocr_pandas.images import as_source
 from wxocr_pandas.server import ServerSettings
 
 NODE_DIR = Path(__file__).parent / "node"
+#: Go and Java clients decoding into the integer types of Go's WeChat SDKs and of WxJava, and
+#: the message each decoder gives for a float corner.
+TYPED_CLIENTS = {
+    "go": (("go", "run", str(Path(__file__).parent / "go" / "ocr_comm.go")),
+           r"cannot unmarshal number \d+\.\d+ into Go struct field"),
+    "java": (("java", "-cp", "/usr/share/java/gson.jar",
+              str(Path(__file__).parent / "java" / "OcrComm.java")),
+             r"Expected an int but was \d+\.\d+"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +200,36 @@ def test_node_easywechat_against_the_server(server, files, samples_dir, tmp_path
     assert out["not_an_image"]["errcode"] == 101002
     assert out["unknown_api"]["errcode"] == 40066
     assert out["wrong_method"]["errcode"] == 43002
+
+
+@pytest.mark.parametrize("language", sorted(TYPED_CLIENTS))
+def test_go_and_java_decode_every_answer_into_integers(language, server, files, big_jpeg,
+                                                       local_backend, tmp_path):
+    """The failure of issue 21 reproduced in the languages it hit: the engine's sub-pixel
+    corners (``160.96875``) fail Go's and Gson's decoders; every answer of the server, an image
+    over 2000 px uploaded and fetched, decodes."""
+    command, refusal = TYPED_CLIENTS[language]
+    if not (shutil.which(command[0]) and Path(command[-1]).exists()) or (
+            language == "java" and not Path(command[2]).exists()):
+        if not os.environ.get("CI"):
+            pytest.skip(f"{language} is not installed (scripts/setup.sh installs it with apt-get)")
+        raise AssertionError(f"CI must have {language}: scripts/setup.sh installs it")
+    image = tmp_path / "big.jpg"
+    image.write_bytes(big_jpeg)
+    done = subprocess.run([*command, server.url, APPID, SECRET, str(image),
+                           files.url_for("/big.jpg")],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    answer = wxocr_pandas.recognize(big_jpeg, cache=False)
+    # The documented fields, as the typed clients keep them (they drop the extra ``score``).
+    expected = {**answer, "items": [{"text": item["text"], "pos": item["pos"]}
+                                    for item in answer["items"]]}
+    assert json.loads(done.stdout) == {"upload": expected, "url_post": expected,
+                                       "url_get": expected}
+    exact = local_backend.recognize(as_source(big_jpeg)).to_dict(exact=True)
+    refused = subprocess.run([*command, "-decode"], input=json.dumps(exact),
+                             capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert refused.returncode == 1 and re.search(refusal, refused.stderr), refused.stderr
 
 
 def test_the_queue_refuses_at_once_past_its_places_and_past_its_deadline(samples_dir):
