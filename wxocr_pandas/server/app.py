@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import io
-import json
 import math
 import time
 from collections.abc import AsyncIterator
@@ -38,7 +37,7 @@ from starlette.types import ASGIApp
 
 from ..errors import Errcode, WxOcrError
 from .fetch import FetchError, UrlPolicy, fetch_image
-from .forms import FormError, OcrForm, read_form
+from .forms import FormError, OcrForm, parse_json, read_form
 from .limits import MULTIPART_MARGIN, BodyLimit, BodyTooLarge
 from .protocol import (INVALID_GRANT_TYPE, INVALID_URL, REQUIRE_GET, REQUIRE_POST, answer,
                        error_of, log_request)
@@ -191,8 +190,8 @@ async def stable_token(request: Request) -> Response:
                     started)
         return answer(Errcode.CONTENT_SIZE_OUT_OF_LIMIT)
     try:
-        fields = json.loads(body)
-    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
+        fields = parse_json(body)
+    except ValueError:
         fields = None
     if not isinstance(fields, dict):
         log_request("/cgi-bin/stable_token", None, len(body), Errcode.DATA_FORMAT_ERROR, started)

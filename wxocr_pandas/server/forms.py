@@ -18,6 +18,7 @@ here.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -32,6 +33,12 @@ MAX_URL_BYTES = 8192
 MAX_FIELDS_BYTES = 16 * 1024
 #: Part names noted for the answer's hint (the first few, each cut short).
 NOTED_PARTS, NOTED_NAME_CHARS = 4, 40
+#: Deepest nesting of a JSON body that is parsed. The parser recurses once a level: a body of
+#: 30,000 ``[`` takes it to the interpreter's recursion limit, where a garbage collection that
+#: runs some object's finalizer fails too, so deeper bodies are refused before parsing.
+MAX_JSON_DEPTH = 16
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
 
 
 class FormError(Exception):
@@ -180,10 +187,34 @@ def _urlencoded_url(data: bytes) -> str | None:
     return next((value for name, value in fields if name == "img_url"), None)
 
 
+def parse_json(data: bytes) -> object:
+    """``json.loads`` of a request body whose nesting is at most :data:`MAX_JSON_DEPTH`.
+
+    Raises
+    ------
+    ValueError
+        When ``data`` is not JSON or is nested deeper.
+
+    Examples
+    --------
+    >>> parse_json(b'{"img_url": "https://example.com/a[1].png"}')
+    {'img_url': 'https://example.com/a[1].png'}
+    >>> parse_json(b"[" * 30_000)
+    Traceback (most recent call last):
+    ValueError: JSON nested deeper than 16 levels
+    """
+    depth = 0
+    for bracket in _JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKETS):
+        depth += 1 if bracket in b"[{" else -1
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return json.loads(data)
+
+
 def _json_url(data: bytes) -> str | None:
     try:
-        fields = json.loads(data)
-    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
+        fields = parse_json(data)
+    except ValueError:
         raise FormError("the JSON body does not parse") from None
     if not isinstance(fields, dict):
         raise FormError("the JSON body is not an object")
