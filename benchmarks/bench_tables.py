@@ -1,13 +1,16 @@
 """Tables: this package's ``cells()`` against img2table (images) and camelot (text-layer PDFs).
 
     python benchmarks/bench_tables.py [--per-style 3] [--seed 0] [--out DIR]
-                                      [--peers .bench-venv/bin/python] [--layout]
+                                      [--peers .bench-venv/bin/python] [--layout] [--real-only]
 
 The set (``tools/make_tables.py``): every style rendered ``--per-style`` times, clean (300 dpi
 scale) and scan-like (150 dpi, 0.5-1.5 degree turn, noise, JPEG quality 50); pages with
 paragraphs around a table, two tables, or prose only; the real images committed in
 ``samples/tables/`` (img2table's own test images) and scan-like copies of them; text-layer
-PDFs (the rendered tables drawn as vector PDFs, and img2table's ``tables.pdf``).
+PDFs (the rendered tables drawn as vector PDFs, and img2table's ``tables.pdf``); and the real
+set of ``benchmarks/data/real_tables/`` (scans, screenshots and photos of other people's
+documents, English, Chinese, German and French, truth transcribed by hand: its
+``SOURCES.md``), scored per image and as a whole (``--real-only`` runs that set alone).
 
 Scores (``tools/table_score.py``): ICDAR 2013 adjacency relations (precision, recall, F1;
 texts without whitespace and case, 15 % edit tolerance), share of true non-empty cells at
@@ -46,13 +49,21 @@ from wxocr_pandas.tables import cells  # noqa: E402
 
 REAL = ("img2table_test.png", "img2table_implicit.png")
 REAL_PDF = ("img2table_tables.pdf",)
+REAL_SET = ROOT / "benchmarks/data/real_tables"
 PDF_STYLES = ("grid", "hrules", "plain", "spanning", "numbers", "chinese")
+
+
+def build_real_set() -> dict[str, dict]:
+    """The real set, read in place: file -> {"group": "set:NAME", "variant": "real", "pages"}."""
+    truth = json.loads((REAL_SET / "truth.json").read_text(encoding="utf-8"))
+    return {str(REAL_SET / name): {"group": f"set:{Path(name).stem}", "variant": "real",
+                                   "pages": info["pages"]} for name, info in truth.items()}
 
 
 def build(out: Path, per_style: int, seed: int) -> dict[str, dict]:
     """Write the set into ``out``; return file -> {"group", "variant", "pages"}."""
     truth_of_real = json.loads((ROOT / "samples/tables/truth.json").read_text())
-    files: dict[str, dict] = {}
+    files: dict[str, dict] = build_real_set()
 
     def add(image, name: str, group: str, tables: list, variant: str) -> None:
         path = out / name
@@ -192,6 +203,11 @@ def report(files: dict, results: dict[str, dict]) -> None:
             counts = [c for key, cs in scored[name].items() if key == ("real", variant) for c in cs]
             line += _line("", table_score.summarize(counts) if counts else None)
         print(f"{'REAL':>14} {variant:>7} {line}")
+    line = ""
+    for name in results:
+        counts = [c for key, cs in scored[name].items() if key[1] == "real" for c in cs]
+        line += _line("", table_score.summarize(counts) if counts else None)
+    print(f"{'REAL SET':>14} {'real':>7} {line}")
     for variant in ("clean", "scan", "pdf"):
         line = ""
         for name in results:
@@ -212,10 +228,12 @@ def main() -> None:
                         help="a Python with img2table, rapidocr and camelot-py ('' to skip)")
     parser.add_argument("--layout", action="store_true",
                         help="also score ours with the layout model's table regions")
+    parser.add_argument("--real-only", action="store_true",
+                        help="only the real set of benchmarks/data/real_tables/")
     args = parser.parse_args()
     work = args.out or Path(tempfile.mkdtemp(prefix="bench-tables-"))
     work.mkdir(parents=True, exist_ok=True)
-    files = build(work, args.per_style, args.seed)
+    files = build_real_set() if args.real_only else build(work, args.per_style, args.seed)
     print(f"{len(files)} files in {work}")
     predicted, seconds, n_tables = ours(files)
     results = {"ours": predicted}
