@@ -132,9 +132,11 @@ def ours(files: dict[str, dict], regions: bool = False) -> tuple[dict, float, in
 
 
 def score(files: dict[str, dict], predicted: dict[str, dict]) -> dict[tuple[str, str], list]:
-    """(group, variant) -> per-page counts."""
+    """(group, variant) -> per-page counts, for the files the peer read (camelot: PDFs)."""
     counts: dict[tuple[str, str], list] = defaultdict(list)
     for path, info in files.items():
+        if path not in predicted:
+            continue
         for page, truth in info["pages"].items():
             found = predicted.get(path, {}).get(page, [])
             counts[(info["group"], info["variant"])].append(table_score.score_image(found, truth))
@@ -185,35 +187,35 @@ def report(files: dict, results: dict[str, dict]) -> None:
                   key=lambda k: (k[1], k[0]))
     header = "".join(f"{name + ' F1':>12} {'P':>6} {'R':>6} {'cells':>6} {'exact':>6}"
                      for name in results)
-    print(f"{'group':>14} {'variant':>7} {header}")
+    print(f"{'group':>27} {'variant':>7} {header}")
     for key in keys:
         line = "".join(_line("", table_score.summarize(scored[name][key]) if key in scored[name]
                              and scored[name][key] else None) for name in results)
-        print(f"{key[0]:>14} {key[1]:>7} {line}")
+        print(f"{key[0]:>27} {key[1]:>7} {line}")
     for variant in ("clean", "scan", "pdf"):
         line = ""
         for name in results:
             counts = [c for key, cs in scored[name].items() if key[1] == variant
                       and not key[0].startswith("page-") and key[0] != "real" for c in cs]
             line += _line("", table_score.summarize(counts) if counts else None)
-        print(f"{'STYLES':>14} {variant:>7} {line}")
+        print(f"{'STYLES':>27} {variant:>7} {line}")
     for variant in ("clean", "scan", "pdf"):
         line = ""
         for name in results:
             counts = [c for key, cs in scored[name].items() if key == ("real", variant) for c in cs]
             line += _line("", table_score.summarize(counts) if counts else None)
-        print(f"{'REAL':>14} {variant:>7} {line}")
+        print(f"{'REAL':>27} {variant:>7} {line}")
     line = ""
     for name in results:
         counts = [c for key, cs in scored[name].items() if key[1] == "real" for c in cs]
         line += _line("", table_score.summarize(counts) if counts else None)
-    print(f"{'REAL SET':>14} {'real':>7} {line}")
+    print(f"{'REAL SET':>27} {'real':>7} {line}")
     for variant in ("clean", "scan", "pdf"):
         line = ""
         for name in results:
             counts = [c for key, cs in scored[name].items() if key[1] == variant for c in cs]
             line += _line("", table_score.summarize(counts) if counts else None)
-        print(f"{'ALL':>14} {variant:>7} {line}")
+        print(f"{'ALL':>27} {variant:>7} {line}")
     for name in results:
         prose = [c for key, cs in scored[name].items() if key[0] == "page-prose" for c in cs]
         print(f"  {name}: tables found on prose-only pages: {sum(c['tables_found'] for c in prose)}")
