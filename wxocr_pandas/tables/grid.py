@@ -20,9 +20,11 @@ Let ``h`` be the page's text height (the median item height).
    :data:`MIN_FILLED_ALIGNED` of its cells hold text (:data:`MIN_FILLED` for a ruled one). Horizontal rules just above and below
    it (a ruled header, a financial table's top and bottom rules) bound it. Two columns of
    prose (every column wide and its lines full) are no table.
-3. **Columns.** Vertical rules that cross most of a region are its column boundaries. A
-   region without them is cut at its gutters: x-intervals that the rows' items leave free,
-   where at most :data:`SPAN_ALLOWANCE` of the rows may cross (spanning headers).
+3. **Columns.** Vertical rules that cross most of a region are its column boundaries, with
+   the gutters inside the columns they leave undivided that no band crosses
+   (:func:`_ruled_gutters`). A region without them is cut at its gutters: x-intervals that the
+   rows' items leave free, where at most :data:`SPAN_ALLOWANCE` of the rows may cross
+   (spanning headers).
 4. **Rows.** A horizontal rule between two bands separates rows. Without one, a band starts a
    new row unless it continues the row above: no text in the first column, only columns the
    row already has, and no further below than the usual line gap (a wrapped cell).
