@@ -16,9 +16,9 @@ Scores (``tools/table_score.py``): ICDAR 2013 adjacency relations (precision, re
 texts without whitespace and case, 15 % edit tolerance), share of true non-empty cells at
 the right (row, col), share of tables with the exact row and column counts.
 
-Peers run in their own environment (``--peers``, a Python with ``img2table``, ``rapidocr``
-and ``camelot-py`` installed: never a dependency of this package): img2table at its best
-settings (its RapidOCR class on the same bundled models, ``detect_rotation=True``,
+Peers run in their own environment (``--peers``, a Python with ``img2table``, ``rapidocr``,
+``onnxruntime`` and ``camelot-py`` installed: never a dependency of this package): img2table
+at its best settings (its RapidOCR class on the same bundled models, ``detect_rotation=True``,
 ``implicit_rows=True``, ``borderless_tables=True``), camelot lattice and stream, the better
 per file. Recognition is not timed for this package (the result cache answers); the seconds
 per table are the table building alone (``cells()``), img2table's include its OCR.

@@ -152,6 +152,10 @@ def real_set(local_backend) -> pd.DataFrame:
     return cells(frame.wxocr.recognize("path", backend=local_backend, progress=False))
 
 
+def _shape(part: pd.DataFrame) -> tuple[int, int]:
+    return int((part["row"] + part["row_span"]).max()), int((part["col"] + part["col_span"]).max())
+
+
 def _at(part: pd.DataFrame, row: int, col: int) -> str:
     found = part[(part["row"] == row) & (part["col"] == col)]["text"].tolist()
     return "".join(str(found[0]).split()) if found else ""
@@ -160,7 +164,7 @@ def _at(part: pd.DataFrame, row: int, col: int) -> str:
 def test_a_scanned_timetable_under_its_title_is_the_table_alone(real_set):
     part = real_set.loc[["zh_timetable_scan.jpg"]]
     assert (part["table"] == 0).all()
-    assert (part["row"] + part["row_span"]).max() == 9 and (part["col"] + part["col_span"]).max() == 8
+    assert _shape(part) == (9, 8)
     assert _at(part, 0, 3) == "星期一" and _at(part, 0, 7) == "星期五"
     assert _at(part, 1, 1) == "1" and _at(part, 8, 2) == "04:1504:55"
     assert _at(part, 4, 3) == "物理吕学武" and _at(part, 8, 7) == "科活"
@@ -170,7 +174,7 @@ def test_a_scanned_timetable_under_its_title_is_the_table_alone(real_set):
 
 def test_columns_the_rules_leave_undivided_are_cut_at_their_gutters(real_set):
     part = real_set.loc[["en_results_paper.jpg"]]
-    assert (part["row"] + part["row_span"]).max() == 16 and (part["col"] + part["col_span"]).max() == 5
+    assert _shape(part) == (16, 5)
     assert [_at(part, 0, c) for c in range(5)] == ["Methods", "R", "P", "F", "FPS"]
     assert [_at(part, 12, c) for c in range(5)] == ["DB[12]", "79.2", "91.5", "84.9", "32.0"]
 
@@ -178,7 +182,7 @@ def test_columns_the_rules_leave_undivided_are_cut_at_their_gutters(real_set):
 def test_a_borderless_table_with_wide_descriptions_is_found(real_set):
     part = real_set.loc[["en_documents_borderless.png"]]
     assert part["table"].nunique() == 1
-    assert (part["row"] + part["row_span"]).max() == 5 and (part["col"] + part["col_span"]).max() == 3
+    assert _shape(part) == (5, 3)
     assert _at(part, 0, 2) == "Year" and _at(part, 2, 0) == "BillofRights"
     assert _at(part, 2, 1).startswith("Thefirsttenamendments") and _at(part, 4, 2) == "1863"
     assert _at(part, 1, 0) == "DeclarationofIndependence"
