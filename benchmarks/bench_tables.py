@@ -1,21 +1,24 @@
 """Tables: this package's ``cells()`` against img2table (images) and camelot (text-layer PDFs).
 
     python benchmarks/bench_tables.py [--per-style 3] [--seed 0] [--out DIR]
-                                      [--peers .bench-venv/bin/python] [--layout]
+                                      [--peers .bench-venv/bin/python] [--layout] [--real-only]
 
 The set (``tools/make_tables.py``): every style rendered ``--per-style`` times, clean (300 dpi
 scale) and scan-like (150 dpi, 0.5-1.5 degree turn, noise, JPEG quality 50); pages with
 paragraphs around a table, two tables, or prose only; the real images committed in
 ``samples/tables/`` (img2table's own test images) and scan-like copies of them; text-layer
-PDFs (the rendered tables drawn as vector PDFs, and img2table's ``tables.pdf``).
+PDFs (the rendered tables drawn as vector PDFs, and img2table's ``tables.pdf``); and the real
+set of ``benchmarks/data/real_tables/`` (scans, screenshots and photos of other people's
+documents, English, Chinese, German and French, truth transcribed by hand: its
+``SOURCES.md``), scored per image and as a whole (``--real-only`` runs that set alone).
 
 Scores (``tools/table_score.py``): ICDAR 2013 adjacency relations (precision, recall, F1;
 texts without whitespace and case, 15 % edit tolerance), share of true non-empty cells at
 the right (row, col), share of tables with the exact row and column counts.
 
-Peers run in their own environment (``--peers``, a Python with ``img2table``, ``rapidocr``
-and ``camelot-py`` installed: never a dependency of this package): img2table at its best
-settings (its RapidOCR class on the same bundled models, ``detect_rotation=True``,
+Peers run in their own environment (``--peers``, a Python with ``img2table``, ``rapidocr``,
+``onnxruntime`` and ``camelot-py`` installed: never a dependency of this package): img2table
+at its best settings (its RapidOCR class on the same bundled models, ``detect_rotation=True``,
 ``implicit_rows=True``, ``borderless_tables=True``), camelot lattice and stream, the better
 per file. Recognition is not timed for this package (the result cache answers); the seconds
 per table are the table building alone (``cells()``), img2table's include its OCR.
@@ -46,13 +49,21 @@ from wxocr_pandas.tables import cells  # noqa: E402
 
 REAL = ("img2table_test.png", "img2table_implicit.png")
 REAL_PDF = ("img2table_tables.pdf",)
+REAL_SET = ROOT / "benchmarks/data/real_tables"
 PDF_STYLES = ("grid", "hrules", "plain", "spanning", "numbers", "chinese")
+
+
+def build_real_set() -> dict[str, dict]:
+    """The real set, read in place: file -> {"group": "set:NAME", "variant": "real", "pages"}."""
+    truth = json.loads((REAL_SET / "truth.json").read_text(encoding="utf-8"))
+    return {str(REAL_SET / name): {"group": f"set:{Path(name).stem}", "variant": "real",
+                                   "pages": info["pages"]} for name, info in truth.items()}
 
 
 def build(out: Path, per_style: int, seed: int) -> dict[str, dict]:
     """Write the set into ``out``; return file -> {"group", "variant", "pages"}."""
     truth_of_real = json.loads((ROOT / "samples/tables/truth.json").read_text())
-    files: dict[str, dict] = {}
+    files: dict[str, dict] = build_real_set()
 
     def add(image, name: str, group: str, tables: list, variant: str) -> None:
         path = out / name
@@ -121,9 +132,11 @@ def ours(files: dict[str, dict], regions: bool = False) -> tuple[dict, float, in
 
 
 def score(files: dict[str, dict], predicted: dict[str, dict]) -> dict[tuple[str, str], list]:
-    """(group, variant) -> per-page counts."""
+    """(group, variant) -> per-page counts, for the files the peer read (camelot: PDFs)."""
     counts: dict[tuple[str, str], list] = defaultdict(list)
     for path, info in files.items():
+        if path not in predicted:
+            continue
         for page, truth in info["pages"].items():
             found = predicted.get(path, {}).get(page, [])
             counts[(info["group"], info["variant"])].append(table_score.score_image(found, truth))
@@ -174,30 +187,35 @@ def report(files: dict, results: dict[str, dict]) -> None:
                   key=lambda k: (k[1], k[0]))
     header = "".join(f"{name + ' F1':>12} {'P':>6} {'R':>6} {'cells':>6} {'exact':>6}"
                      for name in results)
-    print(f"{'group':>14} {'variant':>7} {header}")
+    print(f"{'group':>27} {'variant':>7} {header}")
     for key in keys:
         line = "".join(_line("", table_score.summarize(scored[name][key]) if key in scored[name]
                              and scored[name][key] else None) for name in results)
-        print(f"{key[0]:>14} {key[1]:>7} {line}")
+        print(f"{key[0]:>27} {key[1]:>7} {line}")
     for variant in ("clean", "scan", "pdf"):
         line = ""
         for name in results:
             counts = [c for key, cs in scored[name].items() if key[1] == variant
                       and not key[0].startswith("page-") and key[0] != "real" for c in cs]
             line += _line("", table_score.summarize(counts) if counts else None)
-        print(f"{'STYLES':>14} {variant:>7} {line}")
+        print(f"{'STYLES':>27} {variant:>7} {line}")
     for variant in ("clean", "scan", "pdf"):
         line = ""
         for name in results:
             counts = [c for key, cs in scored[name].items() if key == ("real", variant) for c in cs]
             line += _line("", table_score.summarize(counts) if counts else None)
-        print(f"{'REAL':>14} {variant:>7} {line}")
+        print(f"{'REAL':>27} {variant:>7} {line}")
+    line = ""
+    for name in results:
+        counts = [c for key, cs in scored[name].items() if key[1] == "real" for c in cs]
+        line += _line("", table_score.summarize(counts) if counts else None)
+    print(f"{'REAL SET':>27} {'real':>7} {line}")
     for variant in ("clean", "scan", "pdf"):
         line = ""
         for name in results:
             counts = [c for key, cs in scored[name].items() if key[1] == variant for c in cs]
             line += _line("", table_score.summarize(counts) if counts else None)
-        print(f"{'ALL':>14} {variant:>7} {line}")
+        print(f"{'ALL':>27} {variant:>7} {line}")
     for name in results:
         prose = [c for key, cs in scored[name].items() if key[0] == "page-prose" for c in cs]
         print(f"  {name}: tables found on prose-only pages: {sum(c['tables_found'] for c in prose)}")
@@ -212,10 +230,12 @@ def main() -> None:
                         help="a Python with img2table, rapidocr and camelot-py ('' to skip)")
     parser.add_argument("--layout", action="store_true",
                         help="also score ours with the layout model's table regions")
+    parser.add_argument("--real-only", action="store_true",
+                        help="only the real set of benchmarks/data/real_tables/")
     args = parser.parse_args()
     work = args.out or Path(tempfile.mkdtemp(prefix="bench-tables-"))
     work.mkdir(parents=True, exist_ok=True)
-    files = build(work, args.per_style, args.seed)
+    files = build_real_set() if args.real_only else build(work, args.per_style, args.seed)
     print(f"{len(files)} files in {work}")
     predicted, seconds, n_tables = ours(files)
     results = {"ours": predicted}

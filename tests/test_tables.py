@@ -29,6 +29,7 @@ from tests.helpers.tools import load_tool
 make_tables = load_tool("make_tables")
 table_score = load_tool("table_score")
 REAL = Path(__file__).resolve().parents[1] / "samples" / "tables"
+REAL_SET = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "real_tables"
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +140,52 @@ def test_real_scans_of_img2table_come_back_with_spans():
         assert summary["f1"] >= 0.95 and summary["exact"] == 1.0, (name, summary)
     merged = found.loc[0][found.loc[0]["text"] == "Merged Cells"]
     assert merged[["row", "col", "row_span", "col_span"]].values.tolist() == [[2, 1, 3, 1]]
+
+
+@pytest.fixture(scope="module")
+def real_set(local_backend) -> pd.DataFrame:
+    """Cells of three images of the real set: a scanned timetable under a title (ruled, row
+    labels spanning), a paper's results table ruled off only after its first column, and a
+    borderless table whose descriptions are wider than a line of prose."""
+    names = ["zh_timetable_scan.jpg", "en_results_paper.jpg", "en_documents_borderless.png"]
+    frame = pd.DataFrame({"path": [str(REAL_SET / n) for n in names]}, index=names)
+    return cells(frame.wxocr.recognize("path", backend=local_backend, progress=False))
+
+
+def _shape(part: pd.DataFrame) -> tuple[int, int]:
+    return int((part["row"] + part["row_span"]).max()), int((part["col"] + part["col_span"]).max())
+
+
+def _at(part: pd.DataFrame, row: int, col: int) -> str:
+    found = part[(part["row"] == row) & (part["col"] == col)]["text"].tolist()
+    return "".join(str(found[0]).split()) if found else ""
+
+
+def test_a_scanned_timetable_under_its_title_is_the_table_alone(real_set):
+    part = real_set.loc[["zh_timetable_scan.jpg"]]
+    assert (part["table"] == 0).all()
+    assert _shape(part) == (9, 8)
+    assert _at(part, 0, 3) == "星期一" and _at(part, 0, 7) == "星期五"
+    assert _at(part, 1, 1) == "1" and _at(part, 8, 2) == "04:1504:55"
+    assert _at(part, 4, 3) == "物理吕学武" and _at(part, 8, 7) == "科活"
+    morning = part[part["text"].str.replace(" ", "") == "上午"]
+    assert morning[["row", "col", "row_span"]].values.tolist() == [[1, 0, 5]]
+
+
+def test_columns_the_rules_leave_undivided_are_cut_at_their_gutters(real_set):
+    part = real_set.loc[["en_results_paper.jpg"]]
+    assert _shape(part) == (16, 5)
+    assert [_at(part, 0, c) for c in range(5)] == ["Methods", "R", "P", "F", "FPS"]
+    assert [_at(part, 12, c) for c in range(5)] == ["DB[12]", "79.2", "91.5", "84.9", "32.0"]
+
+
+def test_a_borderless_table_with_wide_descriptions_is_found(real_set):
+    part = real_set.loc[["en_documents_borderless.png"]]
+    assert part["table"].nunique() == 1
+    assert _shape(part) == (5, 3)
+    assert _at(part, 0, 2) == "Year" and _at(part, 2, 0) == "BillofRights"
+    assert _at(part, 2, 1).startswith("Thefirsttenamendments") and _at(part, 4, 2) == "1863"
+    assert _at(part, 1, 0) == "DeclarationofIndependence"
 
 
 def test_exact_columns_and_dtypes_empty_or_not(recognized, grid):

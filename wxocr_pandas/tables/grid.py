@@ -20,9 +20,11 @@ Let ``h`` be the page's text height (the median item height).
    :data:`MIN_FILLED_ALIGNED` of its cells hold text (:data:`MIN_FILLED` for a ruled one). Horizontal rules just above and below
    it (a ruled header, a financial table's top and bottom rules) bound it. Two columns of
    prose (every column wide and its lines full) are no table.
-3. **Columns.** Vertical rules that cross most of a region are its column boundaries. A
-   region without them is cut at its gutters: x-intervals that the rows' items leave free,
-   where at most :data:`SPAN_ALLOWANCE` of the rows may cross (spanning headers).
+3. **Columns.** Vertical rules that cross most of a region are its column boundaries, with
+   the gutters inside the columns they leave undivided that no band crosses
+   (:func:`_ruled_gutters`). A region without them is cut at its gutters: x-intervals that the
+   rows' items leave free, where at most :data:`SPAN_ALLOWANCE` of the rows may cross
+   (spanning headers).
 4. **Rows.** A horizontal rule between two bands separates rows. Without one, a band starts a
    new row unless it continues the row above: no text in the first column, only columns the
    row already has, and no further below than the usual line gap (a wrapped cell).
@@ -58,16 +60,22 @@ ROW_GAP = 2.2
 #: Gutters may be crossed by this share of the rows (spanning cells), and at least by one
 #: row once a region has three rows.
 SPAN_ALLOWANCE = 0.2
-#: A gutter is at least this many text heights wide.
+#: A gutter is at least this many text heights wide ...
 MIN_GUTTER = 0.1
+#: ... and one inside a column between drawn rules this many, crossed by no band, in a column
+#: of at least :data:`MIN_RULED_ROWS` bands.
+RULED_GUTTER = 1.0
+MIN_RULED_ROWS = 3
 #: A drawn rule separates two cells when it covers this share of their common edge.
 RULE_COVER = 0.5
 #: A rule line is a boundary of the whole table when it covers this share of it.
 RULE_SPAN = 0.3
 #: At most this many rows above a rule are a header.
 MAX_HEADER_ROWS = 3
-#: An item this many text heights wide is running text, no cell.
+#: An item this many text heights wide is running text, no cell ...
 PROSE_WIDTH = 15.0
+#: ... unless a gutter this many text heights wide parts it from a narrower item of its band.
+WIDE_CELL_GAP = 1.5
 #: A ruled table has text in at least this share of its cells ...
 MIN_FILLED = 0.3
 #: ... a borderless one in at least this share (a chart's tick labels and legend align too).
@@ -229,10 +237,13 @@ def _ruled_regions(rules: Rules, height: float) -> list[tuple[float, ...]]:
         vs = np.flatnonzero(roots[len(hor):] == root)
         if len(hs) < 2 or len(vs) < 2:
             continue
-        x0 = min(hor[hs, 1].min(), ver[vs, 0].min())
-        x1 = max(hor[hs, 2].max(), ver[vs, 0].max())
-        y0 = min(hor[hs, 0].min(), ver[vs, 1].min())
-        y1 = max(hor[hs, 0].max(), ver[vs, 2].max())
+        # Beyond the outermost rules across, a table reaches only as far as two rules along
+        # it do: one line running on alone (a page's or a screenshot's edge) does not take
+        # a title above the table into it.
+        x0 = min(ver[vs, 0].min(), np.sort(hor[hs, 1])[1])
+        x1 = max(ver[vs, 0].max(), np.sort(hor[hs, 2])[-2])
+        y0 = min(hor[hs, 0].min(), np.sort(ver[vs, 1])[1])
+        y1 = max(hor[hs, 0].max(), np.sort(ver[vs, 2])[-2])
         if x1 - x0 > 2 * height and y1 - y0 > height:
             out.append((x0, y0, x1, y1))
     return out
@@ -266,15 +277,18 @@ def bands(idx: np.ndarray, box: np.ndarray) -> list[np.ndarray]:
 
 def _is_row(band: np.ndarray, box: np.ndarray, height: float) -> bool:
     """Two items or more, some of them a cell gap apart, none as wide as a line of prose
-    (an engine splits a long line at a wide space)."""
+    (an engine splits a long line at a wide space) unless a narrow item stands beside it
+    across a gutter (a description column beside a year or an amount)."""
     if len(band) < 2:
         return False
     xs = box[band]
-    if (xs[:, 2] - xs[:, 0]).max() > PROSE_WIDTH * height:
-        return False
     order = np.argsort(xs[:, 0])
     right = np.maximum.accumulate(xs[order, 2])
     gaps = np.clip(xs[order[1:], 0] - right[:-1], 0, None)
+    widths = xs[:, 2] - xs[:, 0]
+    if widths.max() > PROSE_WIDTH * height and (
+            widths.min() > PROSE_WIDTH * height or gaps.max() < WIDE_CELL_GAP * height):
+        return False
     extent = right[-1] - xs[order[0], 0]
     if extent > 2 * PROSE_WIDTH * height and gaps.sum() < 0.1 * extent:
         return False  # a long line in pieces (an engine cuts Chinese prose at its commas)
@@ -407,22 +421,22 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
                if x0 + height < at < x1 - height and _span_share(vlines, k, y1 - y0) >= RULE_SPAN]
     full_v = [k for k in inner_v if _span_share(vlines, k, y1 - y0) >= 0.8]
     if full_v:
-        xs = [vlines.at[k] for k in inner_v]
-        x_rule = [True] * len(xs)
-        v_index = list(inner_v)
+        # Columns the rules leave undivided (a table that rules off only some of its
+        # columns) are cut where no row at all crosses a wide gutter.
+        xs = _ruled_gutters(row_bands, box, height, [x0, *(vlines.at[k] for k in inner_v), x1])
     else:
         xs = _gutters(row_bands, box, height, x0, x1)
-        x_rule = [False] * len(xs)
-        v_index = [-1] * len(xs)
-        for k in inner_v:  # partial vertical rules still separate where they are drawn
-            if all(abs(vlines.at[k] - x) > height for x in xs):
-                xs.append(vlines.at[k])
-                x_rule.append(True)
-                v_index.append(k)
-        order = np.argsort(xs)
-        xs = [xs[i] for i in order]
-        x_rule = [x_rule[i] for i in order]
-        v_index = [v_index[i] for i in order]
+    x_rule = [False] * len(xs)
+    v_index = [-1] * len(xs)
+    for k in inner_v:  # partial vertical rules still separate where they are drawn
+        if full_v or all(abs(vlines.at[k] - x) > height for x in xs):
+            xs.append(vlines.at[k])
+            x_rule.append(True)
+            v_index.append(k)
+    order = np.argsort(xs)
+    xs = [xs[i] for i in order]
+    x_rule = [x_rule[i] for i in order]
+    v_index = [v_index[i] for i in order]
     left = min(x0, box[members, 0].min())
     right = max(x1, box[members, 2].max())
     col_edges = np.array([left, *xs, right])
@@ -453,11 +467,28 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
                  header, cells)
 
 
+def _ruled_gutters(row_bands: list[np.ndarray], box: np.ndarray, height: float,
+                   walls: list[float]) -> list[float]:
+    """Gutters inside the columns between drawn rules ``walls``: at least
+    :data:`RULED_GUTTER` text heights wide, crossed by no band, in a column of at least
+    :data:`MIN_RULED_ROWS` bands."""
+    centre = (box[:, 0] + box[:, 2]) / 2
+    out = []
+    for a, z in zip(walls[:-1], walls[1:]):
+        inside = [b[(centre[b] > a) & (centre[b] < z)] for b in row_bands]
+        inside = [b for b in inside if len(b)]
+        if len(inside) >= MIN_RULED_ROWS:
+            out += _gutters(inside, box, height, a, z, strict=True)
+    return out
+
+
 def _gutters(row_bands: list[np.ndarray], box: np.ndarray, height: float, x0: float,
-             x1: float) -> list[float]:
+             x1: float, strict: bool = False) -> list[float]:
     """Centres of the x-intervals the table rows leave free (step 3): an exact sweep over
-    the rows' covered intervals (each row counts once where its items overlap)."""
-    rows = [b for b in row_bands if _is_row(b, box, height)] or row_bands
+    the rows' covered intervals (each row counts once where its items overlap). ``strict``:
+    every band counts, none may cross, and a gutter is :data:`RULED_GUTTER` wide."""
+    rows = row_bands if strict else \
+        [b for b in row_bands if _is_row(b, box, height)] or row_bands
     events: list[tuple[float, int]] = []
     for b in rows:
         spans = box[b][:, [0, 2]]
@@ -474,6 +505,8 @@ def _gutters(row_bands: list[np.ndarray], box: np.ndarray, height: float, x0: fl
     allowance = int(SPAN_ALLOWANCE * len(rows))
     if len(rows) >= 3:
         allowance = max(allowance, 1)
+    allowance = 0 if strict else allowance
+    widest = (RULED_GUTTER if strict else MIN_GUTTER) * height
     # Runs of x where at most `allowance` rows have text, between text on both sides; the
     # boundary goes in the middle of the run's least covered stretch.
     out = []
@@ -487,7 +520,7 @@ def _gutters(row_bands: list[np.ndarray], box: np.ndarray, height: float, x0: fl
         cover += step
         last = x
         if before <= allowance < cover:
-            if run and seen_busy and run[-1][1] - run[0][0] >= MIN_GUTTER * height:
+            if run and seen_busy and run[-1][1] - run[0][0] >= widest:
                 low = min(c for _, _, c in run)
                 a, z, _ = max((r for r in run if r[2] == low), key=lambda r: r[1] - r[0])
                 out.append((a + z) / 2)

@@ -35,6 +35,8 @@ MAX_THICKNESS = 0.5
 ITEM_GAP = 0.6
 #: Breaks up to this many text heights on one line are joined.
 JOIN_GAP = 1.0
+#: Runs of ink side by side over this many text heights are a filled area, not a rule.
+MAX_RULE_WIDTH = 0.5
 
 
 def upright(image: Image.Image, angle: float = 0.0) -> np.ndarray:
@@ -119,6 +121,11 @@ def image_rules(strokes: np.ndarray, box: np.ndarray, height: float,
     vertical = cv2.morphologyEx(
         cv2.morphologyEx(strokes, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8)),
         cv2.MORPH_OPEN, np.ones((long_v, 1), np.uint8))
+    # A dark filled area (a black header with white text) is long runs of ink in every
+    # column and row of it: runs side by side thicker than a rule are no line.
+    thick = max(int(MAX_RULE_WIDTH * height), 6)
+    horizontal &= ~cv2.morphologyEx(horizontal, cv2.MORPH_OPEN, np.ones((thick, 1), np.uint8))
+    vertical &= ~cv2.morphologyEx(vertical, cv2.MORPH_OPEN, np.ones((1, thick), np.uint8))
     rules = Rules(_segments(horizontal, height, axis=0), _segments(vertical, height, axis=1))
     return rules if grey is None else _drop_edges(rules, grey, max(4, int(0.25 * height)))
 
