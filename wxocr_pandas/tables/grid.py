@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,8 +69,13 @@ RULED_GUTTER = 1.0
 MIN_RULED_ROWS = 3
 #: A drawn rule separates two cells when it covers this share of their common edge.
 RULE_COVER = 0.5
-#: A rule line is a boundary of the whole table when it covers this share of it.
+#: A rule line is a boundary of the whole table when it covers this share of it, or, in a
+#: ruled table, this share of a slab between two rules across it.
 RULE_SPAN = 0.3
+SLAB_COVER = 0.8
+#: ... by a segment at least this many text heights long (letters above each other in rows
+#: barely taller than their text make short vertical strokes).
+WALL_LENGTH = 1.5
 #: At most this many rows above a rule are a header.
 MAX_HEADER_ROWS = 3
 #: An item this many text heights wide is running text, no cell ...
@@ -404,6 +410,23 @@ def _span_share(lines: _Lines, k: int, length: float) -> float:
     return float((spans[:, 1] - spans[:, 0]).sum() / max(length, 1e-9))
 
 
+def _crosses_slab(lines: _Lines, k: int, slab_at: list[float], box: np.ndarray,
+                  height: float) -> bool:
+    """Line ``k`` is drawn through the whole height of a slab between two rules across the
+    table, and through no item of it: a cell wall of a ruled table whose other rows span
+    it (a form's rows of 2 to 6 cells), not strokes of letters."""
+    at = lines.at[k]
+    long = lines.spans[k][lines.spans[k][:, 1] - lines.spans[k][:, 0] >= WALL_LENGTH * height]
+    centre_y = (box[:, 1] + box[:, 3]) / 2
+    for a, z in zip(slab_at[:-1], slab_at[1:]):
+        inter = np.clip(np.minimum(long[:, 1], z) - np.maximum(long[:, 0], a), 0, None).sum()
+        inside = (centre_y > a) & (centre_y < z)
+        crossed = (box[inside, 0] + 0.1 * height < at) & (at < box[inside, 2] - 0.1 * height)
+        if inter >= SLAB_COVER * (z - a) and not crossed.any():
+            return True
+    return False
+
+
 def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts: list[str],
            rules: Rules, height: float, ruled: bool) -> Table | None:
     if not len(members):
@@ -416,9 +439,11 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
                if y0 + 0.5 * height < at < y1 - 0.5 * height
                and _span_share(hlines, k, x1 - x0) >= RULE_SPAN]
     row_bands, slabs = _slab_bands(members, box, [hlines.at[k] for k in inner_h])
+    slab_at = [y0, *(hlines.at[k] for k in inner_h), y1]
     # Column boundaries: inner vertical rules across the table, else the gutters.
     inner_v = [k for k, at in enumerate(vlines.at)
-               if x0 + height < at < x1 - height and _span_share(vlines, k, y1 - y0) >= RULE_SPAN]
+               if x0 + height < at < x1 - height and (_span_share(vlines, k, y1 - y0) >= RULE_SPAN
+                                                      or ruled and _crosses_slab(vlines, k, slab_at, box[members], height))]
     full_v = [k for k in inner_v if _span_share(vlines, k, y1 - y0) >= 0.8]
     if full_v:
         # Columns the rules leave undivided (a table that rules off only some of its
@@ -441,11 +466,16 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
     right = max(x1, box[members, 2].max())
     col_edges = np.array([left, *xs, right])
     n_cols = len(col_edges) - 1
-    pieces = _split_on_rules(members, box, texts, xs, x_rule)
+    pieces = _split_on_rules(members, box, texts, xs, v_index, vlines, slab_at)
     item_cols = {i: _columns_of(b, col_edges, height) for i, (b, _) in pieces.items()}
     # Rows: bands between rules that are drawn across most rows are one row each, unless
     # both are full rows (rows the rules left out); elsewhere wrapped lines continue a row.
-    ruled_rows = sum(_span_share(hlines, k, x1 - x0) >= 0.8 for k in inner_h) >= 2
+    # Rows are ruled throughout when most slabs hold at most one full band (a statement ruled
+    # only under its header and totals has many full rows between two rules).
+    starts = _band_columns(row_bands, item_cols, first=True)
+    full = Counter(slab for slab, cols in zip(slabs, starts) if len(cols) >= max(2, (n_cols + 1) // 2))
+    ruled_rows = sum(_span_share(hlines, k, x1 - x0) >= 0.8 for k in inner_h) >= 2 \
+        and 2 * sum(n > 1 for n in full.values()) < len(set(slabs))
     row_of_band, ys, y_rule, h_index = _rows(row_bands, slabs, box, item_cols, hlines, inner_h,
                                              height, n_cols if ruled_rows else 0)
     top = min(y0, box[members, 1].min())
@@ -530,15 +560,21 @@ def _gutters(row_bands: list[np.ndarray], box: np.ndarray, height: float, x0: fl
 
 
 def _split_on_rules(members: np.ndarray, box: np.ndarray, texts: list[str], xs: list[float],
-                    x_rule: list[bool]) -> dict[Key, tuple[np.ndarray, str]]:
-    """Each item's box and text, keyed by its position; an item crossing a drawn vertical
-    rule (two cells read as one) is cut at the rule into pieces keyed ``(position, k)``."""
+                    v_index: list[int], vlines: _Lines, slab_at: list[float]
+                    ) -> dict[Key, tuple[np.ndarray, str]]:
+    """Each item's box and text, keyed by its position; an item crossing a vertical rule
+    drawn in its slab (two cells read as one; the rule is blanked behind the item itself)
+    is cut at the rule into pieces keyed ``(position, k)``; a rule drawn only in other
+    slabs (a spanning cell here) cuts nothing."""
     out: dict[Key, tuple[np.ndarray, str]] = {}
-    walls = [x for x, ruled in zip(xs, x_rule) if ruled]
+    walls = [(x, k) for x, k in zip(xs, v_index) if k >= 0]
     for i in members:
         b = box[i]
-        inside = [(x, x, (x - b[0]) / (b[2] - b[0])) for x in walls
-                  if b[0] + 0.5 * (b[3] - b[1]) < x < b[2] - 0.5 * (b[3] - b[1])]
+        slab = min(max(int(np.searchsorted(slab_at, (b[1] + b[3]) / 2)), 1), len(slab_at) - 1)
+        a, z = slab_at[slab - 1], slab_at[slab]
+        inside = [(x, x, (x - b[0]) / (b[2] - b[0])) for x, k in walls
+                  if b[0] + 0.5 * (b[3] - b[1]) < x < b[2] - 0.5 * (b[3] - b[1])
+                  and ((vlines.spans[k][:, 1] > a) & (vlines.spans[k][:, 0] < z)).any()]
         # Cells are aligned any way within their rules: any space is a better cut than a
         # place estimated from the rule's position.
         parts = cut_text(texts[i], b, inside, near=len(texts[i])) if inside else None
@@ -657,6 +693,7 @@ def _rows(row_bands: list[np.ndarray], slabs: list[int], box: np.ndarray,
     columns the row already has, and no further below than the usual line gap continues
     the row (a wrapped cell)."""
     band_cols = _band_columns(row_bands, item_cols)
+    band_cells = _band_columns(row_bands, item_cols, first=True)
     gaps = [box[row_bands[k + 1], 1].min() - box[row_bands[k], 3].max()
             for k in range(len(row_bands) - 1)]
     usual = float(np.median(gaps)) if gaps else height
@@ -676,7 +713,7 @@ def _rows(row_bands: list[np.ndarray], slabs: list[int], box: np.ndarray,
             row_cols = set(cols)
             continue
         if ruled_cols:
-            new_row = min(len(cols), len(band_cols[k - 1])) >= max(2, (ruled_cols + 1) // 2)
+            new_row = min(len(band_cells[k]), len(band_cells[k - 1])) >= max(2, (ruled_cols + 1) // 2)
         else:
             new_row = not (0 not in cols and cols <= row_cols and len(cols) < len(row_cols)
                            and gaps[k - 1] <= max(usual * 1.15, 0.35 * height) + 1)
@@ -692,8 +729,10 @@ def _rows(row_bands: list[np.ndarray], slabs: list[int], box: np.ndarray,
     return row_of_band, ys, y_rule, h_index
 
 
-def _band_columns(row_bands: list[np.ndarray],
-                  item_cols: dict[Key, tuple[int, int]]) -> list[set[int]]:
+def _band_columns(row_bands: list[np.ndarray], item_cols: dict[Key, tuple[int, int]],
+                  first: bool = False) -> list[set[int]]:
+    """The columns each band's items cover, or (``first``) those its items start in: a
+    wrapped line of a wide spanning cell covers many columns but fills one cell."""
     by_item: dict[int, list[tuple[int, int]]] = {}
     for key, span in item_cols.items():
         by_item.setdefault(_item(key), []).append(span)
@@ -702,7 +741,7 @@ def _band_columns(row_bands: list[np.ndarray],
         cols: set[int] = set()
         for i in b:
             for lo, hi in by_item.get(int(i), ()):
-                cols.update(range(lo, hi + 1))
+                cols.update(range(lo, lo + 1 if first else hi + 1))
         out.append(cols)
     return out
 

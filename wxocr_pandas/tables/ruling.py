@@ -151,6 +151,15 @@ def _drop_edges(rules: Rules, grey: np.ndarray, offset: int, contrast: float = 1
                     or abs(float(np.percentile(before, 90)) - float(np.percentile(after, 90))) \
                     <= contrast:
                 out.append((pos, a, b))
+                continue
+            # A rule between a shaded cell and a white one is darker than the shading too; the
+            # edge of a filled area is not darker than most of that area (white text on a black
+            # header brightens the area's lightest tenth, not its median).
+            line = grey[max(p - 1, 0):p + 2, lo:hi].min(axis=0) if along_x \
+                else grey[lo:hi, max(p - 1, 0):p + 2].min(axis=1)
+            if float(np.median(line)) < min(float(np.median(before)), float(np.median(after))) \
+                    - 2 * contrast:
+                out.append((pos, a, b))
         return np.array(out, dtype=np.float64).reshape(-1, 3)
 
     return Rules(keep(rules.horizontal, True), keep(rules.vertical, False))
