@@ -76,6 +76,9 @@ SLAB_COVER = 0.8
 #: ... by a segment at least this many text heights long (letters above each other in rows
 #: barely taller than their text make short vertical strokes).
 WALL_LENGTH = 1.5
+#: A line continues the cells above it (a wrapped cell) only this many text heights below
+#: them: the next row of a table with tall, zebra-shaded rows is further down.
+WRAP_GAP = 0.7
 #: At most this many rows above a rule are a header.
 MAX_HEADER_ROWS = 3
 #: An item this many text heights wide is running text, no cell ...
@@ -489,6 +492,8 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
     cells = _cells(row_bands, row_of_band, pieces, item_cols, box, row_edges, col_edges,
                    x_rule, v_index, vlines, y_rule, h_index, hlines)
     filled = sum(1 for c in cells if c.lines)
+    if n_rows > 1 and all(c.row_span == n_rows for c in cells if c.lines):
+        return None  # no text cell ends at a row boundary: labels among a chart's gridlines
     if filled < 2 or (not ruled and n_rows * n_cols < 4) \
             or filled < (MIN_FILLED if ruled else MIN_FILLED_ALIGNED) * len(cells):
         return None  # a chart's grid and labels, an empty form
@@ -694,6 +699,10 @@ def _rows(row_bands: list[np.ndarray], slabs: list[int], box: np.ndarray,
     the row (a wrapped cell)."""
     band_cols = _band_columns(row_bands, item_cols)
     band_cells = _band_columns(row_bands, item_cols, first=True)
+    by_item: dict[int, list[tuple[int, int]]] = {}
+    for key, span in item_cols.items():
+        by_item.setdefault(_item(key), []).append(span)
+    row_bottom = _lower({}, row_bands[0], by_item, box) if row_bands else {}
     gaps = [box[row_bands[k + 1], 1].min() - box[row_bands[k], 3].max()
             for k in range(len(row_bands) - 1)]
     usual = float(np.median(gaps)) if gaps else height
@@ -711,22 +720,41 @@ def _rows(row_bands: list[np.ndarray], slabs: list[int], box: np.ndarray,
             h_index += crossed
             row_of_band.append(row_of_band[-1] + len(crossed))
             row_cols = set(cols)
+            row_bottom = _lower({}, row_bands[k], by_item, box)
             continue
         if ruled_cols:
             new_row = min(len(band_cells[k]), len(band_cells[k - 1])) >= max(2, (ruled_cols + 1) // 2)
         else:
             new_row = not (0 not in cols and cols <= row_cols and len(cols) < len(row_cols)
-                           and gaps[k - 1] <= max(usual * 1.15, 0.35 * height) + 1)
+                           and gaps[k - 1] <= max(usual * 1.15, 0.35 * height) + 1
+                           and all(box[i, 1] - row_bottom.get(c, -np.inf) <= WRAP_GAP * height
+                                   for i, c in _item_columns(row_bands[k], by_item)))
         if not new_row:
             row_of_band.append(row_of_band[-1])
             row_cols |= cols
+            _lower(row_bottom, row_bands[k], by_item, box)
             continue
         ys.append(float((box[row_bands[k - 1], 3].max() + box[row_bands[k], 1].min()) / 2))
         y_rule.append(False)
         h_index.append(-1)
         row_of_band.append(row_of_band[-1] + 1)
         row_cols = set(cols)
+        row_bottom = _lower({}, row_bands[k], by_item, box)
     return row_of_band, ys, y_rule, h_index
+
+
+def _item_columns(band: np.ndarray, by_item: dict[int, list[tuple[int, int]]]
+                  ) -> list[tuple[int, int]]:
+    """``(item, column)`` for every column each item of ``band`` covers."""
+    return [(int(i), c) for i in band for lo, hi in by_item.get(int(i), ()) for c in range(lo, hi + 1)]
+
+
+def _lower(bottom: dict[int, float], band: np.ndarray, by_item: dict[int, list[tuple[int, int]]],
+           box: np.ndarray) -> dict[int, float]:
+    """``bottom`` (column -> lowest item bottom of the row) with ``band`` added."""
+    for i, c in _item_columns(band, by_item):
+        bottom[c] = max(bottom.get(c, -np.inf), float(box[i, 3]))
+    return bottom
 
 
 def _band_columns(row_bands: list[np.ndarray], item_cols: dict[Key, tuple[int, int]],
