@@ -198,9 +198,11 @@ def find_tables(box: np.ndarray, texts: list[str], rules: Rules | None = None,
             taken |= inside
             found.append(table)
     for members, area in _aligned_regions(np.flatnonzero(~taken), box, rules, height):
-        table = _table(members, area, box, texts, rules, height, False)
-        if table is not None:
-            found.append(table)
+        parts = [_table(part, part_area, box, texts, rules, height, False)
+                 for part, part_area in _side_by_side(members, area, box, rules, height)]
+        if len(parts) < 2 or None in parts:
+            parts = [_table(members, area, box, texts, rules, height, False)]
+        found += [table for table in parts if table is not None]
     found.sort(key=lambda t: (round(t.box[1] / (4 * height)), t.box[0]))
     return found
 
@@ -339,6 +341,30 @@ def _aligned_regions(free: np.ndarray, box: np.ndarray, rules: Rules, height: fl
         area = _bounded(members, box, rules, height)
         out.append((members, area))
     return out
+
+
+def _side_by_side(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, rules: Rules,
+                  height: float) -> list[tuple[np.ndarray, tuple[float, ...]]]:
+    """``members`` parted at a vertical rule down the whole region that the rows' own rules,
+    drawn on both sides of it, never cross: two lists side by side (a long ranking printed
+    in two halves). Empty when there is no such rule."""
+    x0, y0, x1, y1 = area
+    tol = 0.5 * height
+    top, bottom = box[members, 1].min(), box[members, 3].max()
+    hor = rules.horizontal  # those between the rows (the rules bounding the region may cross)
+    hor = hor[(hor[:, 0] > top) & (hor[:, 0] < bottom)] if len(hor) else hor
+    centre = (box[members, 0] + box[members, 2]) / 2
+    for at, a, b in rules.vertical:
+        if not (x0 + height < at < x1 - height) or a > top + tol or b < bottom - tol:
+            continue
+        left = hor[(hor[:, 2] <= at + tol) & (hor[:, 1] < at - height)]
+        right = hor[(hor[:, 1] >= at - tol) & (hor[:, 2] > at + height)]
+        crossing = (hor[:, 1] < at - tol) & (hor[:, 2] > at + tol)
+        if len(left) < 2 or len(right) < 2 or crossing.any():
+            continue
+        return [(members[centre < at], (x0, y0, float(at), y1)),
+                (members[centre > at], (float(at), y0, x1, y1))]
+    return []
 
 
 def _prose(members: np.ndarray, box: np.ndarray, height: float) -> bool:
