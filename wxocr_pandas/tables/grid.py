@@ -46,6 +46,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -916,6 +917,26 @@ def _cell_lines(keys: list[Key], pieces: dict[Key, tuple[np.ndarray, str]]) -> l
             lines.append([k])
             bottom = b[3]
     return [sorted(line, key=lambda k: pieces[k][0][0]) for line in lines]
+
+
+def lone_glyphs(texts: Sequence[str]) -> np.ndarray:
+    """Which items are a single wide (CJK) character on a page whose longer texts hold
+    none: an icon or a flag the engine read as a character (a flag as ``大``, an edit
+    button as ``勿``), no cell of a table.
+
+    Examples
+    --------
+    >>> lone_glyphs(["Chine", "大", "1 448 949 124"]).tolist()
+    [False, True, False]
+    >>> lone_glyphs(["姓名", "男", "Duke"]).tolist()
+    [False, False, False]
+    """
+    wide = np.array([any(unicodedata.east_asian_width(c) == "W" for c in t) for t in texts],
+                    dtype=bool)
+    single = np.array([len(t.strip()) == 1 for t in texts], dtype=bool)
+    if (wide & ~single).any():
+        return np.zeros(len(texts), dtype=bool)
+    return wide & single
 
 
 def is_number(text: str | None) -> bool:
