@@ -320,6 +320,8 @@ def _aligned_regions(free: np.ndarray, box: np.ndarray, rules: Rules, height: fl
             continue
         run = [k]
         last_row = k
+        labels = 0
+        left, label_right = box[found[k], 0].min(), box[found[k][0], 2]
         j = k + 1
         while j < len(found):
             gap = box[found[j], 1].min() - box[found[j - 1], 3].max()
@@ -328,8 +330,13 @@ def _aligned_regions(free: np.ndarray, box: np.ndarray, rules: Rules, height: fl
             extent = box[found[j], 2].max() - box[found[j], 0].min()
             if rows[j]:
                 run.extend(range(last_row + 1, j + 1))
-                last_row = j
-            elif j - last_row > 2 or extent > PROSE_WIDTH * height:
+                last_row, labels = j, 0
+                left = min(left, box[found[j], 0].min())
+                label_right = max(label_right, box[found[j][0], 2])
+            elif len(found[j]) == 1 and abs(box[found[j][0], 0] - left) < 0.5 * height \
+                    and box[found[j][0], 2] <= label_right:
+                labels += 1  # a row label whose figures the engine did not read (dashes)
+            elif j - last_row - labels > 2 or extent > PROSE_WIDTH * height:
                 break  # three lines that are no row, or a line of prose, end the table
             j += 1
         k = last_row + 1
