@@ -447,6 +447,18 @@ def _span_share(lines: _Lines, k: int, length: float) -> float:
     return float((spans[:, 1] - spans[:, 0]).sum() / max(length, 1e-9))
 
 
+def _meets_walls(hlines: _Lines, k: int, vlines: _Lines, edges: tuple[float, float],
+                 height: float) -> bool:
+    """A piece of horizontal line ``k`` ends at a vertical line or at the table's edge: a
+    rule of a ruled table, not the tops of a line of bold characters run together."""
+    tol = max(0.5 * height, 3.0)
+    at = hlines.at[k]
+    walls = [x for j, x in enumerate(vlines.at)
+             if ((vlines.spans[j][:, 0] <= at + tol) & (vlines.spans[j][:, 1] >= at - tol)).any()]
+    ends = hlines.spans[k].ravel()
+    return bool(np.min(np.abs(ends[:, None] - np.array([*edges, *walls])[None, :])) <= tol)
+
+
 def _crosses_slab(lines: _Lines, k: int, slab_at: list[float], box: np.ndarray,
                   height: float) -> bool:
     """Line ``k`` is drawn through the whole height of a slab between two rules across the
@@ -474,7 +486,8 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
     vlines = _rule_lines(rules.vertical, x0 - pad, x1 + pad, (y0, y1), height)
     inner_h = [k for k, at in enumerate(hlines.at)
                if y0 + 0.5 * height < at < y1 - 0.5 * height
-               and _span_share(hlines, k, x1 - x0) >= RULE_SPAN]
+               and _span_share(hlines, k, x1 - x0) >= RULE_SPAN
+               and (not ruled or _meets_walls(hlines, k, vlines, (x0, x1), height))]
     row_bands, slabs = _slab_bands(members, box, [hlines.at[k] for k in inner_h])
     slab_at = [y0, *(hlines.at[k] for k in inner_h), y1]
     # Column boundaries: inner vertical rules across the table, else the gutters.
