@@ -188,6 +188,98 @@ def test_a_borderless_table_with_wide_descriptions_is_found(real_set):
     assert _at(part, 1, 0) == "DeclarationofIndependence"
 
 
+@pytest.fixture(scope="module")
+def read_real(local_backend):
+    """Cells of one image of the real set, each read once (in the first test that asks)."""
+    found: dict[str, pd.DataFrame] = {}
+
+    def read(name: str) -> pd.DataFrame:
+        if name not in found:
+            frame = pd.DataFrame({"path": [str(REAL_SET / name)]}, index=[name])
+            found[name] = cells(frame.wxocr.recognize("path", backend=local_backend,
+                                                      progress=False))
+        return found[name]
+
+    return read
+
+
+def _spans(part: pd.DataFrame, row: int, col: int) -> tuple[int, int]:
+    found = part[(part["row"] == row) & (part["col"] == col)]
+    return int(found["row_span"].iloc[0]), int(found["col_span"].iloc[0])
+
+
+def test_walls_drawn_through_some_rows_are_columns_and_a_wrapped_cell_stays_whole(read_real):
+    # A product sheet: its upper rows have 2-4 cells, its size chart 6, on one set of walls.
+    part = read_real("zh_product_sheet.png")
+    assert part["table"].nunique() == 1
+    assert _shape(part) == (11, 8)
+    assert [_at(part, 1, c) for c in (0, 1, 4, 5)] == ["商品品牌", "耐克", "产地1", "中国829510-678"]
+    assert _spans(part, 1, 1) == (1, 3) and _spans(part, 1, 5) == (1, 3)
+    assert [_at(part, 6, c).upper() for c in (0, 1, 2, 3, 6, 7)] == ["尺码", "XS", "S", "M", "L", "XL"]
+    # Six lines of a description spanning seven columns: one cell beside its label.
+    assert _at(part, 4, 0) == "商品介绍" and _spans(part, 4, 1) == (1, 7)
+    assert _at(part, 4, 1).startswith("NikeSBShieldCoaches") and "提升包覆效果" in _at(part, 4, 1)
+
+
+def test_a_black_rule_between_a_shaded_header_and_white_rows_is_kept(read_real):
+    part = read_real("zh_orchard_spans.png")
+    assert _shape(part) == (5, 4)
+    assert _at(part, 0, 0) == "名称" and _spans(part, 0, 0) == (2, 1)
+    assert _at(part, 0, 2) == "环比" and _spans(part, 0, 2) == (1, 2)
+    assert [_at(part, 2, c) for c in range(4)] == ["荔枝", "11", "1", "10"]
+
+
+def test_two_lists_side_by_side_are_two_tables_and_flags_are_no_cells(read_real):
+    part = read_real("fr_population_screen.png")
+    assert sorted(part["table"].unique().tolist()) == [0, 1]
+    for table in (0, 1):
+        assert _shape(part[part["table"] == table]) == (10, 3)
+    right = part[part["table"] == 1]
+    assert [_at(right, 0, c) for c in range(3)] == ["11", "Japon", "125815814"]
+    assert [_at(right, 9, c) for c in range(3)] == ["20", "Thaïlande", "70102414"]
+    assert not part["text"].dropna().str.contains("大").any()
+
+
+def test_icons_read_as_characters_make_no_column(read_real):
+    part = read_real("en_webapp_badges.png")
+    table = part[part["table"] == 0]
+    assert _shape(table) == (16, 6)
+    texts = table["text"].dropna()
+    assert not texts.map(lambda t: any("\u4e00" <= c <= "\u9fff" for c in t)).any()
+    assert (texts == "Paid").sum() == 15 and (texts == "09/04/2021").sum() == 15
+
+
+def test_a_statement_ruled_only_under_its_header_and_totals_keeps_a_row_a_line(read_real):
+    # Rows whose figures are dashes the engine does not read stay rows of the one table.
+    part = read_real("en_bank_position.png")
+    assert part["table"].nunique() == 1
+    labels = part[part["col"] == 0]
+    for label in ("Other trading assets", "Investment in subsidiaries", "Borrowing",
+                  "Current Tax Liabilities", "Provisions"):
+        assert (labels["text"] == label).sum() == 1, label
+    total = int(labels.loc[labels["text"] == "Total liabilities", "row"].iloc[0])
+    assert [_at(part, total, c) for c in (1, 2)] == ["188,639,805", "190,966,644"]
+
+
+def test_tall_rows_without_a_first_column_are_rows_and_a_wrapped_line_is_not():
+    # A report's zebra rows: one group label, then rows of ID and description 20 px apart
+    # (2 text heights), one description wrapped onto a second line 2 px below the first.
+    box, texts = [[0, 0, 40, 10], [60, 0, 100, 10], [130, 0, 190, 10]], ["Standard", "ID", "Text"]
+    for k in range(1, 6):
+        y = 30.0 * k
+        if k == 1:
+            box.append([0, y, 40, y + 10])
+            texts.append("Profile")
+        box += [[60, y, 90, y + 10], [130, y, 200, y + 10]]
+        texts += [f"102-{k}", f"description {k}"]
+    box.append([130, 132, 170, 142])
+    texts.append("continued")
+    [table] = find_tables(np.array(box, dtype=float), texts)
+    assert (table.n_rows, table.n_cols) == (6, 3)
+    wrapped = [c for c in table.cells if c.row == 4 and c.col == 2][0]
+    assert [texts[int(line[0])] for line in wrapped.lines] == ["description 4", "continued"]
+
+
 def test_exact_columns_and_dtypes_empty_or_not(recognized, grid):
     assert list(grid.columns) == list(CELL_COLUMNS)
     assert grid.dtypes.to_dict() == CELL_DTYPES

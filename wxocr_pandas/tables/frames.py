@@ -21,7 +21,7 @@ from ..errors import UsageError, WxOcrError
 from ..geometry import enclosing_boxes, quads, rotate
 from ..schema import ImageGroups, Schema, group_images, schema_of
 from ..glyphs import join_line
-from .grid import Rules, Table, bands, cut_text, find_tables, text_height
+from .grid import Rules, Table, bands, cut_text, find_tables, lone_glyphs, text_height
 from .numbers import numeric_columns
 
 CELL_DTYPES: dict[str, object] = {
@@ -119,6 +119,7 @@ def read_tables(frame: pd.DataFrame, *, image_column: Hashable | None = None,
     found = []
     for image, positions in enumerate(groups.positions):
         rows = positions[has_text[positions]]
+        rows = rows[~lone_glyphs([str(t) for t in texts[rows]])]
         first = positions[0]
         page = frame[page_column].iloc[first] if page_column in frame.columns else 1
         if not len(rows):

@@ -45,6 +45,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,8 +70,16 @@ RULED_GUTTER = 1.0
 MIN_RULED_ROWS = 3
 #: A drawn rule separates two cells when it covers this share of their common edge.
 RULE_COVER = 0.5
-#: A rule line is a boundary of the whole table when it covers this share of it.
+#: A rule line is a boundary of the whole table when it covers this share of it, or, in a
+#: ruled table, this share of a slab between two rules across it.
 RULE_SPAN = 0.3
+SLAB_COVER = 0.8
+#: ... by a segment at least this many text heights long (letters above each other in rows
+#: barely taller than their text make short vertical strokes).
+WALL_LENGTH = 1.5
+#: A line continues the cells above it (a wrapped cell) only this many text heights below
+#: them: the next row of a table with tall, zebra-shaded rows is further down.
+WRAP_GAP = 0.7
 #: At most this many rows above a rule are a header.
 MAX_HEADER_ROWS = 3
 #: An item this many text heights wide is running text, no cell ...
@@ -189,9 +199,11 @@ def find_tables(box: np.ndarray, texts: list[str], rules: Rules | None = None,
             taken |= inside
             found.append(table)
     for members, area in _aligned_regions(np.flatnonzero(~taken), box, rules, height):
-        table = _table(members, area, box, texts, rules, height, False)
-        if table is not None:
-            found.append(table)
+        parts = [_table(part, part_area, box, texts, rules, height, False)
+                 for part, part_area in _side_by_side(members, area, box, rules, height)]
+        if len(parts) < 2 or None in parts:
+            parts = [_table(members, area, box, texts, rules, height, False)]
+        found += [table for table in parts if table is not None]
     found.sort(key=lambda t: (round(t.box[1] / (4 * height)), t.box[0]))
     return found
 
@@ -308,6 +320,8 @@ def _aligned_regions(free: np.ndarray, box: np.ndarray, rules: Rules, height: fl
             continue
         run = [k]
         last_row = k
+        labels = 0
+        left, label_right = box[found[k], 0].min(), box[found[k][0], 2]
         j = k + 1
         while j < len(found):
             gap = box[found[j], 1].min() - box[found[j - 1], 3].max()
@@ -316,8 +330,13 @@ def _aligned_regions(free: np.ndarray, box: np.ndarray, rules: Rules, height: fl
             extent = box[found[j], 2].max() - box[found[j], 0].min()
             if rows[j]:
                 run.extend(range(last_row + 1, j + 1))
-                last_row = j
-            elif j - last_row > 2 or extent > PROSE_WIDTH * height:
+                last_row, labels = j, 0
+                left = min(left, box[found[j], 0].min())
+                label_right = max(label_right, box[found[j][0], 2])
+            elif len(found[j]) == 1 and abs(box[found[j][0], 0] - left) < 0.5 * height \
+                    and box[found[j][0], 2] <= label_right:
+                labels += 1  # a row label whose figures the engine did not read (dashes)
+            elif j - last_row - labels > 2 or extent > PROSE_WIDTH * height:
                 break  # three lines that are no row, or a line of prose, end the table
             j += 1
         k = last_row + 1
@@ -330,6 +349,30 @@ def _aligned_regions(free: np.ndarray, box: np.ndarray, rules: Rules, height: fl
         area = _bounded(members, box, rules, height)
         out.append((members, area))
     return out
+
+
+def _side_by_side(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, rules: Rules,
+                  height: float) -> list[tuple[np.ndarray, tuple[float, ...]]]:
+    """``members`` parted at a vertical rule down the whole region that the rows' own rules,
+    drawn on both sides of it, never cross: two lists side by side (a long ranking printed
+    in two halves). Empty when there is no such rule."""
+    x0, y0, x1, y1 = area
+    tol = 0.5 * height
+    top, bottom = box[members, 1].min(), box[members, 3].max()
+    hor = rules.horizontal  # those between the rows (the rules bounding the region may cross)
+    hor = hor[(hor[:, 0] > top) & (hor[:, 0] < bottom)] if len(hor) else hor
+    centre = (box[members, 0] + box[members, 2]) / 2
+    for at, a, b in rules.vertical:
+        if not (x0 + height < at < x1 - height) or a > top + tol or b < bottom - tol:
+            continue
+        left = hor[(hor[:, 2] <= at + tol) & (hor[:, 1] < at - height)]
+        right = hor[(hor[:, 1] >= at - tol) & (hor[:, 2] > at + height)]
+        crossing = (hor[:, 1] < at - tol) & (hor[:, 2] > at + tol)
+        if len(left) < 2 or len(right) < 2 or crossing.any():
+            continue
+        return [(members[centre < at], (x0, y0, float(at), y1)),
+                (members[centre > at], (float(at), y0, x1, y1))]
+    return []
 
 
 def _prose(members: np.ndarray, box: np.ndarray, height: float) -> bool:
@@ -404,6 +447,35 @@ def _span_share(lines: _Lines, k: int, length: float) -> float:
     return float((spans[:, 1] - spans[:, 0]).sum() / max(length, 1e-9))
 
 
+def _meets_walls(hlines: _Lines, k: int, vlines: _Lines, edges: tuple[float, float],
+                 height: float) -> bool:
+    """A piece of horizontal line ``k`` ends at a vertical line or at the table's edge: a
+    rule of a ruled table, not the tops of a line of bold characters run together."""
+    tol = max(0.5 * height, 3.0)
+    at = hlines.at[k]
+    walls = [x for j, x in enumerate(vlines.at)
+             if ((vlines.spans[j][:, 0] <= at + tol) & (vlines.spans[j][:, 1] >= at - tol)).any()]
+    ends = hlines.spans[k].ravel()
+    return bool(np.min(np.abs(ends[:, None] - np.array([*edges, *walls])[None, :])) <= tol)
+
+
+def _crosses_slab(lines: _Lines, k: int, slab_at: list[float], box: np.ndarray,
+                  height: float) -> bool:
+    """Line ``k`` is drawn through the whole height of a slab between two rules across the
+    table, and through no item of it: a cell wall of a ruled table whose other rows span
+    it (a form's rows of 2 to 6 cells), not strokes of letters."""
+    at = lines.at[k]
+    long = lines.spans[k][lines.spans[k][:, 1] - lines.spans[k][:, 0] >= WALL_LENGTH * height]
+    centre_y = (box[:, 1] + box[:, 3]) / 2
+    for a, z in zip(slab_at[:-1], slab_at[1:]):
+        inter = np.clip(np.minimum(long[:, 1], z) - np.maximum(long[:, 0], a), 0, None).sum()
+        inside = (centre_y > a) & (centre_y < z)
+        crossed = (box[inside, 0] + 0.1 * height < at) & (at < box[inside, 2] - 0.1 * height)
+        if inter >= SLAB_COVER * (z - a) and not crossed.any():
+            return True
+    return False
+
+
 def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts: list[str],
            rules: Rules, height: float, ruled: bool) -> Table | None:
     if not len(members):
@@ -414,11 +486,14 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
     vlines = _rule_lines(rules.vertical, x0 - pad, x1 + pad, (y0, y1), height)
     inner_h = [k for k, at in enumerate(hlines.at)
                if y0 + 0.5 * height < at < y1 - 0.5 * height
-               and _span_share(hlines, k, x1 - x0) >= RULE_SPAN]
+               and _span_share(hlines, k, x1 - x0) >= RULE_SPAN
+               and (not ruled or _meets_walls(hlines, k, vlines, (x0, x1), height))]
     row_bands, slabs = _slab_bands(members, box, [hlines.at[k] for k in inner_h])
+    slab_at = [y0, *(hlines.at[k] for k in inner_h), y1]
     # Column boundaries: inner vertical rules across the table, else the gutters.
     inner_v = [k for k, at in enumerate(vlines.at)
-               if x0 + height < at < x1 - height and _span_share(vlines, k, y1 - y0) >= RULE_SPAN]
+               if x0 + height < at < x1 - height and (_span_share(vlines, k, y1 - y0) >= RULE_SPAN
+                                                      or ruled and _crosses_slab(vlines, k, slab_at, box[members], height))]
     full_v = [k for k in inner_v if _span_share(vlines, k, y1 - y0) >= 0.8]
     if full_v:
         # Columns the rules leave undivided (a table that rules off only some of its
@@ -441,11 +516,16 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
     right = max(x1, box[members, 2].max())
     col_edges = np.array([left, *xs, right])
     n_cols = len(col_edges) - 1
-    pieces = _split_on_rules(members, box, texts, xs, x_rule)
+    pieces = _split_on_rules(members, box, texts, xs, v_index, vlines, slab_at)
     item_cols = {i: _columns_of(b, col_edges, height) for i, (b, _) in pieces.items()}
     # Rows: bands between rules that are drawn across most rows are one row each, unless
     # both are full rows (rows the rules left out); elsewhere wrapped lines continue a row.
-    ruled_rows = sum(_span_share(hlines, k, x1 - x0) >= 0.8 for k in inner_h) >= 2
+    # Rows are ruled throughout when most slabs hold at most one full band (a statement ruled
+    # only under its header and totals has many full rows between two rules).
+    starts = _band_columns(row_bands, item_cols, first=True)
+    full = Counter(slab for slab, cols in zip(slabs, starts) if len(cols) >= max(2, (n_cols + 1) // 2))
+    ruled_rows = sum(_span_share(hlines, k, x1 - x0) >= 0.8 for k in inner_h) >= 2 \
+        and 2 * sum(n > 1 for n in full.values()) < len(set(slabs))
     row_of_band, ys, y_rule, h_index = _rows(row_bands, slabs, box, item_cols, hlines, inner_h,
                                              height, n_cols if ruled_rows else 0)
     top = min(y0, box[members, 1].min())
@@ -459,6 +539,8 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
     cells = _cells(row_bands, row_of_band, pieces, item_cols, box, row_edges, col_edges,
                    x_rule, v_index, vlines, y_rule, h_index, hlines)
     filled = sum(1 for c in cells if c.lines)
+    if n_rows > 1 and all(c.row_span == n_rows for c in cells if c.lines):
+        return None  # no text cell ends at a row boundary: labels among a chart's gridlines
     if filled < 2 or (not ruled and n_rows * n_cols < 4) \
             or filled < (MIN_FILLED if ruled else MIN_FILLED_ALIGNED) * len(cells):
         return None  # a chart's grid and labels, an empty form
@@ -530,15 +612,21 @@ def _gutters(row_bands: list[np.ndarray], box: np.ndarray, height: float, x0: fl
 
 
 def _split_on_rules(members: np.ndarray, box: np.ndarray, texts: list[str], xs: list[float],
-                    x_rule: list[bool]) -> dict[Key, tuple[np.ndarray, str]]:
-    """Each item's box and text, keyed by its position; an item crossing a drawn vertical
-    rule (two cells read as one) is cut at the rule into pieces keyed ``(position, k)``."""
+                    v_index: list[int], vlines: _Lines, slab_at: list[float]
+                    ) -> dict[Key, tuple[np.ndarray, str]]:
+    """Each item's box and text, keyed by its position; an item crossing a vertical rule
+    drawn in its slab (two cells read as one; the rule is blanked behind the item itself)
+    is cut at the rule into pieces keyed ``(position, k)``; a rule drawn only in other
+    slabs (a spanning cell here) cuts nothing."""
     out: dict[Key, tuple[np.ndarray, str]] = {}
-    walls = [x for x, ruled in zip(xs, x_rule) if ruled]
+    walls = [(x, k) for x, k in zip(xs, v_index) if k >= 0]
     for i in members:
         b = box[i]
-        inside = [(x, x, (x - b[0]) / (b[2] - b[0])) for x in walls
-                  if b[0] + 0.5 * (b[3] - b[1]) < x < b[2] - 0.5 * (b[3] - b[1])]
+        slab = min(max(int(np.searchsorted(slab_at, (b[1] + b[3]) / 2)), 1), len(slab_at) - 1)
+        a, z = slab_at[slab - 1], slab_at[slab]
+        inside = [(x, x, (x - b[0]) / (b[2] - b[0])) for x, k in walls
+                  if b[0] + 0.5 * (b[3] - b[1]) < x < b[2] - 0.5 * (b[3] - b[1])
+                  and ((vlines.spans[k][:, 1] > a) & (vlines.spans[k][:, 0] < z)).any()]
         # Cells are aligned any way within their rules: any space is a better cut than a
         # place estimated from the rule's position.
         parts = cut_text(texts[i], b, inside, near=len(texts[i])) if inside else None
@@ -657,6 +745,11 @@ def _rows(row_bands: list[np.ndarray], slabs: list[int], box: np.ndarray,
     columns the row already has, and no further below than the usual line gap continues
     the row (a wrapped cell)."""
     band_cols = _band_columns(row_bands, item_cols)
+    band_cells = _band_columns(row_bands, item_cols, first=True)
+    by_item: dict[int, list[tuple[int, int]]] = {}
+    for key, span in item_cols.items():
+        by_item.setdefault(_item(key), []).append(span)
+    row_bottom = _lower({}, row_bands[0], by_item, box) if row_bands else {}
     gaps = [box[row_bands[k + 1], 1].min() - box[row_bands[k], 3].max()
             for k in range(len(row_bands) - 1)]
     usual = float(np.median(gaps)) if gaps else height
@@ -674,26 +767,47 @@ def _rows(row_bands: list[np.ndarray], slabs: list[int], box: np.ndarray,
             h_index += crossed
             row_of_band.append(row_of_band[-1] + len(crossed))
             row_cols = set(cols)
+            row_bottom = _lower({}, row_bands[k], by_item, box)
             continue
         if ruled_cols:
-            new_row = min(len(cols), len(band_cols[k - 1])) >= max(2, (ruled_cols + 1) // 2)
+            new_row = min(len(band_cells[k]), len(band_cells[k - 1])) >= max(2, (ruled_cols + 1) // 2)
         else:
             new_row = not (0 not in cols and cols <= row_cols and len(cols) < len(row_cols)
-                           and gaps[k - 1] <= max(usual * 1.15, 0.35 * height) + 1)
+                           and gaps[k - 1] <= max(usual * 1.15, 0.35 * height) + 1
+                           and all(box[i, 1] - row_bottom.get(c, -np.inf) <= WRAP_GAP * height
+                                   for i, c in _item_columns(row_bands[k], by_item)))
         if not new_row:
             row_of_band.append(row_of_band[-1])
             row_cols |= cols
+            _lower(row_bottom, row_bands[k], by_item, box)
             continue
         ys.append(float((box[row_bands[k - 1], 3].max() + box[row_bands[k], 1].min()) / 2))
         y_rule.append(False)
         h_index.append(-1)
         row_of_band.append(row_of_band[-1] + 1)
         row_cols = set(cols)
+        row_bottom = _lower({}, row_bands[k], by_item, box)
     return row_of_band, ys, y_rule, h_index
 
 
-def _band_columns(row_bands: list[np.ndarray],
-                  item_cols: dict[Key, tuple[int, int]]) -> list[set[int]]:
+def _item_columns(band: np.ndarray, by_item: dict[int, list[tuple[int, int]]]
+                  ) -> list[tuple[int, int]]:
+    """``(item, column)`` for every column each item of ``band`` covers."""
+    return [(int(i), c) for i in band for lo, hi in by_item.get(int(i), ()) for c in range(lo, hi + 1)]
+
+
+def _lower(bottom: dict[int, float], band: np.ndarray, by_item: dict[int, list[tuple[int, int]]],
+           box: np.ndarray) -> dict[int, float]:
+    """``bottom`` (column -> lowest item bottom of the row) with ``band`` added."""
+    for i, c in _item_columns(band, by_item):
+        bottom[c] = max(bottom.get(c, -np.inf), float(box[i, 3]))
+    return bottom
+
+
+def _band_columns(row_bands: list[np.ndarray], item_cols: dict[Key, tuple[int, int]],
+                  first: bool = False) -> list[set[int]]:
+    """The columns each band's items cover, or (``first``) those its items start in: a
+    wrapped line of a wide spanning cell covers many columns but fills one cell."""
     by_item: dict[int, list[tuple[int, int]]] = {}
     for key, span in item_cols.items():
         by_item.setdefault(_item(key), []).append(span)
@@ -702,7 +816,7 @@ def _band_columns(row_bands: list[np.ndarray],
         cols: set[int] = set()
         for i in b:
             for lo, hi in by_item.get(int(i), ()):
-                cols.update(range(lo, hi + 1))
+                cols.update(range(lo, lo + 1 if first else hi + 1))
         out.append(cols)
     return out
 
@@ -823,6 +937,26 @@ def _cell_lines(keys: list[Key], pieces: dict[Key, tuple[np.ndarray, str]]) -> l
             lines.append([k])
             bottom = b[3]
     return [sorted(line, key=lambda k: pieces[k][0][0]) for line in lines]
+
+
+def lone_glyphs(texts: Sequence[str]) -> np.ndarray:
+    """Which items are a single wide (CJK) character on a page whose longer texts hold
+    none: an icon or a flag the engine read as a character (a flag as ``大``, an edit
+    button as ``勿``), no cell of a table.
+
+    Examples
+    --------
+    >>> lone_glyphs(["Chine", "大", "1 448 949 124"]).tolist()
+    [False, True, False]
+    >>> lone_glyphs(["姓名", "男", "Duke"]).tolist()
+    [False, False, False]
+    """
+    wide = np.array([any(unicodedata.east_asian_width(c) == "W" for c in t) for t in texts],
+                    dtype=bool)
+    single = np.array([len(t.strip()) == 1 for t in texts], dtype=bool)
+    if (wide & ~single).any():
+        return np.zeros(len(texts), dtype=bool)
+    return wide & single
 
 
 def is_number(text: str | None) -> bool:

@@ -37,6 +37,8 @@ ITEM_GAP = 0.6
 JOIN_GAP = 1.0
 #: Runs of ink side by side over this many text heights are a filled area, not a rule.
 MAX_RULE_WIDTH = 0.5
+#: Strokes darker than this share of the paper's grey are dark ink (rules, not shading).
+DARK = 0.5
 
 
 def upright(image: Image.Image, angle: float = 0.0) -> np.ndarray:
@@ -112,6 +114,25 @@ def image_rules(strokes: np.ndarray, box: np.ndarray, height: float,
         shrink = 0.25 * (y1 - y0)
         strokes[max(int(y0 + shrink), 0):max(int(math.ceil(y1 - shrink)), 0),
                 max(int(x0 + shrink), 0):max(int(math.ceil(x1 - shrink)), 0)] = 0
+    horizontal, vertical = _line_masks(strokes, height)
+    if grey is not None:
+        # The local threshold also inks a shaded area around light text (a blue header with
+        # white text), which joins a black rule below it into a filled area; the page's dark
+        # strokes alone still show that rule.
+        paper = float(np.percentile(grey, 90))
+        dark_h, dark_v = _line_masks(strokes & np.where(grey < DARK * paper, 255, 0).astype(np.uint8),
+                                     height)
+        horizontal |= dark_h
+        vertical |= dark_v
+    rules = Rules(_segments(horizontal, height, axis=0), _segments(vertical, height, axis=1))
+    return rules if grey is None else _drop_edges(rules, grey, max(4, int(0.25 * height)))
+
+
+def _line_masks(strokes: np.ndarray, height: float) -> tuple[np.ndarray, np.ndarray]:
+    """The horizontal and vertical runs of ``strokes`` long enough to be rules, without
+    filled areas."""
+    import cv2
+
     long_h = max(int(H_KERNEL * height), 20)
     long_v = max(int(V_KERNEL * height), 12)
     bridge = max(int(0.2 * height), 2)
@@ -126,8 +147,7 @@ def image_rules(strokes: np.ndarray, box: np.ndarray, height: float,
     thick = max(int(MAX_RULE_WIDTH * height), 6)
     horizontal &= ~cv2.morphologyEx(horizontal, cv2.MORPH_OPEN, np.ones((thick, 1), np.uint8))
     vertical &= ~cv2.morphologyEx(vertical, cv2.MORPH_OPEN, np.ones((1, thick), np.uint8))
-    rules = Rules(_segments(horizontal, height, axis=0), _segments(vertical, height, axis=1))
-    return rules if grey is None else _drop_edges(rules, grey, max(4, int(0.25 * height)))
+    return horizontal, vertical
 
 
 def _drop_edges(rules: Rules, grey: np.ndarray, offset: int, contrast: float = 15.0
@@ -150,6 +170,15 @@ def _drop_edges(rules: Rules, grey: np.ndarray, offset: int, contrast: float = 1
             if before.size == 0 or after.size == 0 \
                     or abs(float(np.percentile(before, 90)) - float(np.percentile(after, 90))) \
                     <= contrast:
+                out.append((pos, a, b))
+                continue
+            # A rule between a shaded cell and a white one is darker than the shading too; the
+            # edge of a filled area is not darker than most of that area (white text on a black
+            # header brightens the area's lightest tenth, not its median).
+            line = grey[max(p - 1, 0):p + 2, lo:hi].min(axis=0) if along_x \
+                else grey[lo:hi, max(p - 1, 0):p + 2].min(axis=1)
+            if float(np.median(line)) < min(float(np.median(before)), float(np.median(after))) \
+                    - 2 * contrast:
                 out.append((pos, a, b))
         return np.array(out, dtype=np.float64).reshape(-1, 3)
 
