@@ -28,6 +28,7 @@ from PIL import Image
 from .documents import page_image
 from .errors import ConfigError, WxOcrError
 from .images import as_source, decode
+from .layout_rules import detect_rules
 from .schema import group_images, schema_of
 
 __all__ = ["detect_layout", "detect_regions", "model_path", "result_regions"]
@@ -198,6 +199,10 @@ def _regions_frame(pictures: Iterable[tuple[int, Image.Image]], index: pd.Index)
     positions, kinds, scores, boxes = [], [], [], []
     for position, picture in pictures:
         found, names, confidence = detect_regions(picture)
+        rules = detect_rules(picture)
+        found = np.vstack([found, rules])
+        names = [*names, *["rule"] * len(rules)]
+        confidence = np.r_[confidence, np.ones(len(rules))]
         positions += [position] * len(names)
         kinds += names
         scores.append(confidence)
