@@ -240,7 +240,7 @@ def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
     if n and rules is not None and len(rules):
         extent = np.vstack([box, regions]) if len(regions) else box
         whole = (*extent[:, :2].min(0), *extent[:, 2:].max(0)) if page_box is None else page_box
-        cells = rule_cells(box, rules, tuple(map(float, whole)))
+        cells = rule_cells(box, rules, tuple(map(float, whole)), height)
         if boxed(cells):
             return _read_cells(cells, box, page_box, regions, list(region_kinds), sizes,
                                turn, height, vertical)

@@ -22,8 +22,8 @@ import numpy as np
 RULE_LENGTH = 0.04
 #: A rule is at most this fraction of the image's long side thick.
 RULE_THICKNESS = 0.012
-#: Rule ends are lengthened by this fraction of the page's long side (corners that do not meet).
-RULE_REACH = 0.015
+#: Rule ends are lengthened by this many text heights (corners that do not quite meet).
+RULE_REACH = 1.5
 #: A rule is dropped when more than this fraction of its length runs through the middle of
 #: text items (each item's box without :data:`ITEM_MARGIN` of its size on every side).
 THROUGH_TEXT = 0.3
@@ -95,13 +95,14 @@ def _separators(box: np.ndarray, rules: np.ndarray) -> np.ndarray:
     return rules[keep]
 
 
-def rule_cells(box: np.ndarray, rules: np.ndarray,
-               page_box: tuple[float, float, float, float]) -> np.ndarray:
+def rule_cells(box: np.ndarray, rules: np.ndarray, page_box: tuple[float, float, float, float],
+               height: float) -> np.ndarray:
     """The cell of each text item: items that reach each other without crossing a separator
     rule share a number (0, 1, ...).
 
     ``box`` and ``rules`` are ``(x0, y0, x1, y1)`` boxes in one frame (the page's, see
-    :mod:`wxocr_pandas.orientation`); ``page_box`` is the page in that frame.
+    :mod:`wxocr_pandas.orientation`); ``page_box`` is the page in that frame, ``height`` its
+    text height.
 
     Examples
     --------
@@ -112,7 +113,7 @@ def rule_cells(box: np.ndarray, rules: np.ndarray,
     >>> rules = np.array([[15, 40, 185, 41], [15, 100, 185, 101], [15, 40, 16, 101],
     ...                   [184, 40, 185, 101], [215, 40, 385, 41], [215, 100, 385, 101],
     ...                   [215, 40, 216, 101], [384, 40, 385, 101]], float)
-    >>> rule_cells(box, rules, (0, 0, 400, 120)).tolist()
+    >>> rule_cells(box, rules, (0, 0, 400, 120), 10.0).tolist()
     [0, 1, 2]
     """
     import cv2
@@ -122,7 +123,7 @@ def rule_cells(box: np.ndarray, rules: np.ndarray,
     x0, y0 = min(x0, box[:, 0].min()), min(y0, box[:, 1].min())
     x1, y1 = max(x1, box[:, 2].max()), max(y1, box[:, 3].max())
     step = max(x1 - x0, y1 - y0) / GRID
-    reach = RULE_REACH * max(x1 - x0, y1 - y0)
+    reach = RULE_REACH * height
     walls = np.zeros((int((y1 - y0) / step) + 2, int((x1 - x0) / step) + 2), dtype=np.uint8)
     for r0, s0, r1, s1 in rules:
         if r1 - r0 >= s1 - s0:
