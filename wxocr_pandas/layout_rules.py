@@ -21,7 +21,7 @@ import numpy as np
 #: A rule is at least this fraction of the image's long side long.
 RULE_LENGTH = 0.04
 #: A rule is at most this fraction of the image's long side thick.
-RULE_THICKNESS = 0.012
+RULE_THICKNESS = 0.01
 #: Rule ends are lengthened by this many text heights (corners that do not quite meet).
 RULE_REACH = 1.5
 #: A rule is dropped when more than this fraction of its length runs through the middle of
