@@ -173,8 +173,9 @@ def detect_layout(df: pd.DataFrame, column: str) -> pd.DataFrame:
     pandas.DataFrame
         One row per region, indexed like ``df``: ``kind`` (the model's class: ``text``,
         ``title``, ``figure``, ``figure_caption``, ``table``, ``table_caption``, ``header``,
-        ``footer``, ``reference``, ``equation``), ``score`` and the box ``x_min`` ...
-        ``y_max`` in the image's pixels.
+        ``footer``, ``reference``, ``equation``; or ``rule``, a separator rule printed on the
+        page, :func:`wxocr_pandas.layout_rules.detect_rules`, score 1), ``score`` and the box
+        ``x_min`` ... ``y_max`` in the image's pixels.
 
     Examples
     --------
