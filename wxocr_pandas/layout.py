@@ -298,7 +298,7 @@ def _read_cells(cells: np.ndarray, box: np.ndarray, page_box: Sequence[float] | 
         idx = members[cell]
         extent = np.array([[*box[idx, :2].min(0), *box[idx, 2:].max(0)]])
         inside = np.flatnonzero(overlap_area(regions, extent)[:, 0] >= 0.5 * area(regions))
-        for block in read_page(box[idx], None, regions[inside],
+        for block in read_page(box[idx], page_box, regions[inside],
                                [region_kinds[k] for k in inside], sizes[idx],
                                None if turn is None else turn[idx]):
             out.append(Block(block.kind, tuple(idx[line] for line in block.lines), block.box,
