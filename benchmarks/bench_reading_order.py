@@ -30,6 +30,9 @@ layout model (reading the image again and running the model), and the default ``
 Usage::
 
     python benchmarks/bench_reading_order.py [--cache DIR] [--set real|rendered|both]
+                                             [--per-page KIND[,KIND...]|all]
+
+``--per-page`` also prints the CER of every page of those kinds (``newspaper``), each method.
 """
 
 from __future__ import annotations
@@ -130,7 +133,7 @@ def timed(run: Callable[[pd.DataFrame], object], frame: pd.DataFrame, pages: int
 
 
 def measure(name: str, frame: pd.DataFrame, truth: dict[str, str], kinds: dict[str, str],
-            before) -> pd.DataFrame:
+            before, shown_kinds: set[str] = frozenset()) -> pd.DataFrame:
     """Print the CER table of one set per kind and its costs; return the per-page errors."""
     from rapidfuzz.distance import Levenshtein
 
@@ -172,6 +175,13 @@ def measure(name: str, frame: pd.DataFrame, truth: dict[str, str], kinds: dict[s
     print(f"\n== {name} set: {pages} pages, {int(frame['text'].notna().sum())} items; CER by kind ==")
     print(cer.round(3).to_string())
     print("ms a page: " + ", ".join(f"{what} {ms:.1f}" for what, ms in costs.items()))
+    shown = table[table["kind"].isin(shown_kinds) | ("all" in shown_kinds)]
+    if len(shown):
+        pages_cer = shown[methods].div(shown["chars"], axis=0)
+        pages_cer.insert(0, "chars", shown["chars"])
+        pages_cer.index = shown["page"]
+        print(f"\n== {name} set: CER per page ==")
+        print(pages_cer.round(3).to_string())
     return table.set_index("page")
 
 
@@ -179,13 +189,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=None, help="keep the OCR answers here")
     parser.add_argument("--set", choices=("real", "rendered", "both"), default="both")
+    parser.add_argument("--per-page", default="", metavar="KINDS",
+                        help="also print the CER of each page of these kinds (comma-separated, or all)")
     args = parser.parse_args()
+    per_page = set(filter(None, args.per_page.split(",")))
     before = before_text_module()
     results = {}
     if args.set in ("real", "both"):
-        results["real"] = measure("real", *real_set(args.cache), before)
+        results["real"] = measure("real", *real_set(args.cache), before, per_page)
     if args.set in ("rendered", "both"):
-        results["rendered"] = measure("rendered", *rendered_set(args.cache), before)
+        results["rendered"] = measure("rendered", *rendered_set(args.cache), before, per_page)
     print("\n== targets ==")
     for name, table in results.items():
         method = "model" if "model" in table else "boxes"

@@ -227,3 +227,29 @@ def test_prefixed_results_read_their_own_columns_in_layout_order():
     assert found["ocr_text"].tolist() == ["\n".join(expected[:4]), "\n".join(expected[4:])]
     assert found["ocr_kind"].tolist() == ["text", "text"] and found["text"].eq("my own text").all()
     assert lines(frame)["ocr_block"].tolist() == [0] * 4 + [1] * 4
+
+
+def test_printed_rules_are_found_in_the_pixels_and_text_is_no_rule():
+    # Two ruled boxes (one with a 2-pixel rule broken by a gap, as print wears), full of text.
+    from PIL import Image, ImageDraw, ImageFont
+
+    from wxocr_pandas.layout_rules import detect_rules
+
+    font_path = find_cjk_font()
+    if font_path is None:
+        pytest.skip("no CJK font installed")
+    font = ImageFont.truetype(str(font_path), 28)
+    page = Image.new("L", (800, 600), 235)
+    draw = ImageDraw.Draw(page)
+    boxes = [(40, 40, 380, 300), (420, 40, 760, 560)]
+    for x0, y0, x1, y1 in boxes:
+        draw.rectangle((x0, y0, x1, y1), outline=20, width=2)
+        for k in range((y1 - y0 - 40) // 40):
+            draw.text((x0 + 20, y0 + 20 + 40 * k), "报纸上的广告栏目", font=font, fill=30)
+    draw.rectangle((200, 297, 201, 302), fill=235)  # a worn spot in one rule
+    found = detect_rules(page)
+    sides = [side for x0, y0, x1, y1 in boxes for side in
+             ((x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1))]
+    near = np.array([[np.abs(np.array(rule) - side).max() <= 4 for side in sides] for rule in found])
+    assert near.any(axis=0).all()  # every side of both boxes is a rule
+    assert near.any(axis=1).all()  # and nothing else is: text strokes are too short

