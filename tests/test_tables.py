@@ -419,3 +419,12 @@ def test_dask_builds_cells_per_partition(rendered, local_backend):
         computed = found.compute()
     expected = cells(frame.wxocr.recognize("path", backend=local_backend, progress=False))
     pd.testing.assert_frame_equal(computed, expected, check_index_type=False)
+
+
+def test_a_row_of_amounts_under_a_ruled_header_is_data(read_real):
+    # The statement's first row of figures sits above its first drawn rule: it is data, so
+    # the header is the one row of titles and tables() has plain columns.
+    part = read_real("en_statement_dark.png")
+    table = part[part["table"] == 0]
+    assert table.loc[table["header"], "row"].unique().tolist() == [0]
+    assert _at(table, 1, 2) == "4,077,010.89"

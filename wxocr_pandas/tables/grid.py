@@ -36,6 +36,7 @@ Let ``h`` be the page's text height (the median item height).
 6. **Header.** The rows above the first horizontal rule inside a table that is not ruled
    throughout (at most :data:`MAX_HEADER_ROWS`); else the top rows holding a spanning cell and
    the row below them; else the first row, when it holds no number and the table has more rows.
+   Either way the header ends above the first row holding an amount (:func:`is_amount`).
 
 Every step is a sort, a sweep or a pass over the grid: the cost is linear in the items and
 cells (apart from the sorts), so a 10,000-cell table is no problem.
@@ -97,6 +98,8 @@ RULE_REACH = 1.6
 Key = int | tuple[int, int]
 
 _NUMBER = re.compile(r"^[\s(（\-−+]*[¥$€£]?\s*[\d０-９][\d０-９,，.．\s]*%?[)）]?$")
+_AMOUNT = re.compile(r"[\d０-９][,，.．][\d０-９]|%|[¥$€£]")
+_DATE = re.compile(r"^\s*(19|20)\d\d[.．]\d{1,2}([.．]\d{1,2})?\s*$")
 
 
 @dataclass(frozen=True)
@@ -970,19 +973,38 @@ def is_number(text: str | None) -> bool:
     return bool(text) and bool(_NUMBER.match(text))
 
 
+def is_amount(text: str) -> bool:
+    """True for a number that is a measured amount, not a label, a year or a date: one with a
+    decimal or thousands separator between digits, a ``%`` or a currency sign.
+
+    Examples
+    --------
+    >>> is_amount("4,077,010.89"), is_amount("12%"), is_amount("2023"), is_amount("1.1")
+    (True, True, False, True)
+    >>> is_amount("2022.12.31"), is_amount("2022.12")  # periods in Chinese statements' headers
+    (False, False)
+    """
+    return is_number(text) and bool(_AMOUNT.search(text)) and not _DATE.match(text)
+
+
 def _header_rows(cells: list[Cell], n_rows: int, y_rule: list[bool]) -> int:
     """How many top rows are the header (step 6)."""
     if n_rows < 2:
         return 0
+    # A row holding an amount (a decimal or thousands separator, a %, a currency sign) is
+    # data: the header ends above it, whatever the rules and spans say (a year is no amount).
+    amounts = [c.row for c in cells if c.row < MAX_HEADER_ROWS and any(
+        is_amount(w) for line in c.words for w in line)]
+    first_data = min(amounts, default=n_rows)
     drawn = [r for r, ruled in enumerate(y_rule) if ruled]
     if drawn and len(drawn) < len(y_rule) and drawn[0] < MAX_HEADER_ROWS:
-        return drawn[0] + 1
+        return min(drawn[0] + 1, first_data)
     spanning = {c.row for c in cells if c.col_span > 1 and c.row < MAX_HEADER_ROWS - 1}
     top = 0
     while top in spanning:
         top += 1
     if top:
-        return min(top + 1, n_rows - 1)
+        return min(top + 1, n_rows - 1, first_data)
     first = [c for c in cells if c.row == 0 and c.lines]
     words = [w for c in first for line in c.words for w in line]
     if first and not any(is_number(w) for w in words):
