@@ -428,3 +428,12 @@ def test_a_row_of_amounts_under_a_ruled_header_is_data(read_real):
     table = part[part["table"] == 0]
     assert table.loc[table["header"], "row"].unique().tolist() == [0]
     assert _at(table, 1, 2) == "4,077,010.89"
+
+
+def test_a_row_label_spanning_rows_and_a_span_in_every_row_are_not_headers(read_real):
+    # The timetable's "morning" label spans its first four lessons; the web app's user column
+    # spans its avatar's column in every row: in both, only the first row is the header.
+    for name in ("zh_timetable_scan.jpg", "en_webapp_badges.png"):
+        part = read_real(name)
+        table = part[part["table"] == 0]
+        assert table.loc[table["header"], "row"].unique().tolist() == [0], name

@@ -34,9 +34,10 @@ Let ``h`` be the page's text height (the median item height).
    Merged groups are closed to rectangles. An item that crosses a drawn vertical rule (two
    cells read as one) is split at the space nearest the rule.
 6. **Header.** The rows above the first horizontal rule inside a table that is not ruled
-   throughout (at most :data:`MAX_HEADER_ROWS`); else the top rows holding a spanning cell and
-   the row below them; else the first row, when it holds no number and the table has more rows.
-   Either way the header ends above the first row holding an amount (:func:`is_amount`).
+   throughout (at most :data:`MAX_HEADER_ROWS`); else the top rows holding a spanning cell
+   that the row below does not repeat, and the row below them; else the first row, when it holds no number and the table has more rows.
+   Either way the header ends above the first row holding an amount (:func:`is_amount`) or
+   starting a row label that spans rows.
 
 Every step is a sort, a sweep or a pass over the grid: the cost is linear in the items and
 cells (apart from the sorts), so a 10,000-cell table is no problem.
@@ -992,14 +993,20 @@ def _header_rows(cells: list[Cell], n_rows: int, y_rule: list[bool]) -> int:
     if n_rows < 2:
         return 0
     # A row holding an amount (a decimal or thousands separator, a %, a currency sign) is
-    # data: the header ends above it, whatever the rules and spans say (a year is no amount).
-    amounts = [c.row for c in cells if c.row < MAX_HEADER_ROWS and any(
-        is_amount(w) for line in c.words for w in line)]
-    first_data = min(amounts, default=n_rows)
+    # data, and so is a row where a row label spanning several rows starts (a timetable's
+    # "morning" over its first four lessons): the header ends above it, whatever the rules
+    # and spans say.
+    first_data = min((c.row for c in cells if c.row < MAX_HEADER_ROWS and (
+        any(is_amount(w) for line in c.words for w in line)
+        or (c.col == 0 and c.row >= 1 and c.row_span > 1))), default=n_rows)
     drawn = [r for r, ruled in enumerate(y_rule) if ruled]
     if drawn and len(drawn) < len(y_rule) and drawn[0] < MAX_HEADER_ROWS:
         return min(drawn[0] + 1, first_data)
-    spanning = {c.row for c in cells if c.col_span > 1 and c.row < MAX_HEADER_ROWS - 1}
+    # A spanning cell groups the columns below it, unless the row below spans the same
+    # columns too (a name over an avatar's column and its own in every row is no group).
+    spans = {(c.row, c.col, c.col_span) for c in cells if c.col_span > 1}
+    spanning = {row for row, col, span in spans
+                if row < MAX_HEADER_ROWS - 1 and (row + 1, col, span) not in spans}
     top = 0
     while top in spanning:
         top += 1
