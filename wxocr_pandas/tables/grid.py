@@ -522,15 +522,16 @@ def _table(members: np.ndarray, area: tuple[float, ...], box: np.ndarray, texts:
     n_cols = len(col_edges) - 1
     pieces = _split_on_rules(members, box, texts, xs, v_index, vlines, slab_at)
     item_cols = {i: _columns_of(b, col_edges, height) for i, (b, _) in pieces.items()}
+    by_item = _spans_by_item(item_cols)
     # Rows: bands between rules that are drawn across most rows are one row each, unless
     # both are full rows (rows the rules left out); elsewhere wrapped lines continue a row.
     # Rows are ruled throughout when most slabs hold at most one full band (a statement ruled
     # only under its header and totals has many full rows between two rules).
-    starts = _band_columns(row_bands, item_cols, first=True)
+    starts = _band_columns(row_bands, by_item, first=True)
     full = Counter(slab for slab, cols in zip(slabs, starts) if len(cols) >= max(2, (n_cols + 1) // 2))
     ruled_rows = sum(_span_share(hlines, k, x1 - x0) >= 0.8 for k in inner_h) >= 2 \
         and 2 * sum(n > 1 for n in full.values()) < len(set(slabs))
-    row_of_band, ys, y_rule, h_index = _rows(row_bands, slabs, box, item_cols, hlines, inner_h,
+    row_of_band, ys, y_rule, h_index = _rows(row_bands, slabs, box, by_item, hlines, inner_h,
                                              height, n_cols if ruled_rows else 0)
     top = min(y0, box[members, 1].min())
     bottom = max(y1, box[members, 3].max())
@@ -737,7 +738,7 @@ def _slab_bands(members: np.ndarray, box: np.ndarray, rule_at: list[float]
 
 
 def _rows(row_bands: list[np.ndarray], slabs: list[int], box: np.ndarray,
-          item_cols: dict[Key, tuple[int, int]], hlines: _Lines, inner_h: list[int],
+          by_item: dict[int, list[tuple[int, int]]], hlines: _Lines, inner_h: list[int],
           height: float, ruled_cols: int = 0
           ) -> tuple[list[int], list[float], list[bool], list[int]]:
     """Each band's row, and the row boundaries (position, drawn or not, rule line index).
@@ -748,11 +749,8 @@ def _rows(row_bands: list[np.ndarray], slabs: list[int], box: np.ndarray,
     the columns or more; otherwise a band without text in the first column, only in
     columns the row already has, and no further below than the usual line gap continues
     the row (a wrapped cell)."""
-    band_cols = _band_columns(row_bands, item_cols)
-    band_cells = _band_columns(row_bands, item_cols, first=True)
-    by_item: dict[int, list[tuple[int, int]]] = {}
-    for key, span in item_cols.items():
-        by_item.setdefault(_item(key), []).append(span)
+    band_cols = _band_columns(row_bands, by_item)
+    band_cells = _band_columns(row_bands, by_item, first=True)
     row_bottom = _lower({}, row_bands[0], by_item, box) if row_bands else {}
     gaps = [box[row_bands[k + 1], 1].min() - box[row_bands[k], 3].max()
             for k in range(len(row_bands) - 1)]
@@ -808,21 +806,21 @@ def _lower(bottom: dict[int, float], band: np.ndarray, by_item: dict[int, list[t
     return bottom
 
 
-def _band_columns(row_bands: list[np.ndarray], item_cols: dict[Key, tuple[int, int]],
-                  first: bool = False) -> list[set[int]]:
-    """The columns each band's items cover, or (``first``) those its items start in: a
-    wrapped line of a wide spanning cell covers many columns but fills one cell."""
+def _spans_by_item(item_cols: dict[Key, tuple[int, int]]) -> dict[int, list[tuple[int, int]]]:
+    """Item -> the column spans of its pieces (an item cut at rules has several)."""
     by_item: dict[int, list[tuple[int, int]]] = {}
     for key, span in item_cols.items():
         by_item.setdefault(_item(key), []).append(span)
-    out = []
-    for b in row_bands:
-        cols: set[int] = set()
-        for i in b:
-            for lo, hi in by_item.get(int(i), ()):
-                cols.update(range(lo, lo + 1 if first else hi + 1))
-        out.append(cols)
-    return out
+    return by_item
+
+
+def _band_columns(row_bands: list[np.ndarray], by_item: dict[int, list[tuple[int, int]]],
+                  first: bool = False) -> list[set[int]]:
+    """The columns each band's items cover, or (``first``) those its items start in: a
+    wrapped line of a wide spanning cell covers many columns but fills one cell."""
+    if first:
+        return [{lo for i in b for lo, _ in by_item.get(int(i), ())} for b in row_bands]
+    return [{c for _, c in _item_columns(b, by_item)} for b in row_bands]
 
 
 def _cells(row_bands: list[np.ndarray], row_of_band: list[int],
