@@ -77,6 +77,13 @@ def sign_answer(samples_dir) -> dict:
     return wxocr_pandas.recognize(samples_dir / "sign.png", cache=False)
 
 
+def _installed(present: bool, what: str) -> None:
+    """Skip a test whose program is missing, except in CI, where it must be there."""
+    if not present and not os.environ.get("CI"):
+        pytest.skip(f"{what} is not installed (scripts/setup.sh installs it with apt-get)")
+    assert present, f"CI must have {what}: scripts/setup.sh installs it"
+
+
 def test_wechatpy_uploads_fetches_urls_and_refreshes_a_stale_token(server, files, samples_dir,
                                                                    sign_answer):
     sign = (samples_dir / "sign.png").read_bytes()
@@ -183,9 +190,7 @@ def test_stable_token_answers_odd_bodies_with_errcodes(server):
 
 def test_node_easywechat_against_the_server(server, files, samples_dir, tmp_path, sign_answer):
     node = shutil.which("node")
-    if node is None and not os.environ.get("CI"):
-        pytest.skip("node is not installed (scripts/setup.sh installs it where apt-get works)")
-    assert node is not None, "CI must have node: scripts/setup.sh installs nodejs and npm"
+    _installed(node is not None, "node")
     assert (NODE_DIR / "node_modules" / "node-easywechat").is_dir(), \
         "run scripts/setup.sh: it installs tests/node's packages (npm ci)"
     done = subprocess.run(
@@ -209,11 +214,8 @@ def test_go_and_java_decode_every_answer_into_integers(language, server, files, 
     corners (``160.96875``) fail Go's and Gson's decoders; every answer of the server, an image
     over 2000 px uploaded and fetched, decodes."""
     command, refusal = TYPED_CLIENTS[language]
-    if not (shutil.which(command[0]) and Path(command[-1]).exists()) or (
-            language == "java" and not Path(command[2]).exists()):
-        if not os.environ.get("CI"):
-            pytest.skip(f"{language} is not installed (scripts/setup.sh installs it with apt-get)")
-        raise AssertionError(f"CI must have {language}: scripts/setup.sh installs it")
+    _installed(shutil.which(command[0]) is not None
+               and (language != "java" or Path(command[2]).exists()), language)
     image = tmp_path / "big.jpg"
     image.write_bytes(big_jpeg)
     done = subprocess.run([*command, server.url, APPID, SECRET, str(image),
