@@ -171,6 +171,31 @@ def test_openvino_workers_do_not_pin_their_threads():
     assert {params[f"{model}.engine_type"] for model in ("Det", "Cls", "Rec")} == {"openvino"}
 
 
+def test_openvino_properties_reach_every_model_the_engine_builds(monkeypatch):
+    """rapidocr builds its models on first use: they must be built while the package's
+    OpenVINO properties are in force, not later without them."""
+    from rapidocr.inference_engine.openvino import main as openvino_session
+
+    configs: list[dict] = []
+
+    class Recording(openvino_session.CPUConfig):
+        """The CPU configuration each model is compiled with, as handed to OpenVINO."""
+
+        def get_config(self):
+            config = super().get_config()
+            configs.append(config)
+            return config
+
+    monkeypatch.setattr(openvino_session, "CPUConfig", Recording)
+    # A parameter set no other test uses, so its engine is built here.
+    backend = LocalBackend(runtime="openvino", threads=1, params={"Det.box_thresh": 0.577})
+    backend.engine_for({})
+    assert len(configs) == 2  # detection and recognition (the classifier is off)
+    # Reading an image builds the page-orientation check's classifier too (its own engine).
+    backend.recognize(as_source(Path(__file__).parent.parent / "samples" / "sign.png"))
+    assert len(configs) >= 3
+    assert all(config.items() >= local.OPENVINO_CPU_PROPERTIES.items() for config in configs)
+
 def _jpeg(image: Image.Image, exif_orientation: int | None = None) -> bytes:
     import io
 

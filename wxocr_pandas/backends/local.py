@@ -86,6 +86,24 @@ class SharedEngine:
             return self.engine(image)
 
 
+#: The models an engine uses, by the flag that turns each on and the RapidOCR method that
+#: builds it.
+_MODELS = (("use_det", "_load_det_model"), ("use_cls", "_load_cls_model"),
+           ("use_rec", "_load_rec_model"))
+
+
+def _build_models(engine: Any) -> None:
+    """Build the engine's models now, while :func:`_openvino_properties` is in force.
+
+    rapidocr 3.10 builds each model on its first use, after ``RapidOCR()`` has returned: the
+    properties would never reach OpenVINO, and the first image would pay for compiling the
+    models. Versions that build them in ``RapidOCR()`` have no such methods (nothing to do).
+    """
+    for flag, method in _MODELS:
+        if getattr(engine, flag, False) and hasattr(engine, method):
+            getattr(engine, method)()
+
+
 @functools.lru_cache(maxsize=8)
 def _load(frozen: tuple[tuple[str, Any], ...]) -> SharedEngine:
     from rapidocr import EngineType, RapidOCR
@@ -98,6 +116,7 @@ def _load(frozen: tuple[tuple[str, Any], ...]) -> SharedEngine:
     # no INFO lines on creation, no WARNING per image without text in a notebook).
     with _openvino_properties() if uses_openvino else contextlib.nullcontext():
         engine = RapidOCR(params=params)
+        _build_models(engine)
     _loaded.add(frozen)
     return SharedEngine(engine)
 
