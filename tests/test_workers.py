@@ -390,3 +390,17 @@ def test_shutdown_kills_workers_that_do_not_finish_within_the_drain_time():
     assert time.monotonic() - started < 30
     assert not workers & {process.pid for process in psutil.process_iter()}
     assert stuck.done()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_workers_give_large_blocks_back_where_a_plain_process_keeps_them():
+    """A worker fixes glibc's mmap threshold (wxocr_pandas.heap): image-sized buffers of
+    ever new sizes are mapped and returned, not kept in a growing heap."""
+    from tests.helpers.heap import block_mapped_after_a_larger_free
+    from wxocr_pandas.workers import submit
+
+    plain = subprocess.run(
+        [sys.executable, "-c", "from tests.helpers.heap import block_mapped_after_a_larger_free"
+         " as probe; print(probe())"], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert plain.stdout.strip() == "False"
+    assert submit(block_mapped_after_a_larger_free, max_workers=1).result(timeout=120) is True

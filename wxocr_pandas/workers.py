@@ -158,6 +158,9 @@ def _init_worker(parent: int) -> None:
     what stops (``wxocr serve`` finishes the requests in flight, a batch stops its workers),
     so a worker must not die under the image it is reading.
 
+    Fix the ``mmap`` threshold (:func:`~wxocr_pandas.heap.return_large_blocks`): a worker
+    lives long and reads images of many sizes.
+
     Exit with the parent: a parent killed outright (SIGKILL, the OOM killer) cannot stop its
     workers, which would otherwise idle with their engines loaded until the idle timeout. A
     daemon thread notices within :data:`PARENT_POLL_SECONDS` that the worker was handed to
@@ -167,7 +170,10 @@ def _init_worker(parent: int) -> None:
     """
     import signal
 
+    from .heap import return_large_blocks
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return_large_blocks()
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True,
                      name="wxocr-parent-watch").start()
 
