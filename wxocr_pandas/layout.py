@@ -357,7 +357,7 @@ def _parts(cells: np.ndarray, open_: np.ndarray, box: np.ndarray, sizes: np.ndar
     own; in the open cell, each group of text lying apart from the others is.
     """
     across = np.zeros(len(box), dtype=bool) if turn is None else np.asarray(turn) != 0
-    lines = ~across
+    lines = ~across if not across.all() else across  # the body: the lines along the page
     body = (_text_height(box[lines], sizes[lines]),
             _text_height(box[lines], box[lines, 3] - box[lines, 1]))
     head = np.full(len(box), -1, dtype=np.int64)
