@@ -216,6 +216,31 @@ def test_boxes_of_a_vertical_page_are_read_right_to_left_then_down():
     assert lines(frame, regions=None)["text"].tolist() != truth
 
 
+
+def test_articles_in_one_ruled_box_are_read_by_their_headlines_and_a_margin_slogan_last():
+    # A vertical tabloid: one ruled box holds three articles parted by gutters only, A over D
+    # on the right and B down the whole box, each a headline in large type and its columns
+    # to its left; three boxed adverts below; a slogan along the right margin. Articles are
+    # read whole, by the top of their headlines, level ones right to left: A, B, D. The
+    # XY-cut of the box reads its top tier, then the bottom one (A, D, B), and the slogan,
+    # the line starting highest on the right, first.
+    fill = "天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往"
+    a = [_standing("甲报要闻", 890, 60, 945, 300)] + [
+        _standing(f"甲{k}" + fill[:8], 830 - 40 * k, 60, 860 - 40 * k, 320) for k in range(6)]
+    d = [_standing("丁报要闻", 890, 380, 945, 620)] + [
+        _standing(f"丁{k}" + fill[:8], 830 - 40 * k, 380, 860 - 40 * k, 620) for k in range(6)]
+    b = [_standing("乙报要闻", 560, 60, 615, 300)] + [
+        _standing(f"乙{k}" + fill[:18], 500 - 40 * k, 60, 530 - 40 * k, 620) for k in range(6)]
+    boxes = [(40, 40, 960, 640), (660, 680, 960, 960), (360, 680, 640, 960), (40, 680, 340, 960)]
+    adverts = [_standing(f"告{n}{k}" + fill[:6], x1 - 60 - 50 * k, 700, x1 - 30 - 50 * k, 940)
+               for n, (_, _, x1, _) in enumerate(boxes[1:]) for k in range(5)]
+    slogan = [_standing("本报忠实报道新闻说人人要说的话文字浅近趣味浓厚", 972, 60, 995, 940)]
+    frame = _frame(a + d + b + adverts + slogan)
+    rules = _rules_frame([rule for box in boxes for rule in _ruled_box(*box)])
+    out = lines(frame, regions=rules)["text"].tolist()
+    assert out == [item.text for item in a + b + d + adverts + slogan]
+
+
 # Real pages, from their stored OCR answers.
 
 def _truth(page: str) -> dict:
@@ -306,6 +331,25 @@ def test_real_newspaper_reads_the_article_before_the_boxed_adverts():
     dairy = next(k for k, t in enumerate(texts) if t.startswith("OF ROCHESTER"))
     assert last_column < pharmacy < theatre < dairy
     assert _cer(frame, "en-newspaper-01") < 0.2 < 0.35 < _cer(frame, "en-newspaper-01", regions=None)
+
+
+def test_real_tabloid_reads_article_by_article():
+    # A microfilmed vertical tabloid (Jing bao, 1939): articles parted by gutters and broken
+    # rules share the ruled boxes. Found by their headlines, each is read whole: the shipping
+    # article's columns, set in the box beside its headline and in the tier below, come
+    # right after it, before the next headline's article; the slogan printed along the
+    # margin comes last. The boxes alone interleave the articles.
+    pytest.importorskip("onnxruntime")
+    frame = _real("zh-newspaper-02")
+    texts = lines(frame)["text"].tolist()
+    headline = texts.index("請軍艦保護")
+    body = next(k for k, t in enumerate(texts) if t.startswith("英商太古怡和"))
+    tier_below = next(k for k, t in enumerate(texts) if t.startswith("编充日本竭"))
+    next_article = texts.index("發揮華僑抗戰力量")
+    assert headline < body < tier_below < next_article
+    assert texts[-1].startswith("本報具")
+    assert _cer(frame, "zh-newspaper-02") < 0.55 < 0.8 < _cer(frame, "zh-newspaper-02",
+                                                             regions=None)
 
 
 def test_the_layout_model_can_be_turned_off_in_a_script(tmp_path):

@@ -67,7 +67,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .layout_rules import boxed, rule_cells
+from .layout_articles import continued, groups_apart, headed_by, headlines
+from .layout_rules import CELL_ITEMS, boxed, rule_cells, separators
 from .layout_units import (UNIT_KINDS, Unit, across_groups, area, overlap_area, region_units,
                            turned)
 from .tables.grid import find_tables
@@ -115,9 +116,20 @@ TITLE_HEIGHT = 1.25
 #: Text at most this many times the median height is small (notes, captions, footnotes).
 SMALL_HEIGHT = 0.88
 
-#: Cells of a page boxed by rules whose top edges lie within this many text heights of each
+#: Parts of a page boxed by rules whose top edges lie within this many text heights of each
 #: other are level: read left to right (right to left on a page of vertical columns).
 CELL_LEVEL = 1.0
+
+#: On a page boxed by rules, a headline (:mod:`wxocr_pandas.layout_articles`) starts an
+#: article when it heads at least this many items of body text.
+ARTICLE_ITEMS = 5
+#: On a page boxed by rules, a part that starts no block of its own (no headline, no large
+#: type) is read right after the part above it when its top lies within this many text
+#: heights of that part's bottom.
+CONTINUE_GAP = 1.0
+#: Groups of text in the open cell of a page boxed by rules (the page around the boxes) lie
+#: more than this many text heights apart.
+GROUP_GAP = 0.5
 
 #: Kinds of blocks, in no particular order.
 KINDS: tuple[str, ...] = ("header", "title", "text", "caption", "figure", "table", "equation",
@@ -203,9 +215,12 @@ def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
     rules
         Optional separator rules (``(k, 4)`` boxes, :func:`wxocr_pandas.layout_rules.detect_rules`
         turned like the items). A page they box into several cells of text
-        (:func:`~wxocr_pandas.layout_rules.boxed`: articles and adverts) is read cell by cell,
-        each cell on its own, cells by their top edge on the page (level ones, within
-        :data:`CELL_LEVEL` ``h``, left to right, or right to left when ``vertical``).
+        (:func:`~wxocr_pandas.layout_rules.boxed`: articles and adverts) is read part by part:
+        the articles its headlines head (:mod:`wxocr_pandas.layout_articles`) and the rest of
+        each cell, each part on its own, parts by their top edge on the page (level ones,
+        within :data:`CELL_LEVEL` ``h``, left to right, or right to left when ``vertical``),
+        a part without a headline right under another after it, a slogan in the page's
+        outer margin last.
     vertical
         The page is set in vertical columns and ``box`` is turned a quarter (its top edge on
         the page is the boxes' left, its right side their top).
@@ -240,10 +255,10 @@ def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
     if n and rules is not None and len(rules):
         extent = np.vstack([box, regions]) if len(regions) else box
         whole = (*extent[:, :2].min(0), *extent[:, 2:].max(0)) if page_box is None else page_box
-        cells = rule_cells(box, rules, tuple(map(float, whole)), height)
+        cells, open_ = rule_cells(box, rules, tuple(map(float, whole)), height)
         if boxed(cells):
-            return _read_cells(cells, box, page_box, regions, list(region_kinds), sizes,
-                               turn, height, vertical)
+            return _read_cells(cells, open_, box, page_box, regions, list(region_kinds),
+                               sizes, turn, separators(box, rules), height, vertical)
     units = across_groups(box, np.zeros(n) if turn is None else turn)
     owner = np.full(n, -1, dtype=np.int64)
     for k, unit in enumerate(units):
@@ -277,25 +292,37 @@ def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
     return _blocks(page, units, sizes, regions, kinds, page_box)
 
 
-def _read_cells(cells: np.ndarray, box: np.ndarray, page_box: Sequence[float] | None,
-                regions: np.ndarray, region_kinds: list[str], sizes: np.ndarray,
-                turn: np.ndarray | None, height: float, vertical: bool) -> list[Block]:
-    """The blocks of a page boxed by rules: each cell read on its own (with the regions
-    lying in it), cells by their top edge on the page, level ones from the side lines start
-    on."""
+def _read_cells(cells: np.ndarray, open_: np.ndarray, box: np.ndarray,
+                page_box: Sequence[float] | None, regions: np.ndarray, region_kinds: list[str],
+                sizes: np.ndarray, turn: np.ndarray | None, rules: np.ndarray, height: float,
+                vertical: bool) -> list[Block]:
+    """The blocks of a page boxed by rules: each of its parts (:func:`_parts`) read on its
+    own (with the regions lying in it), parts by their top edge on the page, level ones from
+    the side lines start on; a part that continues another (:func:`_continues`) right after
+    it, and the parts in the page's outer margin (:func:`_in_margin`) last."""
     top, side = (0, 1) if vertical else (1, 0)
-    members = [idx for idx in (np.flatnonzero(cells == c) for c in range(cells.max() + 1))
-               if len(idx)]
-    edge = [float(box[idx, top].min()) for idx in members]
-    start = [float(box[idx, side].min()) for idx in members]
-    rest = list(range(len(members)))
+    parts = _parts(cells, open_, box, sizes, turn, rules, height, vertical)
+    edge = [float(box[part.anchor, top].min()) for part in parts]
+    start = [float(box[part.anchor, side].min()) for part in parts]
+    follows = _continues(parts, box, top, side, height)
+    margin = _in_margin(parts, box, rules, side, height)
+    rest = [k for k in range(len(parts)) if follows[k] < 0 and not margin[k]]
+    last = sorted((k for k in range(len(parts)) if margin[k]), key=edge.__getitem__)
+    queue: list[int] = []
     out: list[Block] = []
-    while rest:
-        highest = min(edge[c] for c in rest)
-        cell = min((c for c in rest if edge[c] <= highest + CELL_LEVEL * height),
-                   key=start.__getitem__)
-        rest.remove(cell)
-        idx = members[cell]
+    while rest or queue or last:
+        if queue:
+            part = queue.pop(0)
+        elif rest:
+            highest = min(edge[k] for k in rest)
+            part = min((k for k in rest if edge[k] <= highest + CELL_LEVEL * height),
+                       key=start.__getitem__)
+            rest.remove(part)
+        else:
+            part = last.pop(0)
+        queue = sorted((k for k in range(len(parts)) if follows[k] == part),
+                       key=edge.__getitem__) + queue
+        idx = parts[part].items
         extent = np.array([[*box[idx, :2].min(0), *box[idx, 2:].max(0)]])
         inside = np.flatnonzero(overlap_area(regions, extent)[:, 0] >= 0.5 * area(regions))
         for block in read_page(box[idx], page_box, regions[inside],
@@ -303,6 +330,111 @@ def _read_cells(cells: np.ndarray, box: np.ndarray, page_box: Sequence[float] | 
                                None if turn is None else turn[idx]):
             out.append(Block(block.kind, tuple(idx[line] for line in block.lines), block.box,
                              int(inside[block.region]) if block.region >= 0 else -1))
+    return out
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A part of a page boxed by rules, read on its own: its items, the items whose top edge
+    places it (an article's headline), and whether it starts a block of its own (an article,
+    or text in large type such as an advert's) rather than continuing the part above it."""
+
+    items: np.ndarray
+    anchor: np.ndarray
+    starts: bool
+
+
+def _parts(cells: np.ndarray, open_: np.ndarray, box: np.ndarray, sizes: np.ndarray,
+           turn: np.ndarray | None, rules: np.ndarray, height: float,
+           vertical: bool) -> list[_Part]:
+    """The parts of a page boxed by rules (cells ``cells``, ``open_`` True for the cell that
+    is the page around the boxes).
+
+    Each headline of a cell (:mod:`wxocr_pandas.layout_articles`) that heads
+    :data:`ARTICLE_ITEMS` items of body text or more starts an article: the headline, the
+    items it heads in its cell and those that continue them into other cells; a cell of one
+    article is read whole (placed by its top edge). The rest of a cell is a part of its
+    own; in the open cell, each group of text lying apart from the others is.
+    """
+    across = np.zeros(len(box), dtype=bool) if turn is None else np.asarray(turn) != 0
+    lines = ~across if not across.all() else across  # the body: the lines along the page
+    body = (_text_height(box[lines], sizes[lines]),
+            _text_height(box[lines], box[lines, 3] - box[lines, 1]))
+    head = np.full(len(box), -1, dtype=np.int64)
+    for c in range(cells.max() + 1):
+        idx = np.flatnonzero(cells == c)
+        found = headlines(box[idx], sizes[idx], body, across[idx])
+        head[idx[found >= 0]] = found[found >= 0] + head.max() + 1
+    large = head >= 0
+    owner = _heads(cells, box, head, across, rules, height, vertical)
+    kept = np.flatnonzero(np.bincount(owner[(owner >= 0) & ~large], minlength=head.max() + 1)
+                          >= ARTICLE_ITEMS)
+    head = np.where(np.isin(head, kept), np.searchsorted(kept, head), -1)
+    owner = _heads(cells, box, head, across, rules, height, vertical)
+    parts = []
+    for g in range(len(kept)):
+        anchor = np.flatnonzero(head == g)
+        cell = cells == cells[anchor[0]]
+        if len(np.unique(head[cell & (head >= 0)])) == 1:  # the cell's only article
+            owner[cell & (owner < 0)] = g
+            anchor = np.flatnonzero(owner == g)
+        parts.append(_Part(np.flatnonzero(owner == g), anchor, True))
+    for c in range(cells.max() + 1):
+        idx = np.flatnonzero((cells == c) & (owner < 0))
+        if len(idx):
+            groups = groups_apart(box[idx], GROUP_GAP * height) if open_[c] else np.zeros(
+                len(idx), dtype=np.int64)
+            parts += [_Part(idx[groups == g], idx[groups == g], bool(large[idx[groups == g]].any()))
+                      for g in range(groups.max() + 1)]
+    return parts
+
+
+def _heads(cells: np.ndarray, box: np.ndarray, head: np.ndarray, across: np.ndarray,
+           rules: np.ndarray, height: float, vertical: bool) -> np.ndarray:
+    """The headline of each item (-1 for none): one of its own cell's
+    (:func:`~wxocr_pandas.layout_articles.headed_by`), else, in a cell that has a headline or
+    holds a few items only (a boxed sub-head), the article it continues
+    (:func:`~wxocr_pandas.layout_articles.continued`)."""
+    groups = head.max() + 1
+    if groups <= 0:
+        return head.copy()
+    own_cell = np.zeros((len(box), groups), dtype=bool)
+    for g in range(groups):
+        own_cell[cells == cells[head == g][0], g] = True
+    owner = headed_by(box, head, height, across, own_cell, rules, vertical)
+    small = np.bincount(cells)[cells] < CELL_ITEMS
+    return continued(box, owner, (owner < 0) & (np.isin(cells, cells[head >= 0]) | small),
+                     height)
+
+
+def _in_margin(parts: list[_Part], box: np.ndarray, rules: np.ndarray, side: int,
+               height: float) -> list[bool]:
+    """True for the parts without large type that lie in the page's outer margin, beside
+    all its rules (within ``height``): a slogan printed along the edge of a newspaper."""
+    if not len(rules):
+        return [False] * len(parts)
+    low, high = rules[:, side].min() + height, rules[:, side + 2].max() - height
+    return [not part.starts and (box[part.items, side].min() >= high
+                                 or box[part.items, side + 2].max() <= low) for part in parts]
+
+
+def _continues(parts: list[_Part], box: np.ndarray, top: int, side: int,
+               height: float) -> list[int]:
+    """For each part, the part it continues, or -1: a part that starts no block of its own
+    continues the part right above it on the page (the lowest one ending within
+    :data:`CONTINUE_GAP` ``h`` of its top, beside the same lines): the inner boxes of an
+    advert, an article's run-on past a rule. Only a part that starts higher is continued."""
+    low = [float(box[part.items, top + 2].max()) for part in parts]
+    high = [float(box[part.items, top].min()) for part in parts]
+    span = [(float(box[part.items, side].min()), float(box[part.items, side + 2].max()))
+            for part in parts]
+    out = []
+    for k, part in enumerate(parts):
+        above = [j for j in range(len(parts)) if high[j] < high[k]
+                 and -height <= high[k] - low[j] <= CONTINUE_GAP * height
+                 and min(span[j][1], span[k][1]) - max(span[j][0], span[k][0])
+                 >= 0.3 * min(span[j][1] - span[j][0], span[k][1] - span[k][0])]
+        out.append(-1 if part.starts or not above else max(above, key=low.__getitem__))
     return out
 
 

@@ -5,8 +5,9 @@ thin straight lines, often a box around an advert. :func:`detect_rules` finds th
 image's pixels (long thin runs of ink, found by a morphological opening); :func:`rule_cells`
 then labels each text item with the cell it lies in: the part of the page that can be reached
 from it without crossing a rule. :func:`wxocr_pandas.layout.read_page` reads a page boxed into
-several such cells cell by cell (see :func:`boxed`), each cell on its own, so an article is
-read whole before the advert beside it.
+several such cells (see :func:`boxed`) part by part, so an article is read whole before the
+advert beside it: the articles that headlines head in a cell
+(:mod:`wxocr_pandas.layout_articles`) and the rest of each cell.
 
 A rule that runs through text (an underline, the stroke of a big headline character) is no
 separator and is dropped; a lone rule does not enclose anything, so it does not split the page.
@@ -31,8 +32,9 @@ THROUGH_TEXT = 0.3
 ITEM_MARGIN = 0.35
 #: The page is drawn on a grid of about this many cells along its long side to find the cells.
 GRID = 500
-#: A page is read cell by cell when at least :data:`MIN_CELLS` cells hold
-#: :data:`CELL_ITEMS` items or more each (articles and adverts, not the cells of one table).
+#: A page is read part by part (its cells, articles apart) when at least :data:`MIN_CELLS`
+#: cells hold :data:`CELL_ITEMS` items or more each (articles and adverts, not the cells of
+#: one table).
 MIN_CELLS = 4
 #: See :data:`MIN_CELLS`.
 CELL_ITEMS = 5
@@ -80,8 +82,9 @@ def detect_rules(image) -> np.ndarray:
     return np.array(found, dtype=np.float64).reshape(-1, 4)
 
 
-def _separators(box: np.ndarray, rules: np.ndarray) -> np.ndarray:
+def separators(box: np.ndarray, rules: np.ndarray) -> np.ndarray:
     """The ``rules`` that do not run through the middle of the text items ``box``."""
+    rules = np.asarray(rules, dtype=np.float64).reshape(-1, 4)
     size = np.column_stack([box[:, 2] - box[:, 0], box[:, 3] - box[:, 1]])
     core = box + ITEM_MARGIN * np.column_stack([size, -size])
     keep = np.ones(len(rules), dtype=bool)
@@ -96,9 +99,10 @@ def _separators(box: np.ndarray, rules: np.ndarray) -> np.ndarray:
 
 
 def rule_cells(box: np.ndarray, rules: np.ndarray, page_box: tuple[float, float, float, float],
-               height: float) -> np.ndarray:
+               height: float) -> tuple[np.ndarray, np.ndarray]:
     """The cell of each text item: items that reach each other without crossing a separator
-    rule share a number (0, 1, ...).
+    rule share a number (0, 1, ...); and for each cell whether it is open: the page around
+    the boxes, reaching the page's edge.
 
     ``box`` and ``rules`` are ``(x0, y0, x1, y1)`` boxes in one frame (the page's, see
     :mod:`wxocr_pandas.orientation`); ``page_box`` is the page in that frame, ``height`` its
@@ -113,12 +117,13 @@ def rule_cells(box: np.ndarray, rules: np.ndarray, page_box: tuple[float, float,
     >>> rules = np.array([[15, 40, 185, 41], [15, 100, 185, 101], [15, 40, 16, 101],
     ...                   [184, 40, 185, 101], [215, 40, 385, 41], [215, 100, 385, 101],
     ...                   [215, 40, 216, 101], [384, 40, 385, 101]], float)
-    >>> rule_cells(box, rules, (0, 0, 400, 120), 10.0).tolist()
-    [0, 1, 2]
+    >>> cells, open_ = rule_cells(box, rules, (0, 0, 400, 120), 10.0)
+    >>> cells.tolist(), open_.tolist()
+    ([0, 1, 2], [True, False, False])
     """
     import cv2
 
-    rules = _separators(box, np.asarray(rules, dtype=np.float64).reshape(-1, 4))
+    rules = separators(box, rules)
     x0, y0, x1, y1 = page_box
     x0, y0 = min(x0, box[:, 0].min()), min(y0, box[:, 1].min())
     x1, y1 = max(x1, box[:, 2].max()), max(y1, box[:, 3].max())
@@ -139,7 +144,9 @@ def rule_cells(box: np.ndarray, rules: np.ndarray, page_box: tuple[float, float,
         patch = label[r0:r1 + 1, c0:c1 + 1].ravel()
         patch = patch[patch > 0]
         cells[k] = np.bincount(patch).argmax() if len(patch) else 0
-    return np.unique(cells, return_inverse=True)[1].reshape(-1)
+    edge = np.concatenate([label[0], label[-1], label[:, 0], label[:, -1]])
+    numbers, cells = np.unique(cells, return_inverse=True)
+    return cells.reshape(-1), np.isin(numbers, edge[edge > 0])
 
 
 def boxed(cells: np.ndarray) -> bool:

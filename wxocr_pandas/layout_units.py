@@ -136,19 +136,32 @@ def across_groups(box: np.ndarray, turn: np.ndarray) -> list[Unit]:
     part = box[items]
     thick = part[:, 2] - part[:, 0]  # an item across the page runs down it
     grown = part + np.column_stack([-thick, -thick / 2, thick, thick / 2]) * ACROSS_REACH
-    touching = overlap_area(grown, grown) > 0
-    group = np.arange(len(items))
-    for i, j in zip(*np.nonzero(np.triu(touching, 1))):  # union-find, a few items
-        a, b = _root(group, i), _root(group, j)
-        group[max(a, b)] = min(a, b)
-    roots = np.array([_root(group, k) for k in range(len(items))])
+    labels = components(overlap_area(grown, grown) > 0)
     units = []
-    for root in np.unique(roots):
-        members = items[roots == root]
+    for label in range(labels.max() + 1):
+        members = items[labels == label]
         turns = np.asarray(turn)[members]
         units.append(Unit("across", members, _extent(box, members),
                           turn=int(np.sign(turns.sum())) or int(turns[0])))
     return units
+
+
+def components(touching: np.ndarray) -> np.ndarray:
+    """Connected groups of a symmetric boolean ``(n, n)`` matrix of which touch which:
+    numbered 0, 1, ... by their first member (union-find; a few items).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> components(np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], bool)).tolist()
+    [0, 1, 0]
+    """
+    group = np.arange(len(touching))
+    for i, j in zip(*np.nonzero(np.triu(touching, 1))):
+        a, b = _root(group, i), _root(group, j)
+        group[max(a, b)] = min(a, b)
+    roots = np.array([_root(group, k) for k in range(len(touching))], dtype=np.int64)
+    return np.unique(roots, return_inverse=True)[1].reshape(-1)
 
 
 def _root(group: np.ndarray, k: int) -> int:

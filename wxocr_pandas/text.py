@@ -19,7 +19,9 @@ Reading order
    each is read as one unit, row by row inside. The model knows horizontal pages only: its
    regions are not used on a page of vertical columns. The separator rules printed on the
    page are found at the same time (:mod:`wxocr_pandas.layout_rules`): a page they box into
-   several cells of text (a newspaper's articles and adverts) is read cell by cell.
+   several cells of text (a newspaper's articles and adverts) is read part by part: each
+   article (a headline and the columns it heads, :mod:`wxocr_pandas.layout_articles`), each
+   advert, by their top edges.
 3. The page layout is read by :func:`wxocr_pandas.layout.read_page`, a recursive XY-cut:
    a running header first, then bands between spanning elements (titles, centred captions,
    full-width figures) top to bottom, each band's columns left to right and top to bottom
