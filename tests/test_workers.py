@@ -399,8 +399,13 @@ def test_workers_give_large_blocks_back_where_a_plain_process_keeps_them():
     from tests.helpers.heap import block_mapped_after_a_larger_free
     from wxocr_pandas.workers import submit
 
+    # Without the malloc settings of the environment: Dask's LocalCluster (tests/test_dask.py)
+    # leaves MALLOC_TRIM_THRESHOLD_ in it, which fixes the threshold too.
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"}
     plain = subprocess.run(
         [sys.executable, "-c", "from tests.helpers.heap import block_mapped_after_a_larger_free"
-         " as probe; print(probe())"], cwd=ROOT, capture_output=True, text=True, check=True)
+         " as probe; print(probe())"], cwd=ROOT, env=clean, capture_output=True, text=True,
+        check=True)
     assert plain.stdout.strip() == "False"
     assert submit(block_mapped_after_a_larger_free, max_workers=1).result(timeout=120) is True

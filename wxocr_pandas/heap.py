@@ -7,7 +7,8 @@ page the engine's image-sized buffers (tens of MB) come from the heap instead, a
 ever new sizes fragment it: a worker reading pages of many sizes kept growing. With the
 threshold fixed, it grows by about half as much, for a few percent more CPU time (measured:
 see docs/performance.md#observations). Workers (:mod:`.workers`) fix it when they start; the
-user's own process is left as it is.
+user's own process is left as it is. (Dask's nanny does the like for its workers: its
+``MALLOC_TRIM_THRESHOLD_`` fixes the threshold too.)
 """
 
 from __future__ import annotations
