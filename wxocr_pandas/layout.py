@@ -255,10 +255,11 @@ def read_page(box: np.ndarray, page_box: Sequence[float] | None = None,
     if n and rules is not None and len(rules):
         extent = np.vstack([box, regions]) if len(regions) else box
         whole = (*extent[:, :2].min(0), *extent[:, 2:].max(0)) if page_box is None else page_box
-        cells, open_ = rule_cells(box, rules, tuple(map(float, whole)), height)
+        walls = separators(box, rules)
+        cells, open_ = rule_cells(box, walls, tuple(map(float, whole)), height)
         if boxed(cells):
             return _read_cells(cells, open_, box, page_box, regions, list(region_kinds),
-                               sizes, turn, separators(box, rules), height, vertical)
+                               sizes, turn, walls, height, vertical)
     units = across_groups(box, np.zeros(n) if turn is None else turn)
     owner = np.full(n, -1, dtype=np.int64)
     for k, unit in enumerate(units):

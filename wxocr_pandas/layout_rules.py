@@ -105,8 +105,8 @@ def rule_cells(box: np.ndarray, rules: np.ndarray, page_box: tuple[float, float,
     the boxes, reaching the page's edge.
 
     ``box`` and ``rules`` are ``(x0, y0, x1, y1)`` boxes in one frame (the page's, see
-    :mod:`wxocr_pandas.orientation`); ``page_box`` is the page in that frame, ``height`` its
-    text height.
+    :mod:`wxocr_pandas.orientation`), ``rules`` the separators among the rules found
+    (:func:`separators`); ``page_box`` is the page in that frame, ``height`` its text height.
 
     Examples
     --------
@@ -123,7 +123,6 @@ def rule_cells(box: np.ndarray, rules: np.ndarray, page_box: tuple[float, float,
     """
     import cv2
 
-    rules = separators(box, rules)
     x0, y0, x1, y1 = page_box
     x0, y0 = min(x0, box[:, 0].min()), min(y0, box[:, 1].min())
     x1, y1 = max(x1, box[:, 2].max()), max(y1, box[:, 3].max())
