@@ -67,10 +67,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .layout_articles import continued, groups_apart, headed_by, headlines
+from .layout_articles import continued, groups_apart, headed_by, headlines, spans_overlap
 from .layout_rules import CELL_ITEMS, boxed, rule_cells, separators
-from .layout_units import (UNIT_KINDS, Unit, across_groups, area, overlap_area, region_units,
-                           turned)
+from .layout_units import (UNIT_KINDS, Unit, across_groups, area, enclosing, overlap_area,
+                           region_units, turned)
 from .tables.grid import find_tables
 
 #: A column is at least this many text heights wide.
@@ -324,7 +324,7 @@ def _read_cells(cells: np.ndarray, open_: np.ndarray, box: np.ndarray,
         queue = sorted((k for k in range(len(parts)) if follows[k] == part),
                        key=edge.__getitem__) + queue
         idx = parts[part].items
-        extent = np.array([[*box[idx, :2].min(0), *box[idx, 2:].max(0)]])
+        extent = np.array([enclosing(box, idx)])
         inside = np.flatnonzero(overlap_area(regions, extent)[:, 0] >= 0.5 * area(regions))
         for block in read_page(box[idx], page_box, regions[inside],
                                [region_kinds[k] for k in inside], sizes[idx],
@@ -423,18 +423,16 @@ def _continues(parts: list[_Part], box: np.ndarray, top: int, side: int,
                height: float) -> list[int]:
     """For each part, the part it continues, or -1: a part that starts no block of its own
     continues the part right above it on the page (the lowest one ending within
-    :data:`CONTINUE_GAP` ``h`` of its top, beside the same lines): the inner boxes of an
+    :data:`CONTINUE_GAP` ``h`` of its top, beside the same lines:
+    :func:`~wxocr_pandas.layout_articles.spans_overlap`): the inner boxes of an
     advert, an article's run-on past a rule. Only a part that starts higher is continued."""
-    low = [float(box[part.items, top + 2].max()) for part in parts]
-    high = [float(box[part.items, top].min()) for part in parts]
-    span = [(float(box[part.items, side].min()), float(box[part.items, side + 2].max()))
-            for part in parts]
+    extent = np.array([enclosing(box, part.items) for part in parts])
+    low, high = extent[:, top + 2], extent[:, top]
+    beside = spans_overlap(extent, extent, side)
     out = []
     for k, part in enumerate(parts):
         above = [j for j in range(len(parts)) if high[j] < high[k]
-                 and -height <= high[k] - low[j] <= CONTINUE_GAP * height
-                 and min(span[j][1], span[k][1]) - max(span[j][0], span[k][0])
-                 >= 0.3 * min(span[j][1] - span[j][0], span[k][1] - span[k][0])]
+                 and -height <= high[k] - low[j] <= CONTINUE_GAP * height and beside[k, j]]
         out.append(-1 if part.starts or not above else max(above, key=low.__getitem__))
     return out
 

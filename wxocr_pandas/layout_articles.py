@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layout_units import components, overlap_area
+from .layout_units import components, enclosing, overlap_area
 
 #: Text at least this many times the body's font size, in lines at least this many times
 #: thicker than the body's, is a headline.
@@ -117,8 +117,7 @@ def headed_by(box: np.ndarray, head: np.ndarray, height: float, across: np.ndarr
     if owner.max(initial=-1) < 0:
         return owner
     groups = np.unique(owner[owner >= 0])
-    head_box = np.array([[*box[owner == g, :2].min(0), *box[owner == g, 2:].max(0)]
-                         for g in groups])
+    head_box = np.array([enclosing(box, owner == g) for g in groups])
     turned = np.array([across[owner == g].mean() > 0.5 for g in groups])
     rules = np.empty((0, 4)) if rules is None else np.asarray(rules, dtype=np.float64)
     can = np.zeros((len(box), len(groups)), dtype=bool)
@@ -159,7 +158,7 @@ def continued(box: np.ndarray, owner: np.ndarray, free: np.ndarray, height: floa
     owner = np.asarray(owner, dtype=np.int64).copy()
     free = np.asarray(free, dtype=bool) & (owner < 0)
     gap = box[:, None, 1] - box[None, :, 3]  # of each line below each other
-    near = _overlaps(box, box, 0) & (gap >= -0.5 * height) & (gap <= RUN_ON_GAP * height)
+    near = spans_overlap(box, box, 0) & (gap >= -0.5 * height) & (gap <= RUN_ON_GAP * height)
     while free.any():
         reach = near[free] & (owner >= 0)[None, :]
         found = reach.any(axis=1)
@@ -192,7 +191,7 @@ def _reach(box: np.ndarray, head_box: np.ndarray, axis: int,
         beside = ((box[:, None, 0] >= head_box[None, :, 0] - HEADED_START * height)
                   & (box[:, None, 0] <= head_box[None, :, 2]))
     else:
-        beside = _overlaps(box, head_box, 1)
+        beside = spans_overlap(box, head_box, 1)
     return after & beside, box[:, None, axis] - head_box[None, :, axis + 2]
 
 
@@ -213,9 +212,17 @@ def _parted(box: np.ndarray, head_box: np.ndarray, axis: int, rules: np.ndarray)
     return (between & spans).any(axis=2)
 
 
-def _overlaps(box: np.ndarray, other_box: np.ndarray, axis: int) -> np.ndarray:
+def spans_overlap(box: np.ndarray, other_box: np.ndarray, axis: int) -> np.ndarray:
     """True where the spans along ``axis`` (0: x, 1: y) of each of ``box`` and each of
-    ``other_box`` overlap by at least :data:`HEADED_OVERLAP` of the smaller one."""
+    ``other_box`` overlap by at least :data:`HEADED_OVERLAP` of the smaller one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> spans_overlap(np.array([[0, 0, 10, 5.0]]), np.array([[8, 9, 20, 12], [2, 9, 6, 12.0]]),
+    ...               0).tolist()
+    [[False, True]]
+    """
     low = np.maximum(box[:, None, axis], other_box[None, :, axis])
     high = np.minimum(box[:, None, axis + 2], other_box[None, :, axis + 2])
     smaller = np.minimum(box[:, None, axis + 2] - box[:, None, axis],

@@ -59,9 +59,16 @@ def overlap_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.clip(w, 0, None) * np.clip(h, 0, None)
 
 
-def _extent(box: np.ndarray, items: np.ndarray,
-            start: Sequence[float] | None = None) -> tuple[float, float, float, float]:
-    """The box enclosing ``box[items]`` (and ``start`` when given)."""
+def enclosing(box: np.ndarray, items: np.ndarray,
+              start: Sequence[float] | None = None) -> tuple[float, float, float, float]:
+    """The box enclosing ``box[items]`` (and ``start`` when given).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> enclosing(np.array([[0, 5, 10, 10], [4, 0, 8, 20], [50, 50, 60, 60.0]]), np.r_[0, 1])
+    (0.0, 0.0, 10.0, 20.0)
+    """
     parts = box[items] if start is None else np.vstack([box[items], [start]])
     return (float(parts[:, 0].min()), float(parts[:, 1].min()), float(parts[:, 2].max()),
             float(parts[:, 3].max()))
@@ -106,7 +113,7 @@ def region_units(box: np.ndarray, regions: np.ndarray, kinds: Sequence[str], hei
     for column, kept in enumerate(keep):
         region = candidates[kept]
         items = free[inside & (best == column)]
-        extent = _extent(box, items, regions[region]) if len(items) else tuple(
+        extent = enclosing(box, items, regions[region]) if len(items) else tuple(
             map(float, regions[region]))
         units.append(Unit(kinds[region], items, extent, region))
     return units
@@ -141,7 +148,7 @@ def across_groups(box: np.ndarray, turn: np.ndarray) -> list[Unit]:
     for label in range(labels.max() + 1):
         members = items[labels == label]
         turns = np.asarray(turn)[members]
-        units.append(Unit("across", members, _extent(box, members),
+        units.append(Unit("across", members, enclosing(box, members),
                           turn=int(np.sign(turns.sum())) or int(turns[0])))
     return units
 
