@@ -17,15 +17,20 @@ per page kind, weighted by the truth's characters:
   :data:`BEFORE_COMMIT`): the benchmark copies ``text.py`` and ``layout.py`` out of git history
   into temporary modules of the package, so the baseline is the real old code;
 - ``boxes``: ``text.to_text(regions=None)`` now, the layout from the text boxes alone;
+- ``no_model``: ``text.to_text()`` now without the layout model installed (the default of a
+  plain ``pip install``): the boxes and the separator rules found in the image
+  (``result_regions(frame, model=False)``);
 - ``model``: ``text.to_text()`` now, the default: with the bundled layout model's figures and
-  tables (:func:`wxocr_pandas.layout_model.result_regions`), when it is installed;
+  tables (:func:`wxocr_pandas.layout_model.result_regions`) and the rules, when it is
+  installed;
 - ``oracle``: the best order of the OCR's own items found: the items sorted by where each
   aligns in the truth (``_real_pages.oracle_order``), or any of the orders above where one is
   closer (alignment is ambiguous on the rendered pages, which repeat phrases). What
   recognition errors alone cost: no order of these items reads much better.
 
-Milliseconds per page are measured in the same run: ``to_text`` from the boxes alone, the
-layout model (reading the image again and running the model), and the default ``to_text``.
+Milliseconds per page are measured in the same run: ``to_text`` from the boxes alone, with
+the rules alone (the image read again), the layout model (reading the image again and running
+the model), and the default ``to_text``.
 
 Usage::
 
@@ -144,9 +149,11 @@ def measure(name: str, frame: pd.DataFrame, truth: dict[str, str], kinds: dict[s
     orders = {"engine": engine_order(frame), "before": before.to_text(frame)}
     orders["boxes"], boxes_ms = timed(lambda f: text.to_text(f, regions=None), frame, pages)
     costs = {"to_text, boxes alone": boxes_ms}
-    try:
-        from wxocr_pandas.layout_model import model_path, result_regions
+    from wxocr_pandas.layout_model import model_path, result_regions
 
+    orders["no_model"], costs["to_text, rules alone (the default without the model)"] = timed(
+        lambda f: text.to_text(f, regions=result_regions(f, model=False)), frame, pages)
+    try:
         model_path()
     except Exception as error:  # noqa: BLE001  (the model is optional: say why it is left out)
         print(f"layout model left out: {error}")

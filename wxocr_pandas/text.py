@@ -18,7 +18,9 @@ Reading order
    (:func:`wxocr_pandas.layout_model.result_regions`, when ``rapid-layout`` is installed):
    each is read as one unit, row by row inside. The model knows horizontal pages only: its
    regions are not used on a page of vertical columns. The separator rules printed on the
-   page are found at the same time (:mod:`wxocr_pandas.layout_rules`): a page they box into
+   page are found at the same time, model installed or not (:mod:`wxocr_pandas.layout_rules`:
+   the image's pixels alone; ``regions=None`` or ``WXOCR_LAYOUT_MODEL=0`` turns both off): a
+   page they box into
    several cells of text (a newspaper's articles and adverts) is read part by part: each
    article (a headline and the columns it heads, :mod:`wxocr_pandas.layout_articles`), each
    advert, by their top edges.
@@ -166,7 +168,8 @@ def _split_rules(rows: pd.DataFrame | None) -> tuple[pd.DataFrame | None, pd.Dat
 
 def _resolve_regions(frame: pd.DataFrame, regions: Regions) -> pd.DataFrame | None:
     """``regions`` as given, or for ``"auto"`` those of the bundled layout model when it is
-    installed and on (:func:`wxocr_pandas.config.resolve_layout_model`), else None."""
+    on (:func:`wxocr_pandas.config.resolve_layout_model`): with the separator rules printed
+    on the pages, or those rules alone when the model is not installed; else None."""
     if not isinstance(regions, str):
         return regions
     if regions != "auto":
@@ -177,8 +180,8 @@ def _resolve_regions(frame: pd.DataFrame, regions: Regions) -> pd.DataFrame | No
 
     try:
         model_path()
-    except ConfigError:
-        return None  # the model is optional: without it the boxes alone decide
+    except ConfigError:  # the model is optional; the rules need the image's pixels only
+        return result_regions(frame, model=False)
     return result_regions(frame)
 
 
